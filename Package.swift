@@ -1,0 +1,82 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependency direction, bottom to top:
+//   C modules → Runtime → {Schema, Telegram, PNG, Diffusion} → executables (Ingest, Renderer, Deliver).
+// Diffusion depends on nothing of ours but OpenBLAS; the executables are the only place
+// where the database, Telegram and the engine meet.
+let package = Package(
+    name: "Lienzo",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "Ingest", targets: ["Ingest"]),
+        .executable(name: "Renderer", targets: ["Renderer"]),
+        .executable(name: "Deliver", targets: ["Deliver"]),
+        .library(name: "Schema", targets: ["Schema"]),
+        .library(name: "Diffusion", targets: ["Diffusion"]),
+        .library(name: "Telegram", targets: ["Telegram"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: C system libraries (Debian -dev packages)
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        // MARK: sql/ embedded at build time (sql/ stays the only copy)
+        .executableTarget(name: "EmbedSQLTool"),
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
+
+        // MARK: libraries
+        .target(
+            name: "Runtime",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Schema",
+            dependencies: ["CLibPQ", "Runtime", .product(name: "Logging", package: "swift-log")],
+            plugins: ["EmbedSQL"]
+        ),
+        .target(
+            name: "Telegram",
+            dependencies: ["CCurl", "Runtime", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "BotAPIEmulator", dependencies: ["Runtime"]),
+        .target(name: "PNG", dependencies: ["CPNG"]),
+        .target(
+            name: "Diffusion",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
+
+        // MARK: the three stages
+        .executableTarget(name: "Ingest", dependencies: stageDependencies),
+        .executableTarget(name: "Renderer", dependencies: stageDependencies + ["Diffusion", "PNG"]),
+        .executableTarget(name: "Deliver", dependencies: stageDependencies),
+
+        // MARK: tests
+        .target(
+            name: "TestSupport",
+            dependencies: ["Schema", "Runtime", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "SchemaTests", dependencies: ["Schema", "TestSupport"]),
+        .testTarget(name: "TelegramTests", dependencies: ["Telegram", "BotAPIEmulator", "TestSupport"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "PNG"], resources: [.copy("Fixtures")]),
+    ]
+)
+
+/// What every stage executable links: configuration, logging, the database and its command line.
+var stageDependencies: [Target.Dependency] {
+    [
+        "Schema", "Runtime",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ]
+}

@@ -1,0 +1,4 @@
+@main
+struct DeliverCommand {
+    static func main() {}
+}

@@ -1,0 +1,4 @@
+@main
+struct IngestCommand {
+    static func main() {}
+}

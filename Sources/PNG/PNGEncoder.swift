@@ -1,0 +1,1 @@
+// RGB8 → PNG through libpng's simplified API (issue 4).

@@ -1,0 +1,4 @@
+@main
+struct RendererCommand {
+    static func main() {}
+}

@@ -1,0 +1,1 @@
+// The Telegram Bot API client lives here (issue 3).

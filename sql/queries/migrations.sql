@@ -1,0 +1,2 @@
+-- name: Placeholder
+SELECT 1
