@@ -1,0 +1,43 @@
+import Foundation
+
+extension JobQueue {
+    /// A rendered job claimed for sending, with what the photo's caption needs.
+    public struct ClaimedDelivery: Sendable {
+        public let lease: Lease
+        public let chatID: Int64
+        public let replyToMessageID: Int64?
+        public let statusMessageID: Int64?
+        public let languageCode: String?
+        public let request: RenderRequest
+        public let png: Data
+    }
+
+    /// Claims at most `limit` rendered jobs, oldest first, leased to `owner`.
+    public func claimDeliveries(owner: String, limit: Int, leaseSeconds: Double) async throws -> [ClaimedDelivery] {
+        try await connection.query(EmbeddedSQL.Queries.claimDeliveries, owner, limit, leaseSeconds).map { row in
+            ClaimedDelivery(
+                lease: Lease(jobID: try row.decode("id"), owner: owner, attempt: try row.decode("delivery_attempt")),
+                chatID: try row.decode("chat_id"), replyToMessageID: try row.decode("message_id"),
+                statusMessageID: try row.decode("status_message_id"), languageCode: try row.decode("language_code"),
+                request: try RenderRequest(row: row), png: try row.decode("image_png"))
+        }.sorted { $0.lease.jobID < $1.lease.jobID }
+    }
+
+    /// Marks the photo delivered with Telegram's message id; drops the PNG bytes unless
+    /// `keepImage`. False when the lease was lost meanwhile.
+    public func finishDelivery(_ lease: Lease, telegramMessageID: Int64, keepImage: Bool = false) async throws -> Bool {
+        !(try await connection.query(
+            EmbeddedSQL.Queries.finishDelivery, lease.jobID, lease.owner, lease.attempt, telegramMessageID, keepImage
+        )).isEmpty
+    }
+
+    /// Records a failed send: back to `rendered` after a backoff while attempts remain and
+    /// `retryable`; else failed (with a notice to the user only if `retryable`, since a
+    /// permanent error such as a blocked bot leaves nobody to tell).
+    public func failDelivery(_ lease: Lease, error: String, retryable: Bool, policy: RetryPolicy = RetryPolicy()) async throws -> JobState? {
+        let rows = try await connection.query(
+            EmbeddedSQL.Queries.failDelivery, lease.jobID, lease.owner, lease.attempt, error, retryable,
+            policy.backoff(afterAttempt: lease.attempt))
+        return try rows.first?.decode("new_state", as: JobState?.self)
+    }
+}

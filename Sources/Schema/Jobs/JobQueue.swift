@@ -1,0 +1,139 @@
+import Foundation
+
+/// The queue operations of the work table, each one statement or one transaction,
+/// over a connection the caller owns. The render cycle lives here; delivery and the
+/// outbox are in the extensions beside it.
+public struct JobQueue: Sendable {
+    public let connection: PostgresConnection
+
+    public init(_ connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public var channels: QueueChannels { QueueChannels(schema: connection.configuration.schema) }
+
+    /// A claim's proof of ownership: a finish, failure or heartbeat counts only while the
+    /// job is still leased to this owner for this attempt.
+    public struct Lease: Sendable, Hashable {
+        public let jobID: Int64
+        public let owner: String
+        public let attempt: Int
+    }
+
+    public struct ClaimedJob: Sendable {
+        public let lease: Lease
+        public let maxAttempts: Int
+        public let origin: TelegramOrigin
+        public let request: RenderRequest
+        public let createdAt: Date
+    }
+
+    // MARK: Enqueue
+
+    /// Enqueues a request, enforcing ban, daily limit and pending-jobs limit atomically.
+    /// Idempotent on `origin.updateID`.
+    public func enqueue(_ request: RenderRequest, from origin: TelegramOrigin, maxAttempts: Int = 3) async throws -> EnqueueOutcome {
+        let rows = try await connection.query(
+            EmbeddedSQL.Queries.enqueueJob,
+            origin.updateID, origin.chatID, origin.userID, origin.messageID, origin.languageCode,
+            request.prompt, request.negativePrompt, request.model, request.width, request.height,
+            request.steps, request.guidance, request.seed, request.sampler, maxAttempts)
+        guard let row = rows.first else {
+            throw PostgresError(.decoding, message: "enqueue_job returned no row", query: EmbeddedSQL.Queries.enqueueJob.name)
+        }
+        let usage = QuotaUsage(usedToday: try row.decode("used_today"), dailyLimit: try row.decode("daily_limit"),
+                               pending: try row.decode("pending"), maxQueued: try row.decode("max_queued"))
+        switch try row.decode("outcome", as: String.self) {
+        case "accepted":
+            return .accepted(jobID: try row.decode("job_id"), position: try row.decode("queue_position"), quota: usage)
+        case "duplicate":
+            return .duplicate(jobID: try row.decode("job_id"), position: try row.decode("queue_position"))
+        case "banned": return .banned
+        case "daily_limit": return .dailyLimitReached(usage)
+        case "queue_full": return .queueFull(usage)
+        case let other:
+            throw PostgresError(.decoding, message: "unknown enqueue outcome '\(other)'")
+        }
+    }
+
+    /// Cancels the user's queued jobs (or just `jobID` if given, when it is theirs).
+    /// Returns the ids cancelled.
+    public func cancelQueued(userID: Int64, jobID: Int64? = nil) async throws -> [Int64] {
+        try await connection.query(EmbeddedSQL.Queries.cancelQueuedJobs, userID, jobID).map { try $0.decode("id") }
+    }
+
+    // MARK: Render cycle
+
+    /// Claims at most `limit` queued jobs of `model` that share the batch key of the
+    /// oldest one, leased to `owner` for `leaseSeconds`.
+    public func claimRenderBatch(owner: String, model: String, limit: Int, leaseSeconds: Double) async throws -> [ClaimedJob] {
+        let rows = try await connection.query(EmbeddedSQL.Queries.claimRenderBatch, owner, model, limit, leaseSeconds)
+        return try rows.map { row in
+            ClaimedJob(
+                lease: Lease(jobID: try row.decode("id"), owner: owner, attempt: try row.decode("attempt")),
+                maxAttempts: try row.decode("max_attempts"),
+                origin: TelegramOrigin(updateID: try row.decode("update_id"), chatID: try row.decode("chat_id"),
+                                       userID: try row.decode("user_id"), messageID: try row.decode("message_id"),
+                                       languageCode: try row.decode("language_code")),
+                request: try RenderRequest(row: row),
+                createdAt: try row.decode("created_at"))
+        }.sorted { $0.lease.jobID < $1.lease.jobID }
+    }
+
+    /// Heartbeat (and progress) for leases of one owner; returns the job ids still owned.
+    public func extendRenderLeases(_ leases: [Lease], leaseSeconds: Double, step: Int = 0) async throws -> Set<Int64> {
+        guard let owner = leases.first?.owner else { return [] }
+        let rows = try await connection.query(
+            EmbeddedSQL.Queries.extendRenderLeases, owner, leases.map(\.jobID), leases.map(\.attempt), leaseSeconds, step)
+        return Set(try rows.map { try $0.decode("id", as: Int64.self) })
+    }
+
+    /// Stores the PNG and marks the job rendered; false when the lease was lost meanwhile
+    /// (rescued, cancelled) and the result must be dropped.
+    public func finishRender(_ lease: Lease, png: Data) async throws -> Bool {
+        !(try await connection.query(EmbeddedSQL.Queries.finishRender, lease.jobID, lease.owner, lease.attempt, png)).isEmpty
+    }
+
+    /// Records a failed attempt: re-queued after the policy's backoff while attempts remain
+    /// and `retryable`, else failed with a notice to the user. Nil when not owned.
+    public func failRender(_ lease: Lease, error: String, retryable: Bool, policy: RetryPolicy = RetryPolicy()) async throws -> JobState? {
+        let rows = try await connection.query(
+            EmbeddedSQL.Queries.failRender, lease.jobID, lease.owner, lease.attempt, error, retryable,
+            policy.backoff(afterAttempt: lease.attempt))
+        return try rows.first?.decode("new_state", as: JobState?.self)
+    }
+
+    /// Hands leased jobs back to the queue without spending an attempt (graceful shutdown).
+    @discardableResult
+    public func releaseRender(_ leases: [Lease]) async throws -> [Int64] {
+        guard let owner = leases.first?.owner else { return [] }
+        return try await connection.query(
+            EmbeddedSQL.Queries.releaseRender, owner, leases.map(\.jobID), leases.map(\.attempt)
+        ).map { try $0.decode("id") }
+    }
+
+    public struct Rescued: Sendable, Equatable {
+        public let id: Int64
+        public let table: String
+        public let newState: String
+
+        public init(id: Int64, table: String, newState: String) {
+            self.id = id
+            self.table = table
+            self.newState = newState
+        }
+    }
+
+    /// Returns expired leases (jobs and outbox rows) to their queue, or fails them when no
+    /// attempt is left.
+    public func rescueExpiredLeases(limit: Int = 100) async throws -> [Rescued] {
+        try await connection.query(EmbeddedSQL.Queries.rescueExpiredLeases, limit).map {
+            Rescued(id: try $0.decode("rescued_id"), table: try $0.decode("rescued_table"), newState: try $0.decode("new_state"))
+        }
+    }
+
+    /// Retention: blanks prompts of finished jobs older than `days`; returns how many.
+    public func purgePrompts(olderThanDays days: Int) async throws -> Int {
+        try await connection.query(EmbeddedSQL.Queries.purgePrompts, days).first?.decode("purged") ?? 0
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// One statement parameter: sent as text, except bytes, which go in binary so a PNG is
+/// not hex-encoded on the way in.
+public enum PostgresBind: Sendable, Equatable {
+    case null
+    case text(String)
+    case binary([UInt8])
+}
+
+/// A Swift value that can be a statement parameter.
+public protocol PostgresEncodable: Sendable {
+    var postgresBind: PostgresBind { get }
+}
+
+extension String: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(self) }
+}
+extension Int: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(String(self)) }
+}
+extension Int64: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(String(self)) }
+}
+extension Int32: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(String(self)) }
+}
+extension Double: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(String(self)) }
+}
+extension Float: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(String(self)) }
+}
+extension Bool: PostgresEncodable {
+    public var postgresBind: PostgresBind { .text(self ? "true" : "false") }
+}
+extension Data: PostgresEncodable {
+    public var postgresBind: PostgresBind { .binary([UInt8](self)) }
+}
+/// Integers that can travel in an array parameter.
+public protocol PostgresArrayElement: BinaryInteger, Sendable {}
+extension Int: PostgresArrayElement {}
+extension Int32: PostgresArrayElement {}
+extension Int64: PostgresArrayElement {}
+
+extension Array: PostgresEncodable where Element: PostgresArrayElement {
+    /// An integer array literal, e.g. `{1,2,3}`, for `$n::bigint[]`.
+    public var postgresBind: PostgresBind { .text("{" + map { String($0) }.joined(separator: ",") + "}") }
+}
+extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
+    public var postgresBind: PostgresBind { self?.postgresBind ?? .null }
+}

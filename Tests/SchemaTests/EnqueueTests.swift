@@ -1,0 +1,88 @@
+import Schema
+import Testing
+import TestSupport
+
+@Suite struct EnqueueTests {
+    @Test func enqueueIsIdempotentOnUpdateID() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        let first = try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 500))
+        let again = try await db.queue.enqueue(Fixtures.request("something else"), from: Fixtures.origin(update: 500))
+        guard case .accepted(let id, 1, let quota) = first else {
+            Issue.record("expected accepted at position 1, got \(first)")
+            return
+        }
+        #expect(quota.usedToday == 1)
+        #expect(again == .duplicate(jobID: id, position: 1))
+        #expect(try await jobCount(db) == 1)
+    }
+
+    @Test func positionsCountQueuedJobsOfTheSameModelAhead() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        for update in 1...3 { _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: Int64(update), user: Int64(update))) }
+        _ = try await db.queue.enqueueAccepted(Fixtures.request(model: "other"), from: Fixtures.origin(update: 4, user: 4))
+        let outcome = try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 5, user: 5))
+        guard case .accepted(_, let position, _) = outcome else {
+            Issue.record("expected accepted, got \(outcome)")
+            return
+        }
+        #expect(position == 4)
+    }
+
+    @Test func fiftyConcurrentRequestsAgainstALimitOfTenAcceptExactlyTen() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setQuotaDefaults(dailyLimit: 10, maxQueued: 100)
+        var connections: [PostgresConnection] = []
+        for _ in 0..<10 { connections.append(try await db.connect()) }
+        let outcomes = try await withThrowingTaskGroup(of: [EnqueueOutcome].self) { group in
+            for (index, connection) in connections.enumerated() {
+                group.addTask {
+                    var outcomes: [EnqueueOutcome] = []
+                    for request in 0..<5 {
+                        let update = Int64(10_000 + index * 5 + request)
+                        outcomes.append(try await JobQueue(connection).enqueue(Fixtures.request(), from: Fixtures.origin(update: update, user: 77)))
+                    }
+                    return outcomes
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(outcomes.count == 50)
+        #expect(outcomes.filter { $0.jobID != nil }.count == 10)
+        #expect(outcomes.filter { if case .dailyLimitReached(let usage) = $0 { usage.usedToday == 10 } else { false } }.count == 40)
+        #expect(try await jobCount(db) == 10)
+    }
+
+    @Test func pendingLimitBanAndPerUserOverrides() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setQuotaDefaults(dailyLimit: 100, maxQueued: 2)
+        _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 1, user: 5))
+        _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 2, user: 5))
+        let third = try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 3, user: 5))
+        #expect(third == .queueFull(QuotaUsage(usedToday: 2, dailyLimit: 100, pending: 2, maxQueued: 2)))
+
+        try await db.queue.setUserQuota(userID: 5, dailyLimit: 3, maxQueued: 10)
+        _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 4, user: 5))
+        let overDaily = try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 5, user: 5))
+        #expect(overDaily == .dailyLimitReached(QuotaUsage(usedToday: 3, dailyLimit: 3, pending: 3, maxQueued: 10)))
+
+        // Cancelling frees queue slots but still counts toward the day.
+        #expect(try await db.queue.cancelQueued(userID: 5).count == 3)
+        try await db.queue.setUserQuota(userID: 5, dailyLimit: nil, maxQueued: nil, banned: true)
+        #expect(try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 6, user: 5)) == .banned)
+        #expect(try await jobCount(db) == 3)
+    }
+}
+
+func jobCount(_ db: TestDatabase) async throws -> Int {
+    try await db.connection.query(SQLText(name: "TestJobCount", text: "SELECT count(*) AS n FROM jobs")).first?.decode("n") ?? -1
+}
+
+func jobStates(_ db: TestDatabase) async throws -> [Int64: String] {
+    var states: [Int64: String] = [:]
+    for row in try await db.connection.query(SQLText(name: "TestJobStates", text: "SELECT id, state::text FROM jobs")) {
+        states[try row.decode("id")] = try row.decode("state")
+    }
+    return states
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A PostgreSQL server of a test's own (scripts/pg-cluster.sh in a temp dir), for tests
+/// that stop or restart the server and must not disturb the shared one.
+public final class PrivatePostgresServer: Sendable {
+    public let directory: String
+    public let conninfo: String
+
+    public init() throws {
+        let base = ProcessInfo.processInfo.environment["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()
+        directory = base + "/pg-" + UUID().uuidString.prefix(8)
+        conninfo = try Self.cluster("start", directory).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public func stop() throws { _ = try Self.cluster("stop", directory) }
+    public func start() throws { _ = try Self.cluster("start", directory) }
+
+    deinit {
+        _ = try? Self.cluster("stop", directory)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static let script = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/pg-cluster.sh").path
+
+    /// Runs scripts/pg-cluster.sh and returns what it printed. Uses system(3) rather
+    /// than Foundation's Process, whose waitUntilExit can miss the child's exit on Linux
+    /// when the child leaves a daemon (the server) behind.
+    @discardableResult
+    static func cluster(_ command: String, _ directory: String) throws -> String {
+        let outputPath = NSTemporaryDirectory() + "/pg-cluster-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        // Every part is a path of ours or a fixed word, quoted for the shell.
+        let line = ["PG_FAST=1", "/bin/bash", quote(script), command, quote(directory), ">", quote(outputPath)]
+            .joined(separator: " ")
+        let status = system(line)
+        guard status == 0 else {
+            throw TestFailure("pg-cluster.sh \(command) \(directory) failed with status \(status)")
+        }
+        return (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
+
+    private static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

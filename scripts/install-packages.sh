@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Lienzo builds and runs with, if any is missing.
+# Swift itself (6.1 or later) is not a Debian package: it must already be on PATH.
+set -euo pipefail
+packages=(libpq-dev libcurl4-openssl-dev libopenblas-dev libpng-dev postgresql pkg-config python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "installing: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "swift not found on PATH: install Swift 6.1+ from swift.org first" >&2; exit 1; }

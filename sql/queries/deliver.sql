@@ -1,0 +1,77 @@
+-- Deliver's side: photos of rendered jobs, and the outbox of texts.
+
+-- name: ClaimDeliveries
+-- $1 owner, $2 max rows, $3 lease seconds.
+WITH due AS MATERIALIZED (
+    SELECT id FROM jobs
+     WHERE state = 'rendered' AND scheduled_at <= now()
+     ORDER BY id
+     LIMIT $2
+       FOR UPDATE SKIP LOCKED
+)
+UPDATE jobs SET state = 'delivering', delivery_attempt = delivery_attempt + 1,
+                lease_owner = $1, lease_expires_at = now() + make_interval(secs => $3),
+                delivery_started_at = now()
+  FROM due
+ WHERE jobs.id = due.id
+RETURNING jobs.id, jobs.delivery_attempt, jobs.chat_id, jobs.message_id, jobs.language_code,
+          jobs.prompt, jobs.negative_prompt, jobs.model, jobs.width, jobs.height, jobs.steps,
+          jobs.guidance, jobs.seed, jobs.sampler, jobs.image_png, jobs.status_message_id
+
+-- name: FinishDelivery
+-- $1 job id, $2 owner, $3 delivery attempt, $4 Telegram message id, $5 keep the PNG bytes.
+UPDATE jobs SET state = 'delivered', delivered_at = now(), telegram_message_id = $4,
+                image_png = CASE WHEN $5 THEN image_png END,
+                lease_owner = NULL, lease_expires_at = NULL
+ WHERE id = $1 AND state = 'delivering' AND lease_owner = $2 AND delivery_attempt = $3
+RETURNING id
+
+-- name: FailDelivery
+SELECT fail_delivery($1, $2, $3, $4, $5, make_interval(secs => $6)) AS new_state
+
+-- name: InsertOutbox
+-- $1 chat, $2 job or NULL, $3 reply to, $4 message to edit or NULL, $5 language, $6 kind, $7 args (json object).
+INSERT INTO outbox (chat_id, job_id, reply_to_message_id, edit_message_id, language_code, kind, args)
+VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+RETURNING id
+
+-- name: ClaimOutbox
+-- $1 owner, $2 max rows, $3 lease seconds. A row is due only when it is the oldest
+-- unsent row of its chat, so one chat's messages go out in order.
+WITH due AS MATERIALIZED (
+    SELECT o.id FROM outbox o
+     WHERE o.state = 'pending' AND o.scheduled_at <= now()
+       AND NOT EXISTS (SELECT 1 FROM outbox earlier
+                        WHERE earlier.chat_id = o.chat_id AND earlier.id < o.id
+                          AND earlier.state IN ('pending', 'sending'))
+     ORDER BY o.id
+     LIMIT $2
+       FOR UPDATE SKIP LOCKED
+)
+UPDATE outbox SET state = 'sending', attempt = attempt + 1,
+                  lease_owner = $1, lease_expires_at = now() + make_interval(secs => $3)
+  FROM due
+ WHERE outbox.id = due.id
+RETURNING outbox.id, outbox.attempt, outbox.chat_id, outbox.job_id, outbox.reply_to_message_id,
+          outbox.edit_message_id, outbox.language_code, outbox.kind, outbox.args::text
+
+-- name: FinishOutbox
+-- $1 id, $2 owner, $3 attempt, $4 Telegram message id (NULL for an edit).
+UPDATE outbox SET state = 'sent', sent_at = now(), telegram_message_id = $4,
+                  lease_owner = NULL, lease_expires_at = NULL
+ WHERE id = $1 AND state = 'sending' AND lease_owner = $2 AND attempt = $3
+RETURNING id
+
+-- name: FailOutbox
+-- $1 id, $2 owner, $3 attempt, $4 error, $5 retryable, $6 backoff seconds.
+UPDATE outbox SET
+    state = CASE WHEN $5 AND attempt < max_attempts THEN 'pending' ELSE 'failed' END::outbox_state,
+    failed_at = CASE WHEN $5 AND attempt < max_attempts THEN NULL ELSE now() END,
+    scheduled_at = now() + make_interval(secs => $6),
+    errors = errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', attempt, 'error', $4::text, 'by', $2::text)),
+    lease_owner = NULL, lease_expires_at = NULL
+ WHERE id = $1 AND state = 'sending' AND lease_owner = $2 AND attempt = $3
+RETURNING state::text
+
+-- name: PurgePrompts
+SELECT purge_prompts(make_interval(days => $1)) AS purged

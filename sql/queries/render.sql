@@ -1,0 +1,87 @@
+-- The Renderer's side of the work table.
+
+-- name: EnqueueJob
+SELECT outcome, job_id, queue_position, used_today, daily_limit, pending, max_queued
+  FROM enqueue_job($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+
+-- name: ClaimRenderBatch
+-- $1 owner, $2 model served, $3 max batch size, $4 lease seconds.
+-- The oldest due queued job of the model picks the batch key, then up to $3 queued
+-- jobs with that key join it, oldest first. Both CTEs are MATERIALIZED so LIMIT and
+-- SKIP LOCKED apply before the UPDATE, and two Renderers never take the same row.
+WITH head AS MATERIALIZED (
+    SELECT width, height, steps, sampler
+      FROM jobs
+     WHERE state = 'queued' AND model = $2 AND scheduled_at <= now()
+     ORDER BY id
+     LIMIT 1
+       FOR UPDATE SKIP LOCKED
+), batch AS MATERIALIZED (
+    SELECT j.id
+      FROM jobs j, head h
+     WHERE j.state = 'queued' AND j.model = $2 AND j.scheduled_at <= now()
+       AND (j.width, j.height, j.steps, j.sampler) = (h.width, h.height, h.steps, h.sampler)
+     ORDER BY j.id
+     LIMIT $3
+       FOR UPDATE OF j SKIP LOCKED
+)
+UPDATE jobs SET
+    state = 'rendering',
+    attempt = attempt + 1,
+    lease_owner = $1,
+    lease_expires_at = now() + make_interval(secs => $4),
+    render_started_at = now(),
+    progress_step = 0
+  FROM batch
+ WHERE jobs.id = batch.id
+RETURNING jobs.id, jobs.attempt, jobs.max_attempts, jobs.update_id, jobs.chat_id, jobs.user_id,
+          jobs.message_id, jobs.language_code, jobs.prompt, jobs.negative_prompt, jobs.model,
+          jobs.width, jobs.height, jobs.steps, jobs.guidance, jobs.seed, jobs.sampler, jobs.created_at
+
+-- name: ExtendRenderLeases
+-- Heartbeat and progress for a batch: $1 owner, $2 job ids, $3 attempts (same order),
+-- $4 lease seconds, $5 step reached. Returns the jobs still owned; a missing id was
+-- rescued or cancelled and its result must be thrown away.
+UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $4),
+                progress_step = least(greatest($5, progress_step), steps)
+  FROM unnest($2::bigint[], $3::integer[]) AS mine(job_id, job_attempt)
+ WHERE jobs.id = mine.job_id AND jobs.attempt = mine.job_attempt
+   AND jobs.state = 'rendering' AND jobs.lease_owner = $1
+RETURNING jobs.id
+
+-- name: FinishRender
+-- $1 job id, $2 owner, $3 attempt, $4 PNG bytes. Only the lease holder can finish:
+-- a job the rescuer re-queued (or the user cancelled) is not finished twice.
+UPDATE jobs SET state = 'rendered', rendered_at = now(),
+                image_png = $4, image_sha256 = sha256($4), image_bytes = octet_length($4),
+                progress_step = steps, lease_owner = NULL, lease_expires_at = NULL,
+                scheduled_at = now()
+ WHERE id = $1 AND state = 'rendering' AND lease_owner = $2 AND attempt = $3
+RETURNING id
+
+-- name: FailRender
+SELECT fail_render($1, $2, $3, $4, $5, make_interval(secs => $6)) AS new_state
+
+-- name: ReleaseRender
+-- Graceful shutdown: hand claimed jobs back without spending an attempt.
+UPDATE jobs SET state = 'queued', attempt = attempt - 1, progress_step = 0,
+                lease_owner = NULL, lease_expires_at = NULL, scheduled_at = now()
+  FROM unnest($2::bigint[], $3::integer[]) AS mine(job_id, job_attempt)
+ WHERE jobs.id = mine.job_id AND jobs.attempt = mine.job_attempt
+   AND jobs.state = 'rendering' AND jobs.lease_owner = $1
+RETURNING jobs.id
+
+-- name: RescueExpiredLeases
+SELECT rescued_id, rescued_table, new_state FROM rescue_expired_leases($1)
+
+-- name: CancelQueuedJobs
+-- $1 user, $2 job id or NULL for all of the user's queued jobs.
+UPDATE jobs SET state = 'cancelled', cancelled_at = now()
+ WHERE user_id = $1 AND state = 'queued' AND ($2::bigint IS NULL OR id = $2)
+RETURNING id
+
+-- name: JobByID
+SELECT id, state, attempt, max_attempts, delivery_attempt, lease_owner, progress_step, steps,
+       errors, image_sha256, image_bytes, image_png IS NOT NULL AS has_image, telegram_message_id,
+       scheduled_at, created_at
+  FROM jobs WHERE id = $1
