@@ -47,6 +47,15 @@ let package = Package(
             dependencies: ["CCurl", "Runtime", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "BotAPIEmulator", dependencies: ["Runtime"]),
+        .target(
+            name: "StageSupport",
+            dependencies: [
+                "Schema", "Runtime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(name: "PNG", dependencies: ["CPNG"]),
         .target(
             name: "Diffusion",
@@ -58,6 +67,12 @@ let package = Package(
         .executableTarget(name: "Ingest", dependencies: stageDependencies),
         .executableTarget(name: "Renderer", dependencies: stageDependencies + ["Diffusion", "PNG"]),
         .executableTarget(name: "Deliver", dependencies: stageDependencies),
+
+        // MARK: benchmarks
+        .executableTarget(
+            name: "QueueBench",
+            dependencies: ["Schema", "Runtime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
 
         // MARK: tests
         .target(
@@ -74,7 +89,7 @@ let package = Package(
 /// What every stage executable links: configuration, logging, the database and its command line.
 var stageDependencies: [Target.Dependency] {
     [
-        "Schema", "Runtime",
+        "Schema", "Runtime", "StageSupport",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

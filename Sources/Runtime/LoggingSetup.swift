@@ -22,3 +22,12 @@ public enum LoggingSetup {
         }
     }
 }
+
+extension LoggingSetup {
+    private static let once: Void = bootstrap()
+
+    /// `bootstrap` may run only once per process; stages and tests call this instead.
+    public static func bootstrapOnce() {
+        _ = once
+    }
+}

@@ -88,14 +88,13 @@ CREATE TABLE jobs (
     CONSTRAINT errors_is_array CHECK (jsonb_typeof(errors) = 'array')
 );
 
--- The claim: oldest queued job for a model, then its batch-mates with the same key.
-CREATE INDEX jobs_queued_key_idx ON jobs (model, width, height, steps, sampler, id) WHERE state = 'queued';
+-- The claim: oldest queued job for a model, then its batch-mates with the same key
+-- (found by walking the same index: the queued rows of one model are few).
 CREATE INDEX jobs_queued_idx ON jobs (model, id) WHERE state = 'queued';
 CREATE INDEX jobs_rendered_idx ON jobs (id) WHERE state = 'rendered';
 CREATE INDEX jobs_leased_idx ON jobs (lease_expires_at) WHERE state IN ('rendering', 'delivering');
--- Quotas count a user's jobs today and their pending jobs.
+-- Quotas count a user's jobs today and their pending jobs (a user's rows are few).
 CREATE INDEX jobs_user_created_idx ON jobs (user_id, created_at);
-CREATE INDEX jobs_user_pending_idx ON jobs (user_id) WHERE state IN ('queued', 'rendering');
 
 -- Everything the bot says besides the photo: acknowledgements, replies to commands,
 -- rejections, failure notices, progress edits. Rows are written in the same transaction
@@ -153,8 +152,7 @@ CREATE TABLE users (
     daily_limit    integer CONSTRAINT user_daily_limit_non_negative CHECK (daily_limit >= 0),
     max_queued     integer CONSTRAINT user_max_queued_non_negative CHECK (max_queued >= 0),
     language_code  text,
-    first_seen_at  timestamptz NOT NULL DEFAULT now(),
-    last_seen_at   timestamptz NOT NULL DEFAULT now()
+    first_seen_at  timestamptz NOT NULL DEFAULT now()
 );
 
 -- Wake-ups. Channels carry the table's schema so tests in separate schemas do not wake

@@ -3,7 +3,7 @@
 -- they were created in, so an operator can call lienzo.purge_prompts(...) from any session.
 
 -- Enqueue one request, enforcing ban, daily limit and pending-jobs limit atomically:
--- the upsert of the user's row locks it, so concurrent requests of one user serialize
+-- the user's row is locked first, so concurrent requests of one user serialize
 -- here and cannot both slip past a limit. Idempotent on update_id.
 CREATE FUNCTION enqueue_job(
     p_update_id bigint, p_chat_id bigint, p_user_id bigint, p_message_id bigint, p_language_code text,
@@ -24,10 +24,13 @@ DECLARE
     d quota_defaults;
     v_day_start timestamptz := date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
 BEGIN
-    INSERT INTO users AS x (user_id, language_code) VALUES (p_user_id, p_language_code)
-    ON CONFLICT (user_id) DO UPDATE
-        SET last_seen_at = now(), language_code = COALESCE(EXCLUDED.language_code, x.language_code)
-    RETURNING * INTO u;
+    -- Row lock only (no new row version): cheaper than an upsert on every request.
+    SELECT * INTO u FROM users WHERE user_id = p_user_id FOR UPDATE;
+    IF NOT FOUND THEN
+        INSERT INTO users (user_id, language_code) VALUES (p_user_id, p_language_code)
+        ON CONFLICT (user_id) DO NOTHING;
+        SELECT * INTO u FROM users WHERE user_id = p_user_id FOR UPDATE;
+    END IF;
     SELECT * INTO d FROM quota_defaults;
     daily_limit := COALESCE(u.daily_limit, d.daily_limit);
     max_queued := COALESCE(u.max_queued, d.max_queued);

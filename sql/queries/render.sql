@@ -49,15 +49,19 @@ UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $4),
    AND jobs.state = 'rendering' AND jobs.lease_owner = $1
 RETURNING jobs.id
 
--- name: FinishRender
--- $1 job id, $2 owner, $3 attempt, $4 PNG bytes. Only the lease holder can finish:
--- a job the rescuer re-queued (or the user cancelled) is not finished twice.
+-- name: FinishRenders
+-- $1 owner, $2 job ids, $3 attempts, $4 PNGs (bytea[], same order). Stores each PNG and
+-- its SHA-256 and marks the job rendered — only while the lease holds, so a job the
+-- rescuer re-queued (or the user cancelled) is never finished twice. Returns the ids
+-- finished; the others' results must be thrown away.
 UPDATE jobs SET state = 'rendered', rendered_at = now(),
-                image_png = $4, image_sha256 = sha256($4), image_bytes = octet_length($4),
+                image_png = done.png, image_sha256 = sha256(done.png), image_bytes = octet_length(done.png),
                 progress_step = steps, lease_owner = NULL, lease_expires_at = NULL,
                 scheduled_at = now()
- WHERE id = $1 AND state = 'rendering' AND lease_owner = $2 AND attempt = $3
-RETURNING id
+  FROM unnest($2::bigint[], $3::integer[], $4::bytea[]) AS done(job_id, job_attempt, png)
+ WHERE jobs.id = done.job_id AND jobs.attempt = done.job_attempt
+   AND jobs.state = 'rendering' AND jobs.lease_owner = $1
+RETURNING jobs.id
 
 -- name: FailRender
 SELECT fail_render($1, $2, $3, $4, $5, make_interval(secs => $6)) AS new_state

@@ -88,10 +88,21 @@ public struct JobQueue: Sendable {
         return Set(try rows.map { try $0.decode("id", as: Int64.self) })
     }
 
-    /// Stores the PNG and marks the job rendered; false when the lease was lost meanwhile
-    /// (rescued, cancelled) and the result must be dropped.
+    /// Stores each PNG (and its SHA-256) and marks the jobs rendered, in one statement.
+    /// Returns the ids finished: a job whose lease was lost meanwhile (rescued, cancelled)
+    /// is left alone and its result must be dropped.
+    public func finishRenders(_ results: [(lease: Lease, png: Data)]) async throws -> Set<Int64> {
+        // A lease of another owner in the list simply is not finished (the SQL checks $1).
+        guard let owner = results.first?.lease.owner else { return [] }
+        let rows = try await connection.query(
+            EmbeddedSQL.Queries.finishRenders, owner, results.map(\.lease.jobID), results.map(\.lease.attempt),
+            PostgresByteaArray(results.map(\.png)))
+        return Set(try rows.map { try $0.decode("id", as: Int64.self) })
+    }
+
+    /// `finishRenders` for one job; false when the lease was lost.
     public func finishRender(_ lease: Lease, png: Data) async throws -> Bool {
-        !(try await connection.query(EmbeddedSQL.Queries.finishRender, lease.jobID, lease.owner, lease.attempt, png)).isEmpty
+        try await finishRenders([(lease, png)]).contains(lease.jobID)
     }
 
     /// Records a failed attempt: re-queued after the policy's backoff while attempts remain

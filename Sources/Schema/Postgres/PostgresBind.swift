@@ -50,3 +50,27 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
 extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     public var postgresBind: PostgresBind { self?.postgresBind ?? .null }
 }
+
+/// A `bytea[]` parameter in PostgreSQL's binary array format, so several PNGs travel in
+/// one statement without hex encoding.
+public struct PostgresByteaArray: PostgresEncodable {
+    public var elements: [Data]
+
+    public init(_ elements: [Data]) { self.elements = elements }
+
+    public var postgresBind: PostgresBind {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20 + elements.reduce(0) { $0 + 4 + $1.count })
+        func append(_ value: Int32) { withUnsafeBytes(of: value.bigEndian) { bytes += $0 } }
+        append(1)                       // dimensions
+        append(0)                       // no NULLs
+        append(17)                      // element type: bytea
+        append(Int32(elements.count))   // length of the dimension
+        append(1)                       // lower bound
+        for element in elements {
+            append(Int32(element.count))
+            bytes += element
+        }
+        return .binary(bytes)
+    }
+}

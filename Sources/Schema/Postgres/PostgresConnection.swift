@@ -54,9 +54,19 @@ public final class PostgresConnection: @unchecked Sendable {
 
     @discardableResult
     public func query(_ sql: SQLText, binds: [any PostgresEncodable]) async throws -> [PostgresRow] {
-        if !inTransaction { try await ensureConnected() }
         let values = binds.map(\.postgresBind)
-        return try await executor.run { try self.executePrepared(sql, values) }
+        // One hop to the executor: connect there if needed (never inside a transaction,
+        // whose statements must all run on the session that began it).
+        let reconnect = !inTransaction
+        do {
+            return try await executor.run {
+                if reconnect { try self.connectIfNeeded() }
+                return try self.executePrepared(sql, values)
+            }
+        } catch let error as PostgresError where error.code == .connectionFailed && reconnect {
+            try await ensureConnected()
+            return try await executor.run { try self.executePrepared(sql, values) }
+        }
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Runtime
+import Schema
+
+/// Jobs per second through the whole queue with no rendering and no Telegram:
+/// enqueue → claim (micro-batches) → finish → delivery claim → delivery finish, each stage
+/// on its own connections and running at the same time, as the three stages would.
+///
+///     scripts/queue-bench.sh [--jobs 20000]
+@main
+struct QueueBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure jobs/s through enqueue → claim → finish → delivery claim → delivery finish.")
+
+    @Option(help: "Jobs to push through.") var jobs = 20_000
+    @Option(help: "Concurrent enqueuing connections.") var enqueuers = 2
+    @Option(help: "Concurrent render claimers.") var renderers = 2
+    @Option(help: "Concurrent delivery claimers.") var deliverers = 1
+    @Option(help: "Render micro-batch size.") var batch = 4
+    @Option(help: "Delivery claim size.") var deliveryBatch = 16
+
+    func validate() throws {
+        guard jobs > 0, enqueuers > 0, renderers > 0, deliverers > 0, batch > 0, deliveryBatch > 0 else {
+            throw ValidationError("every count must be positive")
+        }
+    }
+
+    func run() async throws {
+        var configuration = try PostgresConfiguration(environment: Environment())
+        configuration.schema = "bench_" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let setup = try await PostgresConnection.connect(configuration)
+        try await Migrator().migrate(setup)
+        try await JobQueue(setup).setQuotaDefaults(dailyLimit: jobs, maxQueued: jobs)
+
+        let counters = Counters()
+        let png = Data(repeating: 0x42, count: 256)
+        let (jobs, batch, deliveryBatch, enqueuers) = (jobs, batch, deliveryBatch, enqueuers)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<enqueuers {
+                let queue = JobQueue(try await PostgresConnection.connect(configuration))
+                group.addTask {
+                    for n in stride(from: worker, to: jobs, by: enqueuers) {
+                        let request = RenderRequest(prompt: "bench \(n)", model: "bench", width: 512, height: 512,
+                                                    steps: 20, guidance: 7.5, seed: Int64(n), sampler: "euler")
+                        let origin = TelegramOrigin(updateID: Int64(n), chatID: Int64(n % 500), userID: Int64(n % 500))
+                        guard case .accepted = try await queue.enqueue(request, from: origin) else {
+                            throw ValidationError("job \(n) was not accepted")
+                        }
+                    }
+                }
+            }
+            for worker in 0..<renderers {
+                let queue = JobQueue(try await PostgresConnection.connect(configuration))
+                group.addTask {
+                    while await counters.rendered < jobs {
+                        let claimed = try await queue.claimRenderBatch(owner: "r\(worker)", model: "bench", limit: batch, leaseSeconds: 60)
+                        if claimed.isEmpty { try await Task.sleep(for: .milliseconds(1)); continue }
+                        _ = try await queue.finishRenders(claimed.map { ($0.lease, png) })
+                        await counters.add(rendered: claimed.count, batches: 1)
+                    }
+                }
+            }
+            for worker in 0..<deliverers {
+                let queue = JobQueue(try await PostgresConnection.connect(configuration))
+                group.addTask {
+                    while await counters.delivered < jobs {
+                        let claimed = try await queue.claimDeliveries(owner: "d\(worker)", limit: deliveryBatch, leaseSeconds: 60)
+                        if claimed.isEmpty { try await Task.sleep(for: .milliseconds(1)); continue }
+                        for job in claimed {
+                            _ = try await queue.finishDelivery(job.lease, telegramMessageID: job.lease.jobID)
+                        }
+                        await counters.add(delivered: claimed.count)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let meanBatch = Double(await counters.rendered) / Double(max(await counters.batches, 1))
+        print(String(format: "queue bench: %d jobs in %.2f s = %.0f jobs/s (enqueuers %d, renderers %d, deliverers %d, mean render batch %.2f)",
+                     jobs, seconds, Double(jobs) / seconds, enqueuers, renderers, deliverers, meanBatch))
+    }
+}
+
+actor Counters {
+    var rendered = 0
+    var batches = 0
+    var delivered = 0
+
+    func add(rendered count: Int = 0, batches: Int = 0, delivered: Int = 0) {
+        rendered += count
+        self.batches += batches
+        self.delivered += delivered
+    }
+}
