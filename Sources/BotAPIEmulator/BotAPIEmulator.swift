@@ -1,1 +1,1 @@
-// A local emulator of the Telegram Bot API for tests and the playground (issue 3).
+// placeholder
