@@ -140,7 +140,11 @@ extension BotAPIEmulator {
                     description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
                 ))
             }
-            if !condition.wait(until: deadline) { return reply(.array(state.readyUpdates(limit: parameters["limit"]?.intValue))) }
+            state.waitingPolls += 1
+            resolveWaiters()
+            let signalled = condition.wait(until: deadline)
+            state.waitingPolls -= 1
+            if !signalled { return reply(.array(state.readyUpdates(limit: parameters["limit"]?.intValue))) }
         }
     }
 

@@ -11,6 +11,8 @@ extension BotAPIEmulator {
 
     public var requests: [RecordedRequest] { snapshot.requests }
 
+    public func requests(method: String) -> [RecordedRequest] { snapshot.requests(method: method) }
+
     /// Waits, without polling, until `predicate` holds for the emulator's state or
     /// `timeout` passes. Returns whether it held.
     public func waitUntil(
@@ -56,7 +58,7 @@ extension BotAPIEmulator {
             sentMessages: state.sent, callbackAnswers: state.callbackAnswers, chatActions: state.chatActions,
             requests: state.requests, pendingUpdateCount: state.updates.count,
             confirmedUpdateID: state.confirmedUpdateID, commands: state.commands,
-            webhookDeletions: state.webhookDeletions
+            webhookDeletions: state.webhookDeletions, waitingPolls: state.waitingPolls
         )
     }
 }

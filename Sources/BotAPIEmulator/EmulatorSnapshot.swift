@@ -11,6 +11,8 @@ public struct EmulatorSnapshot: Sendable {
     /// `setMyCommands` lists by language code ("" is the default list).
     public var commands: [String: [EmulatedCommand]]
     public var webhookDeletions: Int
+    /// `getUpdates` requests currently held open waiting for an update.
+    public var waitingPolls: Int
 
     public func sentMessages(inChat chatID: Int64) -> [SentMessage] {
         sentMessages.filter { $0.chatID == chatID }

@@ -60,12 +60,14 @@ final class HTTPServer: @unchecked Sendable {
     func stop() {
         // Under the lock: a connection thread removes its fd (under the lock) before
         // closing it, so every fd still in the set is open and not yet reused.
+        // Only shut the listener down here: that wakes `accept` with an error, and the
+        // accept thread closes it. Closing it here could let that thread call `accept` on
+        // an fd number already given to another socket (another emulator's listener).
         lock.withLock {
             stopped = true
             for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
         }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
@@ -73,6 +75,7 @@ final class HTTPServer: @unchecked Sendable {
             let fd = accept(listener, nil, nil)
             if fd < 0 {
                 if errno == EINTR { continue }
+                close(listener)
                 return
             }
             let admitted = lock.withLock {
@@ -83,6 +86,7 @@ final class HTTPServer: @unchecked Sendable {
             }
             guard admitted else {
                 close(fd)
+                close(listener)
                 return
             }
             var noDelay: Int32 = 1

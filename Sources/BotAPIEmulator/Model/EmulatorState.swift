@@ -12,6 +12,8 @@ final class EmulatorState {
     var allowedUpdates: [String] = []
     /// Bumped by each `getUpdates`, so an older long poll knows it was superseded (409).
     var pollGeneration = 0
+    /// `getUpdates` requests now blocked waiting for an update.
+    var waitingPolls = 0
     var sent: [SentMessage] = []
     var sentIndex: [MessageKey: Int] = [:]
     var files: [String: UploadedFile] = [:]

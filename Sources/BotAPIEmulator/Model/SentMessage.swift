@@ -41,6 +41,12 @@ public struct EmulatedButton: Sendable, Equatable {
     public var text: String
     public var callbackData: String?
     public var url: String?
+
+    public init(text: String, callbackData: String? = nil, url: String? = nil) {
+        self.text = text
+        self.callbackData = callbackData
+        self.url = url
+    }
 }
 
 /// An `answerCallbackQuery` the bot made.
@@ -48,12 +54,23 @@ public struct CallbackAnswer: Sendable, Equatable {
     public var callbackQueryID: String
     public var text: String?
     public var showAlert: Bool
+
+    public init(callbackQueryID: String, text: String? = nil, showAlert: Bool = false) {
+        self.callbackQueryID = callbackQueryID
+        self.text = text
+        self.showAlert = showAlert
+    }
 }
 
 /// A `sendChatAction` the bot made.
 public struct ChatActionRecord: Sendable, Equatable {
     public var chatID: Int64
     public var action: String
+
+    public init(chatID: Int64, action: String) {
+        self.chatID = chatID
+        self.action = action
+    }
 }
 
 /// One request the emulator received, whatever came of it.
