@@ -21,8 +21,10 @@ while let flag = arguments.popFirst() {
     options[String(flag.dropFirst(2))] = value
 }
 
-// Line-buffered even into a pipe or file, so a script reading the output sees each reply.
-setvbuf(stdout, nil, _IOLBF, 0)
+/// Unbuffered, so a script reading a pipe or file sees each reply as it happens.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
 
 let environment = Environment()
 let configuredToken = environment.secret("TELEGRAM_BOT_TOKEN")
@@ -50,16 +52,16 @@ emulator.setBotMessageObserver { message in
     }
     let buttons = message.buttons.flatMap { $0 }.compactMap { button in button.callbackData.map { "[\(button.text) → \($0)]" } }
     if !buttons.isEmpty { line += "\n    buttons: " + buttons.joined(separator: " ") }
-    print(line)
+    say(line)
 }
 
-print("Bot API emulator listening on \(emulator.baseURL)")
-print("  export TELEGRAM_API_URL=\(emulator.baseURL)")
+say("Bot API emulator listening on \(emulator.baseURL)")
+say("  export TELEGRAM_API_URL=\(emulator.baseURL)")
 if configuredToken == nil {
-    print("  export TELEGRAM_BOT_TOKEN=\(emulator.token.revealed)   # the emulator's test token, not a real one")
+    say("  export TELEGRAM_BOT_TOKEN=\(emulator.token.revealed)   # the emulator's test token, not a real one")
 }
-print("Transcript and images: \(output.path)")
-print("Type a message and press Enter; /press <message_id> <data> presses a button.")
+say("Transcript and images: \(output.path)")
+say("Type a message and press Enter; /press <message_id> <data> presses a button.")
 
 while let line = readLine() {
     let words = line.split(separator: " ", maxSplits: 2).map(String.init)
@@ -67,7 +69,7 @@ while let line = readLine() {
         emulator.pressButton(data: words[2], onMessage: messageID, inChat: user.id, by: user)
     } else if !line.trimmingCharacters(in: .whitespaces).isEmpty {
         let sent = emulator.sendUserMessage(line, from: user)
-        print("you #\(sent.messageID): \(line)")
+        say("you #\(sent.messageID): \(line)")
     }
 }
 // Standard input closed (started in the background): keep serving until killed.
