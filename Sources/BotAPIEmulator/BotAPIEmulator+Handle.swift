@@ -17,7 +17,8 @@ extension BotAPIEmulator {
         }
         let chatID = parameters["chat_id"]?.int64Value
         var entry = RecordedRequest(
-            method: method, chatID: chatID, encoding: parameters.encoding.rawValue, status: 200, faulted: false
+            method: method, chatID: chatID, encoding: parameters.encoding.rawValue, status: 200, faulted: false,
+            headers: request.headers
         )
         let fault = takeFault(method: method, chatID: chatID)
         let outcome: HTTPServerReply
@@ -83,7 +84,6 @@ extension BotAPIEmulator {
         let name = method.lowercased()
         if name == "getupdates" { return getUpdates(parameters) }
         let (result, newlySent): (Result<JSONValue, APIError>, [SentMessage]) = withState { state in
-            let before = state.sent
             let result = Result { () throws(APIError) -> JSONValue in
                 switch name {
                 case "getme": return state.getMe()
@@ -98,20 +98,14 @@ extension BotAPIEmulator {
                 default: throw APIError.notFound
                 }
             }
-            return (result, Self.changes(from: before, to: state.sent))
+            defer { state.changed.removeAll(keepingCapacity: true) }
+            return (result, state.changed)
         }
         record(newlySent)
         switch result {
         case .success(let value): return reply(value)
         case .failure(let error): return reply(error)
         }
-    }
-
-    /// Messages added or edited between two versions of the sent list.
-    private static func changes(from before: [SentMessage], to after: [SentMessage]) -> [SentMessage] {
-        var changed = Array(after.dropFirst(before.count))
-        for (old, new) in zip(before, after) where old != new { changed.append(new) }
-        return changed
     }
 
     /// `getUpdates`: returns at once when updates are waiting, otherwise holds the

@@ -42,29 +42,33 @@ public final class BotAPIEmulator: @unchecked Sendable {
         self.outputFolder = outputDirectory.map(OutputFolder.init)
     }
 
-    /// Starts listening on 127.0.0.1:`port` (0 picks a free one).
+    /// Starts listening on 127.0.0.1:`port` (0 picks a free one). Call once.
     public func start(port: UInt16 = 0) throws {
-        server = try HTTPServer(port: port) { [weak self] request in
+        let started = try HTTPServer(port: port) { [weak self] request in
             guard let self else { return .drop }
             return self.handle(request)
         }
+        condition.withLock { server = started }
     }
 
     /// Stops the server; pending long polls return, open connections close.
     public func stop() {
-        withState { _ in stopping = true }
-        server?.stop()
+        let running = withState { _ in
+            stopping = true
+            return server
+        }
+        running?.stop()
     }
 
     deinit { server?.stop() }
 
-    public var port: UInt16 { server?.port ?? 0 }
+    public var port: UInt16 { condition.withLock { server?.port ?? 0 } }
 
     /// The value for `TELEGRAM_API_URL`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// TCP connections accepted so far: a client that reuses its connection makes one.
-    public var acceptedConnections: Int { server?.acceptedConnections ?? 0 }
+    public var acceptedConnections: Int { condition.withLock { server }?.acceptedConnections ?? 0 }
 
     /// Calls `observer` (on a server thread) after each message the bot sends or edits.
     public func setBotMessageObserver(_ observer: @escaping @Sendable (SentMessage) -> Void) {

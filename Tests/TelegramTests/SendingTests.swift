@@ -198,3 +198,23 @@ struct SendingTests {
         #expect(harness.emulator.sentMessages.map(\.messageID) == Array(2...22))
     }
 }
+
+@Suite("Large uploads")
+struct LargeUploadTests {
+    @Test("a 3 MB PNG uploads without Expect: 100-continue and arrives intact")
+    func largePhoto() async throws {
+        let harness = try EmulatorHarness()
+        harness.aliceSaysHello()
+        let png = TestPNG.make(width: 1024, height: 1024, seed: 3)
+        #expect(png.count > 3_000_000)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let message = try await harness.client.sendDocument(chatID: harness.alice.id, document: .png(png, fileName: "big.png"))
+        #expect(clock.now - started < .seconds(1), "a 1 s stall is the Expect: 100-continue symptom")
+        #expect(message.document?.fileSize == png.count)
+        #expect(harness.emulator.sentMessages.last?.file == png)
+        let request = try #require(harness.emulator.requests(method: "sendDocument").last)
+        #expect(request.headers["expect"] == nil)
+        #expect(request.headers["content-type"]?.hasPrefix("multipart/form-data; boundary=") == true)
+    }
+}

@@ -9,6 +9,8 @@ struct SocketReader {
     let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Reused for every recv, so a request costs no 64 KiB allocation.
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
 
     init(fd: Int32) { self.fd = fd }
 
@@ -47,11 +49,10 @@ struct SocketReader {
             buffer.removeAll(keepingCapacity: true)
             start = 0
         }
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if received > 0 {
-                buffer.append(contentsOf: chunk[0..<received])
+                buffer.append(contentsOf: chunk[..<received])
                 return true
             }
             if received == 0 { return false }

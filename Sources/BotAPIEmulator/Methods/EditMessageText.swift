@@ -24,6 +24,7 @@ extension EmulatorState {
             sent[index].previousTexts.append(oldText)
             sent[index].text = text
             sent[index].replyMarkup = markup
+            changed.append(sent[index])
         }
         return messageJSON(message)
     }

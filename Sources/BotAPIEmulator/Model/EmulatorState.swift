@@ -16,6 +16,9 @@ final class EmulatorState {
     var waitingPolls = 0
     var sent: [SentMessage] = []
     var sentIndex: [MessageKey: Int] = [:]
+    /// Messages sent or edited since the emulator last drained this list (for the
+    /// observer and the output folder).
+    var changed: [SentMessage] = []
     var files: [String: UploadedFile] = [:]
     var nextFileNumber = 1
     var pendingCallbackQueries: Set<String> = []
@@ -69,6 +72,7 @@ final class EmulatorState {
         chats[message.chatID]?.messages[message.messageID] = message
         sentIndex[MessageKey(chatID: message.chatID, messageID: message.messageID)] = sent.count
         sent.append(record)
+        changed.append(record)
         return messageJSON(message)
     }
 

@@ -84,6 +84,8 @@ public struct RecordedRequest: Sendable, Equatable {
     public var status: Int
     /// True when a scripted fault decided the outcome.
     public var faulted: Bool
+    /// The request's headers, names lowercased.
+    public var headers: [String: String]
 }
 
 /// A command the bot registered with `setMyCommands`.
