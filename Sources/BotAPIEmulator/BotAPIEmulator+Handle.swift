@@ -57,19 +57,21 @@ extension BotAPIEmulator {
     private func faultReply(_ kind: Fault.Kind) -> HTTPServerReply {
         switch kind {
         case .tooManyRequests(let seconds):
-            return reply(APIError(
-                code: 429, description: "Too Many Requests: retry after \(seconds)",
-                parameters: ["retry_after": .int(Int64(seconds))]
-            ))
+            return reply(
+                APIError(
+                    code: 429, description: "Too Many Requests: retry after \(seconds)",
+                    parameters: ["retry_after": .int(Int64(seconds))]
+                ))
         case .forbidden(let description):
             return reply(APIError(code: 403, description: description))
         case .badRequest(let description):
             return reply(APIError(code: 400, description: description))
         case .migrateToChat(let chatID):
-            return reply(APIError(
-                code: 400, description: "Bad Request: group chat was upgraded to a supergroup chat",
-                parameters: ["migrate_to_chat_id": .int(chatID)]
-            ))
+            return reply(
+                APIError(
+                    code: 400, description: "Bad Request: group chat was upgraded to a supergroup chat",
+                    parameters: ["migrate_to_chat_id": .int(chatID)]
+                ))
         case .serverError(let status, let description):
             return reply(APIError(code: status, description: description))
         case .invalidBody(let status, let body):
@@ -129,10 +131,11 @@ extension BotAPIEmulator {
             let ready = state.readyUpdates(limit: parameters["limit"]?.intValue)
             if !ready.isEmpty || timeout == 0 || stopping { return reply(.array(ready)) }
             guard state.pollGeneration == generation else {
-                return reply(APIError(
-                    code: 409,
-                    description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
-                ))
+                return reply(
+                    APIError(
+                        code: 409,
+                        description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+                    ))
             }
             state.waitingPolls += 1
             resolveWaiters()

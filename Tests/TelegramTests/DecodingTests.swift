@@ -11,7 +11,8 @@ struct DecodingTests {
 
     @Test("unknown fields at every level are ignored")
     func unknownFields() throws {
-        let updates = try decode(#"""
+        let updates = try decode(
+            #"""
             [{"update_id": 5, "brand_new": {"x": 1}, "message": {"message_id": 3, "date": 1700000000,
               "chat": {"id": 42, "type": "private", "accent_color_id": 3}, "text": "hi",
               "from": {"id": 42, "is_bot": false, "first_name": "A", "is_premium": true},
@@ -30,7 +31,8 @@ struct DecodingTests {
 
     @Test("a known kind with a malformed payload degrades to .unknown instead of failing the batch")
     func malformedPayload() throws {
-        let updates = try decode(#"""
+        let updates = try decode(
+            #"""
             [{"update_id": 1, "message": {"message_id": "not a number"}},
              {"update_id": 2, "message": {"message_id": 7, "date": 0, "chat": {"id": 1, "type": "private"}}}]
             """#)
@@ -41,7 +43,8 @@ struct DecodingTests {
 
     @Test("an old callback's InaccessibleMessage (date 0) decodes")
     func inaccessibleMessage() throws {
-        let updates = try decode(#"""
+        let updates = try decode(
+            #"""
             [{"update_id": 3, "callback_query": {"id": "c", "from": {"id": 1, "is_bot": false, "first_name": "A"},
               "chat_instance": "i", "data": "d", "message": {"chat": {"id": 1, "type": "private"}, "message_id": 4, "date": 0}}}]
             """#)

@@ -48,7 +48,8 @@ struct EmulatorEncodingTests {
     @Test("errors use Telegram's envelope and HTTP status")
     func errorEnvelope() async throws {
         let harness = try EmulatorHarness()
-        let (status, reply) = try await post(harness.emulator, "sendMessage", contentType: "application/json", body: Data(#"{"chat_id": 5, "text": "x"}"#.utf8))
+        let (status, reply) = try await post(
+            harness.emulator, "sendMessage", contentType: "application/json", body: Data(#"{"chat_id": 5, "text": "x"}"#.utf8))
         #expect(status == 400)
         #expect(reply == ["ok": false, "error_code": 400, "description": "Bad Request: chat not found"])
     }

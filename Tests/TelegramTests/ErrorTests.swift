@@ -10,9 +10,10 @@ struct ErrorTests {
         let harness = try EmulatorHarness()
         harness.aliceSaysHello()
         harness.emulator.addFault(.tooManyRequests(retryAfter: 7), method: "sendMessage", chatID: harness.alice.id)
-        let error = try #require(await Expect.telegramError {
-            try await harness.client.sendMessage(chatID: harness.alice.id, text: "hi")
-        })
+        let error = try #require(
+            await Expect.telegramError {
+                try await harness.client.sendMessage(chatID: harness.alice.id, text: "hi")
+            })
         #expect(error.code == .tooManyRequests)
         #expect(error.errorCode == 429 && error.httpStatus == 429)
         #expect(error.retryAfter == 7)
@@ -43,9 +44,10 @@ struct ErrorTests {
         let harness = try EmulatorHarness()
         harness.aliceSaysHello()
         harness.emulator.blockBot(inChat: harness.alice.id)
-        let error = try #require(await Expect.telegramError {
-            try await harness.client.sendPhoto(chatID: harness.alice.id, photo: .png(TestPNG.make(width: 8, height: 8)))
-        })
+        let error = try #require(
+            await Expect.telegramError {
+                try await harness.client.sendPhoto(chatID: harness.alice.id, photo: .png(TestPNG.make(width: 8, height: 8)))
+            })
         #expect(error.code == .forbidden, "\(error.debugDescription)")
         #expect(error.isBlockedOrKicked)
         #expect(error.apiDescription == "Forbidden: bot was blocked by the user")
@@ -157,9 +159,10 @@ struct ErrorTests {
     @Test("an unknown method is 404 Not Found")
     func unknownMethod() async throws {
         let harness = try EmulatorHarness()
-        let error = try #require(await Expect.telegramError {
-            try await harness.client.call("sendTelepathy", parameters: ["chat_id": 1], as: Bool.self)
-        })
+        let error = try #require(
+            await Expect.telegramError {
+                try await harness.client.call("sendTelepathy", parameters: ["chat_id": 1], as: Bool.self)
+            })
         #expect(error.code == .notFound)
     }
 

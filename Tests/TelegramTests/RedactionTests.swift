@@ -97,14 +97,16 @@ struct RedactionTests {
 
     @Test("configuration reads the environment and never echoes the token")
     func configuration() throws {
-        let configuration = try TelegramConfiguration(environment: Environment([
-            "TELEGRAM_BOT_TOKEN": token.revealed, "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
-        ]))
+        let configuration = try TelegramConfiguration(
+            environment: Environment([
+                "TELEGRAM_BOT_TOKEN": token.revealed, "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+            ]))
         #expect(configuration.apiURL == "http://127.0.0.1:8081")
         #expect(configuration.token == token)
         #expect(!String(describing: configuration).contains(token.revealed))
-        #expect(try TelegramConfiguration(environment: Environment(["TELEGRAM_BOT_TOKEN": token.revealed])).apiURL
-            == "https://api.telegram.org")
+        #expect(
+            try TelegramConfiguration(environment: Environment(["TELEGRAM_BOT_TOKEN": token.revealed])).apiURL
+                == "https://api.telegram.org")
 
         #expect(throws: ConfigurationError.self) { try TelegramConfiguration(environment: Environment([:])) }
         let malformed = "12345:abc/def?x"

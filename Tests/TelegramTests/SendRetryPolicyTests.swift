@@ -40,9 +40,13 @@ struct SendRetryPolicyTests {
     func clientErrors() {
         #expect(policy.decision(for: error(.forbidden, "Forbidden: bot was kicked from the group chat"), attempt: 1) == .stopSendingToChat)
         #expect(policy.decision(for: error(.badRequest, "Bad Request: message to be replied not found"), attempt: 1) == .resendWithoutReply)
-        #expect(policy.decision(for: error(.badRequest, "Bad Request: message is not modified: specified new message content"), attempt: 1) == .alreadyDone)
+        #expect(
+            policy.decision(for: error(.badRequest, "Bad Request: message is not modified: specified new message content"), attempt: 1)
+                == .alreadyDone)
         #expect(policy.decision(for: error(.chatMigrated, migrate: -100_42), attempt: 1) == .resendInChat(-100_42))
-        #expect(policy.decision(for: error(.badRequest, "Bad Request: chat not found"), attempt: 1) == .giveUp(reason: "Bad Request: chat not found"))
+        #expect(
+            policy.decision(for: error(.badRequest, "Bad Request: chat not found"), attempt: 1)
+                == .giveUp(reason: "Bad Request: chat not found"))
         guard case .giveUp = policy.decision(for: error(.unauthorized), attempt: 1) else {
             Issue.record("401 must not be retried")
             return

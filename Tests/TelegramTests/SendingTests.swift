@@ -9,10 +9,12 @@ struct SendingTests {
     func sendMessageRoundTrip() async throws {
         let harness = try EmulatorHarness()
         let request = harness.emulator.sendUserMessage("/generate a fox", from: harness.alice)
-        let keyboard = InlineKeyboardMarkup(inlineKeyboard: [[
-            InlineKeyboardButton(text: "New seed", callbackData: "v1:reseed:42"),
-            InlineKeyboardButton(text: "Docs", url: "https://example.org"),
-        ]])
+        let keyboard = InlineKeyboardMarkup(inlineKeyboard: [
+            [
+                InlineKeyboardButton(text: "New seed", callbackData: "v1:reseed:42"),
+                InlineKeyboardButton(text: "Docs", url: "https://example.org"),
+            ]
+        ])
         let reply = try await harness.client.sendMessage(
             chatID: harness.alice.id, text: "Queued, position 1 🦊", replyParameters: ReplyParameters(messageID: request.messageID),
             replyMarkup: keyboard
@@ -45,7 +47,8 @@ struct SendingTests {
         let request = harness.emulator.sendUserMessage("/generate x", from: harness.alice)
         harness.emulator.deleteMessage(request.messageID, inChat: harness.alice.id)
         let error = await Expect.telegramError {
-            try await harness.client.sendMessage(chatID: harness.alice.id, text: "done", replyParameters: ReplyParameters(messageID: request.messageID))
+            try await harness.client.sendMessage(
+                chatID: harness.alice.id, text: "done", replyParameters: ReplyParameters(messageID: request.messageID))
         }
         #expect(error?.code == .badRequest)
         #expect(error?.isReplyTargetMissing == true)
@@ -172,8 +175,12 @@ struct SendingTests {
         #expect(me.isBot && me.username == "lienzo_bot")
         #expect(try await harness.client.deleteWebhook(dropPendingUpdates: false))
         #expect(try await harness.client.sendChatAction(chatID: harness.alice.id, action: .uploadPhoto))
-        let english = [BotCommand(command: "generate", description: "Make an image"), BotCommand(command: "help", description: "How to use")]
-        let spanish = [BotCommand(command: "generate", description: "Crear una imagen"), BotCommand(command: "help", description: "Cómo se usa")]
+        let english = [
+            BotCommand(command: "generate", description: "Make an image"), BotCommand(command: "help", description: "How to use"),
+        ]
+        let spanish = [
+            BotCommand(command: "generate", description: "Crear una imagen"), BotCommand(command: "help", description: "Cómo se usa"),
+        ]
         try await harness.client.setMyCommands(english)
         try await harness.client.setMyCommands(spanish, languageCode: "es")
         let snapshot = harness.emulator.snapshot
@@ -181,7 +188,9 @@ struct SendingTests {
         #expect(snapshot.commands["es"]?.map(\.description) == ["Crear una imagen", "Cómo se usa"])
         #expect(snapshot.chatActions == [ChatActionRecord(chatID: harness.alice.id, action: "upload_photo")])
         #expect(snapshot.webhookDeletions == 1)
-        let invalid = await Expect.telegramError { try await harness.client.setMyCommands([BotCommand(command: "Bad Name", description: "x")]) }
+        let invalid = await Expect.telegramError {
+            try await harness.client.setMyCommands([BotCommand(command: "Bad Name", description: "x")])
+        }
         #expect(invalid?.apiDescription == "Bad Request: BOT_COMMAND_INVALID")
     }
 

@@ -50,7 +50,8 @@ extension EmulatorState {
             guard let command = item["command"]?.stringValue, let description = item["description"]?.stringValue else {
                 throw .badRequest("can't parse BotCommand")
             }
-            let validName = (1...32).contains(command.count)
+            let validName =
+                (1...32).contains(command.count)
                 && command.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }
             guard validName else { throw .badRequest("BOT_COMMAND_INVALID") }
             guard (1...256).contains(description.count) else { throw .badRequest("command description is empty") }

@@ -58,7 +58,8 @@ final class CurlEasy: @unchecked Sendable {
             // COPYPOSTFIELDS copies the bytes, so the Data need not outlive this call.
             if code == CURLE_OK {
                 code = data.withUnsafeBytes { raw in
-                    curl_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(emptyBody)))
+                    curl_setopt_ptr(
+                        handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(emptyBody)))
                 }
             }
         case .multipart(let parts):

@@ -27,13 +27,13 @@ struct ReplyDecoder {
         }
         let errorCode = failure.errorCode ?? response.status
         throw TelegramError(
-                code: .forAPIError(errorCode, parameters: failure.parameters),
-                method: method,
-                errorCode: errorCode,
-                apiDescription: failure.description.map(redactor.redact),
-                retryAfter: failure.parameters?.retryAfter,
-                migrateToChatID: failure.parameters?.migrateToChatID,
-                httpStatus: response.status
-            )
+            code: .forAPIError(errorCode, parameters: failure.parameters),
+            method: method,
+            errorCode: errorCode,
+            apiDescription: failure.description.map(redactor.redact),
+            retryAfter: failure.parameters?.retryAfter,
+            migrateToChatID: failure.parameters?.migrateToChatID,
+            httpStatus: response.status
+        )
     }
 }

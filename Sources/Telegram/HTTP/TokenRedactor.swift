@@ -40,8 +40,9 @@ public struct TokenRedactor: Sendable {
     }
 
     private static func isTokenCharacter(_ character: Character) -> Bool {
-        character.isASCII && (character.isLetter || character.isNumber || character == ":" || character == "_"
-            || character == "-" || character == "%")
+        character.isASCII
+            && (character.isLetter || character.isNumber || character == ":" || character == "_"
+                || character == "-" || character == "%")
     }
 
     private static func looksLikeToken(_ candidate: Substring) -> Bool {
