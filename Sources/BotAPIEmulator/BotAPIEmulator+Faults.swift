@@ -9,6 +9,12 @@ extension BotAPIEmulator {
         addFault(Fault(kind, method: method, chatID: chatID, times: times))
     }
 
+    /// Enforces Telegram's sending limits from now on (nil turns them off); overstepping
+    /// sends get 429 and are counted in `EmulatorSnapshot.floodRejections`.
+    public func enforceFloodLimits(_ limits: FloodLimits?) {
+        withState { $0.floodControl = limits.map(FloodControl.init) }
+    }
+
     public func clearFaults() {
         withState { $0.faults.removeAll() }
     }

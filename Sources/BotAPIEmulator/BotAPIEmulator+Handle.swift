@@ -87,17 +87,19 @@ extension BotAPIEmulator {
         if name == "getupdates" { return getUpdates(parameters) }
         let (result, newlySent): (Result<JSONValue, APIError>, [SentMessage]) = withState { state in
             let result = Result { () throws(APIError) -> JSONValue in
-                switch name {
-                case "getme": return state.getMe()
-                case "sendmessage": return try state.sendMessage(parameters)
-                case "sendphoto": return try state.sendMedia(parameters, field: "photo")
-                case "senddocument": return try state.sendMedia(parameters, field: "document")
-                case "sendchataction": return try state.sendChatAction(parameters)
-                case "editmessagetext": return try state.editMessageText(parameters)
-                case "answercallbackquery": return try state.answerCallbackQuery(parameters)
-                case "deletewebhook": return state.deleteWebhook(parameters)
-                case "setmycommands": return try state.setMyCommands(parameters)
-                default: throw APIError.notFound
+                try state.floodControlled(name, chatID: parameters["chat_id"]?.int64Value) { () throws(APIError) -> JSONValue in
+                    switch name {
+                    case "getme": return state.getMe()
+                    case "sendmessage": return try state.sendMessage(parameters)
+                    case "sendphoto": return try state.sendMedia(parameters, field: "photo")
+                    case "senddocument": return try state.sendMedia(parameters, field: "document")
+                    case "sendchataction": return try state.sendChatAction(parameters)
+                    case "editmessagetext": return try state.editMessageText(parameters)
+                    case "answercallbackquery": return try state.answerCallbackQuery(parameters)
+                    case "deletewebhook": return state.deleteWebhook(parameters)
+                    case "setmycommands": return try state.setMyCommands(parameters)
+                    default: throw APIError.notFound
+                    }
                 }
             }
             defer { state.changed.removeAll(keepingCapacity: true) }

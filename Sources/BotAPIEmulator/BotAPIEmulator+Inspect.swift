@@ -58,7 +58,8 @@ extension BotAPIEmulator {
             sentMessages: state.sent, callbackAnswers: state.callbackAnswers, chatActions: state.chatActions,
             requests: state.requests, pendingUpdateCount: state.updates.count,
             confirmedUpdateID: state.confirmedUpdateID, commands: state.commands,
-            webhookDeletions: state.webhookDeletions, waitingPolls: state.waitingPolls
+            webhookDeletions: state.webhookDeletions, waitingPolls: state.waitingPolls,
+            floodRejections: state.floodRejections
         )
     }
 }

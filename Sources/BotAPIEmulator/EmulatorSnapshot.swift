@@ -13,6 +13,8 @@ public struct EmulatorSnapshot: Sendable {
     public var webhookDeletions: Int
     /// `getUpdates` requests currently held open waiting for an update.
     public var waitingPolls: Int
+    /// Sends refused by `enforceFloodLimits`: each one a limit the bot overstepped.
+    public var floodRejections: Int
 
     public func sentMessages(inChat chatID: Int64) -> [SentMessage] {
         sentMessages.filter { $0.chatID == chatID }

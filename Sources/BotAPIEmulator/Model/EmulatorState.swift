@@ -29,6 +29,9 @@ final class EmulatorState {
     var requests: [RecordedRequest] = []
     var faults: [Fault] = []
     var webhookDeletions = 0
+    var floodControl: FloodControl?
+    /// Sends refused by `floodControl`: each one a limit the bot overstepped.
+    var floodRejections = 0
 
     struct MessageKey: Hashable {
         var chatID: Int64
@@ -74,6 +77,27 @@ final class EmulatorState {
         sent.append(record)
         changed.append(record)
         return messageJSON(message)
+    }
+
+    /// Applies `floodControl` around a counted method: refuses it with 429, or runs it
+    /// and counts it on success.
+    func floodControlled(_ name: String, chatID: Int64?, _ body: () throws(APIError) -> JSONValue) throws(APIError) -> JSONValue {
+        guard var control = floodControl, FloodLimits.countedMethods.contains(name), let chatID, chats[chatID] != nil else {
+            return try body()
+        }
+        let now = ProcessInfo.processInfo.systemUptime
+        let type = chats[chatID]?.chat.type
+        do {
+            try control.check(chatID: chatID, isGroup: type == "group" || type == "supergroup", now: now)
+        } catch {
+            floodControl = control
+            floodRejections += 1
+            throw error
+        }
+        let result = try body()
+        control.record(chatID: chatID, now: now)
+        floodControl = control
+        return result
     }
 
     func newFileID(kind: String) -> (id: String, uniqueID: String) {
