@@ -15,7 +15,6 @@ let package = Package(
         .library(name: "Schema", targets: ["Schema"]),
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .library(name: "Telegram", targets: ["Telegram"]),
-        .library(name: "BotAPIEmulator", targets: ["BotAPIEmulator"]),
         .executable(name: "BotAPIEmulatorServer", targets: ["BotAPIEmulatorServer"]),
     ],
     dependencies: [
