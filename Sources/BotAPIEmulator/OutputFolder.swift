@@ -16,7 +16,7 @@ struct OutputFolder: Sendable {
         if message.editCount > 0 { line += " (edit \(message.editCount))" }
         if let text = message.text { line += ": \(text)" }
         if let file = message.file {
-            let name = "chat\(message.chatID)_\(message.messageID)_\(message.fileName ?? "file")"
+            let name = "chat\(message.chatID)_\(message.messageID)_\(Self.safeName(message.fileName))"
             try? file.write(to: url.appendingPathComponent(name))
             line += ": [\(message.method == "sendPhoto" ? "photo" : "document") \(name)]"
             if let caption = message.caption { line += " \(caption)" }
@@ -26,6 +26,14 @@ struct OutputFolder: Sendable {
 
     func writeUserText(_ text: String, from user: EmulatedUser, chatID: Int64) {
         append("chat \(chatID) \(user.firstName): \(text)")
+    }
+
+    /// The uploaded file name reduced to `[A-Za-z0-9._-]`, so a name like `../../x`
+    /// cannot write outside the folder.
+    static func safeName(_ name: String?) -> String {
+        let cleaned = String((name ?? "file").map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
+        let trimmed = cleaned.drop { $0 == "." }
+        return trimmed.isEmpty ? "file" : String(trimmed)
     }
 
     private func append(_ line: String) {
