@@ -216,10 +216,9 @@ struct LargeUploadTests {
         harness.aliceSaysHello()
         let png = TestPNG.make(width: 1024, height: 1024, seed: 3)
         #expect(png.count > 3_000_000)
-        let clock = ContinuousClock()
-        let started = clock.now
+        // No timing assertion (CI machines are noisy): the missing header is the cause of
+        // the 1 s stall, and the emulator would answer 100-continue anyway.
         let message = try await harness.client.sendDocument(chatID: harness.alice.id, document: .png(png, fileName: "big.png"))
-        #expect(clock.now - started < .seconds(1), "a 1 s stall is the Expect: 100-continue symptom")
         #expect(message.document?.fileSize == png.count)
         #expect(harness.emulator.sentMessages.last?.file == png)
         let request = try #require(harness.emulator.requests(method: "sendDocument").last)
