@@ -45,6 +45,10 @@ final class CurlEasy: @unchecked Sendable {
         headers = curl_slist_append(headers, "Expect:")
         var mime: OpaquePointer?
         defer {
+            // Detach before freeing, so neither a later reset nor cleanup of the handle
+            // can reach freed memory through a stale option.
+            _ = curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+            _ = curl_setopt_mime(handle, nil)
             curl_slist_free_all(headers)
             if let mime { curl_mime_free(mime) }
         }
