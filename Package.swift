@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Schema", targets: ["Schema"]),
         .library(name: "Diffusion", targets: ["Diffusion"]),
         .library(name: "Telegram", targets: ["Telegram"]),
+        .executable(name: "BotAPIEmulatorServer", targets: ["BotAPIEmulatorServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -46,6 +47,8 @@ let package = Package(
             name: "Telegram",
             dependencies: ["CCurl", "Runtime", .product(name: "Logging", package: "swift-log")]
         ),
+        // Deliberately independent of `Telegram`: it writes Bot API JSON by hand, so a
+        // field-name mistake in the client's models cannot hide behind shared types.
         .target(name: "BotAPIEmulator", dependencies: ["Runtime"]),
         .target(
             name: "StageSupport",
@@ -56,6 +59,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(name: "BotAPIEmulatorServer", dependencies: ["BotAPIEmulator", "Runtime"]),
         .target(name: "PNG", dependencies: ["CPNG"]),
         .target(
             name: "Diffusion",
@@ -81,7 +85,10 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SchemaTests", dependencies: ["Schema", "TestSupport"]),
-        .testTarget(name: "TelegramTests", dependencies: ["Telegram", "BotAPIEmulator", "TestSupport"]),
+        .testTarget(
+            name: "TelegramTests",
+            dependencies: ["Telegram", "BotAPIEmulator", "Runtime", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "PNG"], resources: [.copy("Fixtures")]),
     ]
 )

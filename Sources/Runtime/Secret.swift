@@ -15,3 +15,8 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
         return text.replacingOccurrences(of: revealed, with: "<redacted>")
     }
 }
+
+extension Secret: CustomReflectable {
+    /// `dump()` and mirrors read stored properties directly; show none.
+    public var customMirror: Mirror { Mirror(self, children: []) }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Writes the conversation to a folder a person can browse: `transcript.log` with one
+/// line per message, and each photo or document as `chat<id>_<message_id>_<name>`.
+/// Failures to write are ignored: the folder is a convenience, never part of a test.
+struct OutputFolder: Sendable {
+    let url: URL
+
+    init(_ url: URL) {
+        self.url = url
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func write(_ message: SentMessage) {
+        var line = "chat \(message.chatID) bot #\(message.messageID)"
+        if message.editCount > 0 { line += " (edit \(message.editCount))" }
+        if let text = message.text { line += ": \(text)" }
+        if let file = message.file {
+            let name = "chat\(message.chatID)_\(message.messageID)_\(Self.safeName(message.fileName))"
+            try? file.write(to: url.appendingPathComponent(name))
+            line += ": [\(message.method == "sendPhoto" ? "photo" : "document") \(name)]"
+            if let caption = message.caption { line += " \(caption)" }
+        }
+        append(line)
+    }
+
+    func writeUserText(_ text: String, from user: EmulatedUser, chatID: Int64) {
+        append("chat \(chatID) \(user.firstName): \(text)")
+    }
+
+    /// The uploaded file name reduced to `[A-Za-z0-9._-]`, so a name like `../../x`
+    /// cannot write outside the folder.
+    static func safeName(_ name: String?) -> String {
+        let cleaned = String((name ?? "file").map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
+        let trimmed = cleaned.drop { $0 == "." }
+        return trimmed.isEmpty ? "file" : String(trimmed)
+    }
+
+    private func append(_ line: String) {
+        let file = url.appendingPathComponent("transcript.log")
+        let data = Data((line.replacingOccurrences(of: "\n", with: "\n    ") + "\n").utf8)
+        if let handle = try? FileHandle(forWritingTo: file) {
+            defer { try? handle.close() }
+            _ = try? handle.seekToEnd()
+            try? handle.write(contentsOf: data)
+        } else {
+            try? data.write(to: file)
+        }
+    }
+}

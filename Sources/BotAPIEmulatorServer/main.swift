@@ -1,0 +1,76 @@
+// Runs the Bot API emulator by hand: the stages point TELEGRAM_API_URL at it, and the
+// person at the terminal plays a Telegram user. Every line typed is a message to the bot;
+// `/press <message_id> <data>` presses an inline button. The bot's replies are printed and
+// written, with its images, to the output folder.
+import BotAPIEmulator
+import Foundation
+import Runtime
+
+let usage = """
+    usage: BotAPIEmulatorServer [--port 8081] [--out .data/playground] [--language en|es] [--user-id 1001]
+    The token is TELEGRAM_BOT_TOKEN when set, otherwise the emulator's fixed test token.
+    """
+
+var options: [String: String] = [:]
+var arguments = CommandLine.arguments.dropFirst()[...]
+while let flag = arguments.popFirst() {
+    guard flag.hasPrefix("--"), let value = arguments.popFirst() else {
+        FileHandle.standardError.write(Data((usage + "\n").utf8))
+        exit(2)
+    }
+    options[String(flag.dropFirst(2))] = value
+}
+
+/// Unbuffered, so a script reading a pipe or file sees each reply as it happens.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+let environment = Environment()
+let configuredToken = environment.secret("TELEGRAM_BOT_TOKEN")
+let output = URL(fileURLWithPath: options["out"] ?? ".data/playground", isDirectory: true)
+let emulator = BotAPIEmulator(token: configuredToken ?? Secret("123456:TEST-emulator-token"), outputDirectory: output)
+let user = EmulatedUser(
+    id: Int64(options["user-id"] ?? "") ?? 1001, firstName: "You", username: "playground_user",
+    languageCode: options["language"] ?? "en"
+)
+
+do {
+    try emulator.start(port: UInt16(options["port"] ?? "") ?? 8081)
+} catch {
+    FileHandle.standardError.write(Data("cannot start: \(error)\n".utf8))
+    exit(1)
+}
+
+emulator.setBotMessageObserver { message in
+    var line = "bot #\(message.messageID)"
+    if message.editCount > 0 { line += " (edited)" }
+    if let text = message.text { line += ": \(text)" }
+    if message.file != nil {
+        line += " [\(message.method == "sendPhoto" ? "photo" : "file") in \(output.path)]"
+        if let caption = message.caption { line += " \(caption)" }
+    }
+    let buttons = message.buttons.flatMap { $0 }.compactMap { button in button.callbackData.map { "[\(button.text) → \($0)]" } }
+    if !buttons.isEmpty { line += "\n    buttons: " + buttons.joined(separator: " ") }
+    say(line)
+}
+
+say("Bot API emulator listening on \(emulator.baseURL)")
+say("  export TELEGRAM_API_URL=\(emulator.baseURL)")
+if configuredToken == nil {
+    say("  export TELEGRAM_BOT_TOKEN=\(emulator.token.revealed)   # the emulator's test token, not a real one")
+}
+say("Transcript and images: \(output.path)")
+say("Type a message and press Enter; /press <message_id> <data> presses a button.")
+
+while let line = readLine() {
+    let words = line.split(separator: " ", maxSplits: 2).map(String.init)
+    if words.first == "/press", words.count == 3, let messageID = Int(words[1]) {
+        emulator.pressButton(data: words[2], onMessage: messageID, inChat: user.id, by: user)
+    } else if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        let sent = emulator.sendUserMessage(line, from: user)
+        say("you #\(sent.messageID): \(line)")
+    }
+}
+// Standard input closed (started in the background): keep serving until killed.
+while true { sleep(3600) }

@@ -1,1 +1,0 @@
-// The Telegram Bot API client lives here (issue 3).
