@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
 # Queue throughput benchmark (a printed figure, not a test): starts a throwaway
 # PostgreSQL cluster (fsync off, as the tests), builds in release mode and runs QueueBench.
-#   scripts/queue-bench.sh [--jobs 20000 --enqueuers 2 --renderers 2 --deliverers 1]
+#   scripts/queue-bench.sh [--jobs 20000 --enqueuers 2 --renderers 1 --deliverers 1] [--phases]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-packages.sh
-base=$(mktemp -d /tmp/lienzo-bench.XXXXXX)
-cleanup() { scripts/pg-cluster.sh stop "$base/pg" >/dev/null 2>&1 || true; rm -rf "$base"; }
-trap cleanup EXIT
-export DATABASE_URL=$(PG_FAST=1 scripts/pg-cluster.sh start "$base/pg")
+source scripts/lib/throwaway-postgres.sh
 swift build -c release --product QueueBench >&2
-.build/release/QueueBench "$@"
+"$(swift build -c release --show-bin-path)/QueueBench" "$@"
