@@ -284,7 +284,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// treat any return as "look at the table" and poll as a fallback.
     public func waitForNotifications(timeout: Duration) async throws -> [PostgresNotification] {
         try await ensureConnected()
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: max(timeout.milliseconds, 0))
         return try await executor.run {
             let conn = try self.liveHandle(nil)
             var received = self.drainNotifications(conn)
