@@ -19,7 +19,8 @@ struct RendererCommand: AsyncParsableCommand {
             let connection = try await context.connectAndMigrate()
             let queue = JobQueue(connection)
             try await context.run([
-                WaitForShutdownService(connection: connection, channels: [queue.channels.jobsQueued], logger: context.logger)
+                WaitForShutdownService(connection: connection, channels: [queue.channels.jobsQueued], logger: context.logger),
+                LeaseRescuerService(queue: JobQueue(try await context.connectAndMigrate()), logger: context.logger),
             ])
         }
     }

@@ -16,6 +16,13 @@ public struct QueueWaiter: Sendable {
     /// Fraction of `pollInterval` added or removed at random, e.g. 0.25 → ±25 %.
     public let jitter: Double
 
+    /// A waiter on a connection that already listens (or only for `nextTimeout()`).
+    public init(connection: PostgresConnection, pollInterval: Duration, jitter: Double) {
+        self.connection = connection
+        self.pollInterval = pollInterval
+        self.jitter = jitter
+    }
+
     /// Subscribes `connection` (one the worker does not use for statements meanwhile,
     /// or its own between statements) to `channels`.
     public static func listening(
