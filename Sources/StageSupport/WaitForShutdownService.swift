@@ -32,15 +32,3 @@ public struct WaitForShutdownService: Service {
         logger.info("stopped")
     }
 }
-
-extension StageContext {
-    /// Runs `services` until SIGTERM or SIGINT; a second signal ends at once.
-    public func run(_ services: [any Service]) async throws {
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [],
-            logger: logger))
-        try await group.run()
-    }
-}
