@@ -159,7 +159,7 @@ def build_models(kind):
         hidden_size=8,
         intermediate_size=20,
         num_hidden_layers=2,
-        num_attention_heads=2,
+        num_attention_heads=1,  # hidden/64 (min 1), what a single file's shapes imply
         max_position_embeddings=77,
         hidden_act="gelu" if sd2 else "quick_gelu",
         projection_dim=8,
@@ -178,7 +178,7 @@ def build_models(kind):
         layers_per_block=2,
         norm_num_groups=2,
         cross_attention_dim=8,
-        attention_head_dim=(1, 2, 2, 2) if sd2 else 2,
+        attention_head_dim=(1, 2, 2, 2) if sd2 else 8,  # SD1: 8 heads; SD2: head width min(64, narrowest block)
         use_linear_projection=sd2,
         upcast_attention=sd2,
     ).eval()
