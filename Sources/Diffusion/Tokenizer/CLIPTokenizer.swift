@@ -13,6 +13,9 @@ public final class CLIPTokenizer: @unchecked Sendable {
     public let eosTokenID: Int
     public let padTokenID: Int
     public let maxLength: Int
+    /// Special tokens matched verbatim in the text (transformers' added tokens: start, end
+    /// and the pad token, which for SD 2.x is "!", so every "!" becomes id 0).
+    let specialTokens: [(String, Int)]
     private var cache = [String: [Int]]()
     private let lock = NSLock()
 
@@ -30,6 +33,9 @@ public final class CLIPTokenizer: @unchecked Sendable {
         bosTokenID = bos
         eosTokenID = eos
         padTokenID = pad
+        var specials = [("<|startoftext|>", bos), ("<|endoftext|>", eos)]
+        if !specials.contains(where: { $0.0 == padToken }) { specials.append((padToken, pad)) }
+        specialTokens = specials
         self.maxLength = maxLength
     }
 
@@ -44,13 +50,14 @@ public final class CLIPTokenizer: @unchecked Sendable {
     public func tokenize(_ text: String) -> [Int] {
         var ids = [Int]()
         // Special tokens written in the text are matched before normalisation, as the
-        // tokenizers library's added-vocabulary pass does.
+        // tokenizers library's added-vocabulary pass does (earliest match, longest first).
         var rest = Substring(text)
-        let specials = [("<|startoftext|>", bosTokenID), ("<|endoftext|>", eosTokenID)]
+        let specials = specialTokens
         while !rest.isEmpty {
             var next: (Range<Substring.Index>, Int)?
             for (s, id) in specials {
-                if let r = rest.range(of: s), next == nil || r.lowerBound < (next?.0.lowerBound ?? r.lowerBound) { next = (r, id) }
+                if let r = rest.range(of: s), next == nil || r.lowerBound < (next?.0.lowerBound ?? r.lowerBound)
+                    || (r.lowerBound == next?.0.lowerBound && r.upperBound > (next?.0.upperBound ?? r.upperBound)) { next = (r, id) }
             }
             let piece = next.map { rest[..<$0.0.lowerBound] } ?? rest
             for word in Self.preTokenize(Self.normalize(String(piece))) { ids += bpe(word) }
