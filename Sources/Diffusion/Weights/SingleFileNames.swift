@@ -52,6 +52,12 @@ public enum SingleFileNames {
         guard key.hasPrefix(unetPrefix) else { return nil }
         let k = key.dropFirst(unetPrefix.count)
         if let r = replacePrefix(k, unetTopLevel) { return r }
+        if k.hasPrefix("middle_block.") {  // middle_block.{0,1,2}.…: resnet, attention, resnet
+            let parts = k.split(separator: ".", maxSplits: 2)
+            guard parts.count == 3, let sub = Int(parts[1]) else { return nil }
+            if sub == 1 { return "mid_block.attentions.0." + parts[2] }
+            return "mid_block.resnets.\(sub / 2)." + (replacePrefix(parts[2], unetResnet) ?? String(parts[2]))
+        }
         let parts = k.split(separator: ".", maxSplits: 3).map(String.init)
         guard parts.count == 4, let n = Int(parts[1]), let sub = Int(parts[2]) else { return nil }
         let rest = Substring(parts[3])
@@ -64,9 +70,6 @@ public enum SingleFileNames {
             let j = (n - 1) % (L + 1)
             if sub == 0 { return "down_blocks.\(i).resnets.\(j)." + (replacePrefix(rest, unetResnet) ?? String(rest)) }
             return "down_blocks.\(i).attentions.\(j)." + rest
-        case "middle_block":
-            if sub == 1 { return "mid_block.attentions.0." + rest }
-            return "mid_block.resnets.\(sub / 2)." + (replacePrefix(rest, unetResnet) ?? String(rest))
         case "output_blocks":
             let i = n / (L + 1)
             let j = n % (L + 1)
