@@ -446,9 +446,10 @@ def pipeline_cases(kind):
     return cases
 
 
-def run_pipeline(pipe, c):
+def run_pipeline(pipe, base, c):
+    """`base` is the scheduler config as loaded from the folder: every case starts from it, so
+    options such as use_karras_sigmas never leak from one case into the next."""
     cls, extra = SAMPLERS[c["sampler"]]
-    base = pipe.scheduler.config
     if c.get("spacing"):
         extra = dict(extra, timestep_spacing=c["spacing"])
     pipe.scheduler = cls.from_config(base, **extra)
@@ -547,8 +548,9 @@ def main():
             refs["vae.decoded"] = vae.decode(z / vae.config.scaling_factor).sample
         # full pipeline images
         cases = pipeline_cases(kind)
+        base = pipe.scheduler.config
         for c in cases:
-            refs["image." + c["name"]] = run_pipeline(pipe, c)
+            refs["image." + c["name"]] = run_pipeline(pipe, base, c)
         save_file({k: v.contiguous() for k, v in refs.items()}, os.path.join(FIX, f"refs-{kind}.safetensors"))
         with open(os.path.join(FIX, f"pipeline-{kind}.json"), "w") as f:
             json.dump(cases, f, indent=1, ensure_ascii=False)

@@ -10,7 +10,7 @@ public struct StableDiffusionModel: Sendable {
     public let textEncoder: CLIPTextModel
     public let unet: UNet2DConditionModel
     public let vae: AutoencoderKL
-    public let schedulerConfig: SchedulerConfig
+    public var schedulerConfig: SchedulerConfig
     public let report: LoadReport
     /// File or folder name, for the PNG's "Model:" field.
     public let name: String
