@@ -188,3 +188,47 @@ extension ParsableCommand {
         }
     }
 }
+
+/// `Renderer benchmark`: the engine's speed and memory on the full SD 1.5 architecture with
+/// random weights at 512×512 (scripts/diffusers/benchmark.sh runs it beside PyTorch).
+/// Kept in this file because RenderCommand.swift is the Renderer's only engine-owned file.
+struct BenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Time U-Net (batch 1 and 2), text encoder and VAE decode of full-size SD 1.5 with random weights.")
+
+    @Option(help: "Timed repeats per measurement (after one warm-up).") var repeats: Int = 3
+    @Option(help: "Latent size (64 = 512×512 images).") var latent: Int = 64
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
+    @Option(help: "U-Net batch sizes to time.") var batch: [Int] = [1, 2]
+
+    func run() async throws {
+        if let threads { setBLASThreadCount(threads) }
+        let (text, unet, vae) = try EngineBenchmark.stableDiffusion15()
+        print(String(format: "loaded (random weights), RSS %.2f GB", Self.memory("VmRSS")))
+        let ids = [[49406] + Array(repeating: 320, count: 20) + Array(repeating: 49407, count: 56)]
+        let te = try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: repeats) { _ = try text(ids + ids) }
+        Self.report(te)
+        for b in batch {
+            let (x, c) = EngineBenchmark.unetInputs(batch: b, latent: latent)
+            Self.report(EngineBenchmark.time("U-Net, batch \(b), latent \(latent)x\(latent)", repeats: repeats) { _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c) })
+        }
+        let (z, _) = EngineBenchmark.unetInputs(batch: 1, latent: latent)
+        Self.report(EngineBenchmark.time("VAE decode, batch 1, latent \(latent)x\(latent)", repeats: max(1, repeats - 1)) { _ = vae.decode(z) })
+        print(String(format: "peak RSS (VmHWM) %.2f GB", Self.memory("VmHWM")))
+    }
+
+    static func report(_ t: EngineBenchmark.Timing) {
+        print(String(format: "%@: median %.3f s (%@)", t.name, t.median, t.all.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
+    }
+
+    /// A /proc/self/status field in GB.
+    static func memory(_ field: String) -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let kb = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? 0
+            return kb / 1_048_576
+        }
+        return 0
+    }
+}

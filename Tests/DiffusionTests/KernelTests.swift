@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Diffusion
@@ -65,6 +66,21 @@ import Testing
         let fast = attention(q: q, k: k, v: v, batch: b, queryLength: lq, keyLength: lk, heads: heads, headDim: d, causal: causal, blockRows: 8)
         let ref = attentionReference(q: q, k: k, v: v, batch: b, queryLength: lq, keyLength: lk, heads: heads, headDim: d, causal: causal)
         expectClose(fast, ref, relative: 1e-5, "attention causal=\(causal)")
+    }
+
+    @Test func fastExpMatchesExpf() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let v = fastExp(SIMD8<Float>((0..<8).map { x + Float($0) * 0.0137 }))
+            for i in 0..<8 {
+                let ref = Foundation.exp(Double(x + Float(i) * 0.0137))
+                worst = max(worst, Float(abs(Double(v[i]) - ref) / ref))
+            }
+            x += 0.173
+        }
+        #expect(worst < 5e-7, "fastExp relative error \(worst)")
+        #expect(fastExp(SIMD8(repeating: -.infinity)) == SIMD8(repeating: 0))
     }
 
     @Test func nearestUpsampleFollowsTorchIndexRule() {

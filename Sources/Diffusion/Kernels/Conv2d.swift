@@ -11,7 +11,10 @@ func conv2d(
     let kdim = c * k * k
     var out = [Float](repeating: 0, count: n * oc * cols)
     let direct = k == 1 && stride == 1 && p == 0
-    var col = [Float](repeating: 0, count: direct ? 0 : kdim * cols)
+    // im2col in bands of output rows so the column buffer stays about 32 MiB (a full
+    // 512×512 unfold for 128 channels would be 1.2 GB); bands are still wide enough for GEMM.
+    let bandRows = max(1, min(oh, (8 << 20) / max(1, kdim * ow)))
+    var col = [Float](repeating: 0, count: direct ? 0 : kdim * bandRows * ow)
     x.withUnsafeBufferPointer { xp in
         weight.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
@@ -29,8 +32,14 @@ func conv2d(
                             continue
                         }
                         guard let cb = cp.baseAddress else { return }
-                        im2col(xin, c: c, h: h, w: w, k: k, stride: stride, p: p, oh: oh, ow: ow, into: cb)
-                        gemm(m: oc, n: cols, k: kdim, a: wb, lda: kdim, b: cb, ldb: cols, beta: 1, c: o, ldc: cols)
+                        var y0 = 0
+                        while y0 < oh {
+                            let rows = min(bandRows, oh - y0)
+                            let band = rows * ow
+                            im2col(xin, c: c, h: h, w: w, k: k, stride: stride, p: p, oy0: y0, rows: rows, ow: ow, into: cb)
+                            gemm(m: oc, n: band, k: kdim, a: wb, lda: kdim, b: cb, ldb: band, beta: 1, c: o + y0 * ow, ldc: cols)
+                            y0 += rows
+                        }
                     }
                 }
             }
@@ -39,21 +48,26 @@ func conv2d(
     return (out, oh, ow)
 }
 
-/// Unfolds one image (C, H, W) into columns (C·k·k, OH·OW), zero padding outside.
+/// Unfolds output rows oy0..<oy0+rows of one image (C, H, W) into columns
+/// (C·k·k, rows·OW), zero padding outside; channels are split across cores.
 @inline(__always)
 private func im2col(
-    _ x: UnsafePointer<Float>, c: Int, h: Int, w: Int, k: Int, stride: Int, p: Int, oh: Int, ow: Int,
+    _ x: UnsafePointer<Float>, c: Int, h: Int, w: Int, k: Int, stride: Int, p: Int, oy0: Int, rows: Int, ow: Int,
     into col: UnsafeMutablePointer<Float>
 ) {
-    var row = 0
-    for ch in 0..<c {
-        let plane = x + ch * h * w
+    let shared = SendablePointer(p: col)
+    let input = SendablePointer(p: UnsafeMutablePointer(mutating: x))
+    parallelChunks(c, work: c * k * k * rows * ow) { channels in
+      for ch in channels {
+        let plane = input.p + ch * h * w
+        var row = ch * k * k
         for ky in 0..<k {
             for kx in 0..<k {
-                let dst = col + row * oh * ow
-                for oy in 0..<oh {
+                let dst = shared.p + row * rows * ow
+                for r in 0..<rows {
+                    let oy = oy0 + r
                     let iy = oy * stride - p + ky
-                    let d = dst + oy * ow
+                    let d = dst + r * ow
                     if iy < 0 || iy >= h {
                         for ox in 0..<ow { d[ox] = 0 }
                         continue
@@ -75,6 +89,7 @@ private func im2col(
                 row += 1
             }
         }
+      }
     }
 }
 

@@ -8,9 +8,13 @@ func groupNorm(
 ) {
     let cpg = c / groups
     x.withUnsafeMutableBufferPointer { xp in
-        guard let xb = xp.baseAddress else { return }
-        for b in 0..<n {
-            for g in 0..<groups {
+        guard let xb0 = xp.baseAddress else { return }
+        let shared = SendablePointer(p: xb0)
+        // one work item per (image, group): groups never share memory
+        parallelFor(n * groups, work: n * c * hw) { item in
+            let xb = shared.p
+            let (b, g) = (item / groups, item % groups)
+            do {
                 let base = xb + (b * c + g * cpg) * hw
                 let count = cpg * hw
                 var sum: Double = 0

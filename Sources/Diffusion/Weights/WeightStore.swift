@@ -19,6 +19,8 @@ public final class WeightStore: @unchecked Sendable {
 
     private var sources: [String: Source]
     private var used = Set<String>()
+    /// Synthetic weights (benchmarks): every requested tensor is drawn on the spot.
+    private var synthetic: TorchRandomSource?
     /// File keys known to be unneeded (VAE encoder, SD 2's unused last text block, …).
     public private(set) var ignoredKeys: [String]
     private let fileKeys: [String]
@@ -46,6 +48,14 @@ public final class WeightStore: @unchecked Sendable {
         self.init(sources: map, fileKeys: file.entries.keys.filter { !ignore($0) }, ignoredKeys: ignored)
     }
 
+    /// Random weights of whatever shape is asked for, for benchmarking full-size
+    /// architectures without a checkpoint: matrices ~ N(0, 1/fan_in), norm scales 1,
+    /// biases 0.01 · N(0, 1) (keeps activations finite and away from denormals).
+    public convenience init(randomSeed: UInt64) {
+        self.init(sources: [:], fileKeys: [])
+        synthetic = TorchRandomSource(seed: randomSeed)
+    }
+
     public func contains(_ key: String) -> Bool { sources[key] != nil }
 
     /// The stored shape of `key` (after any row slicing), or nil when absent.
@@ -60,6 +70,16 @@ public final class WeightStore: @unchecked Sendable {
     /// A [C, C, 1, 1] 1×1 convolution is accepted where a [C, C] linear weight is asked for
     /// (and the reverse): LDM and diffusers store the same numbers both ways.
     public func tensor(_ key: String, shape: [Int]) throws -> [Float] {
+        if var g = synthetic {
+            let count = shape.reduce(1, *)
+            defer { synthetic = g }
+            if shape.count >= 2 {
+                let scale = 1 / Float(shape.dropFirst().reduce(1, *)).squareRoot()
+                return g.randn(count).map { $0 * scale }
+            }
+            if key.contains("norm") && key.hasSuffix(".weight") { return [Float](repeating: 1, count: count) }
+            return g.randn(count).map { $0 * 0.01 }
+        }
         guard let s = sources[key] else {
             throw DiffusionError.missingWeight(key: key, file: sources.values.first?.file.path ?? "(no file)")
         }
