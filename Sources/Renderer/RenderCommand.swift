@@ -80,6 +80,7 @@ struct RenderCommand: AsyncParsableCommand {
 
     func render() throws {
         let plan = try validated()
+        configureAllocatorForLargeTensors()
         if let threads { setBLASThreadCount(threads) }
         let model = try StableDiffusionModel.load(path: model, predictionType: plan.prediction)
         log("loaded \(model.report)")
@@ -202,7 +203,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
     @Option(help: "U-Net batch sizes to time.") var batch: [Int] = [1, 2]
 
+    @Flag(help: "Keep glibc's default allocator settings (to measure their effect).") var defaultAllocator = false
+
     func run() async throws {
+        if !defaultAllocator { configureAllocatorForLargeTensors() }
         if let threads { setBLASThreadCount(threads) }
         let (text, unet, vae) = try EngineBenchmark.stableDiffusion15()
         print(String(format: "loaded (random weights), RSS %.2f GB", Self.memory("VmRSS")))

@@ -47,8 +47,12 @@ struct SendablePointer<T>: @unchecked Sendable {
 /// below -87.3 give 0, which is what softmax needs for masked (-inf) scores.
 @inline(__always)
 func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    // Rounding and the float→int step use the 1.5·2^23 "magic number" so that no generic
+    // (slow) SIMD conversion is involved.
+    let magic = SIMD8<Float>(repeating: 12_582_912)
     let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
-    let n = (clamped * 1.442695040888963).rounded(.toNearestOrEven)
+    let t = clamped * 1.442695040888963 + magic
+    let n = t - magic
     let r = clamped - n * 0.693359375 + n * 2.12194440e-4
     var p = SIMD8<Float>(repeating: 1.9875691500e-4)
     p = p * r + 1.3981999507e-3
@@ -57,7 +61,8 @@ func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let y = p * r * r + r + 1
-    let bits = (SIMD8<Int32>(n) &+ 127) &<< 23
+    let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let bits = (ni &+ 127) &<< 23
     let scaled = y * unsafeBitCast(bits, to: SIMD8<Float>.self)
     return scaled.replacing(with: 0, where: x .< -87.3)
 }

@@ -12,10 +12,10 @@ public enum Sampler: String, CaseIterable, Sendable {
         switch self {
         case .pndm: return PNDMScheduler(config: config, steps: steps)
         case .ddim: return DDIMScheduler(config: config, steps: steps)
-        case .euler: return EulerDiscreteScheduler(config: config, steps: steps)
+        case .euler: return EulerDiscreteScheduler(config: config, steps: steps, karras: config.useKarrasSigmas)
         case .eulerAncestral: return EulerAncestralDiscreteScheduler(config: config, steps: steps)
         case .lms: return LMSDiscreteScheduler(config: config, steps: steps)
-        case .dpmpp2M: return DPMSolverMultistepScheduler(config: config, steps: steps)
+        case .dpmpp2M: return DPMSolverMultistepScheduler(config: config, steps: steps, karras: config.useKarrasSigmas)
         case .dpmpp2MKarras: return DPMSolverMultistepScheduler(config: config, steps: steps, karras: true)
         }
     }

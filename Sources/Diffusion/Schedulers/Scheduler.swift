@@ -34,6 +34,8 @@ public struct SchedulerConfig: Sendable, Equatable {
     public var stepsOffset = 0
     public var setAlphaToOne: Bool?
     public var clipSample: Bool?
+    /// `use_karras_sigmas` when the file sets it (Euler and DPM++ honour it, as from_config would).
+    public var useKarrasSigmas = false
 
     public init() {}
 
@@ -71,6 +73,7 @@ public struct SchedulerConfig: Sendable, Equatable {
         stepsOffset = json.int("steps_offset", 0)
         if json.has("set_alpha_to_one") { setAlphaToOne = json.bool("set_alpha_to_one", true) }
         if json.has("clip_sample") { clipSample = json.bool("clip_sample", true) }
+        useKarrasSigmas = json.bool("use_karras_sigmas", false)
     }
 
     /// torch.linspace(start, end, n, dtype=float32): float step, filled from both ends.

@@ -20,7 +20,7 @@ public final class WeightStore: @unchecked Sendable {
     private var sources: [String: Source]
     private var used = Set<String>()
     /// Synthetic weights (benchmarks): every requested tensor is drawn on the spot.
-    private var synthetic: TorchRandomSource?
+    private var synthetic: UInt64?
     /// File keys known to be unneeded (VAE encoder, SD 2's unused last text block, …).
     public private(set) var ignoredKeys: [String]
     private let fileKeys: [String]
@@ -49,11 +49,25 @@ public final class WeightStore: @unchecked Sendable {
     }
 
     /// Random weights of whatever shape is asked for, for benchmarking full-size
-    /// architectures without a checkpoint: matrices ~ N(0, 1/fan_in), norm scales 1,
-    /// biases 0.01 · N(0, 1) (keeps activations finite and away from denormals).
+    /// architectures without a checkpoint: matrices uniform with variance 1/fan_in, norm
+    /// scales 1, small biases (keeps activations finite and away from denormals). A cheap
+    /// xorshift generator: a billion parameters must not take a minute to draw.
     public convenience init(randomSeed: UInt64) {
         self.init(sources: [:], fileKeys: [])
-        synthetic = TorchRandomSource(seed: randomSeed)
+        synthetic = randomSeed | 1
+    }
+
+    private static func uniform(_ count: Int, scale: Float, state: inout UInt64) -> [Float] {
+        var out = [Float](repeating: 0, count: count)
+        var s = state
+        for i in 0..<count {
+            s ^= s << 13
+            s ^= s >> 7
+            s ^= s << 17
+            out[i] = (Float(s >> 40) / Float(1 << 24) * 2 - 1) * scale
+        }
+        state = s
+        return out
     }
 
     public func contains(_ key: String) -> Bool { sources[key] != nil }
@@ -70,15 +84,15 @@ public final class WeightStore: @unchecked Sendable {
     /// A [C, C, 1, 1] 1×1 convolution is accepted where a [C, C] linear weight is asked for
     /// (and the reverse): LDM and diffusers store the same numbers both ways.
     public func tensor(_ key: String, shape: [Int]) throws -> [Float] {
-        if var g = synthetic {
+        if var state = synthetic {
             let count = shape.reduce(1, *)
-            defer { synthetic = g }
+            defer { synthetic = state }
             if shape.count >= 2 {
-                let scale = 1 / Float(shape.dropFirst().reduce(1, *)).squareRoot()
-                return g.randn(count).map { $0 * scale }
+                // uniform(-a, a) has variance a²/3
+                return Self.uniform(count, scale: (3 / Float(shape.dropFirst().reduce(1, *))).squareRoot(), state: &state)
             }
             if key.contains("norm") && key.hasSuffix(".weight") { return [Float](repeating: 1, count: count) }
-            return g.randn(count).map { $0 * 0.01 }
+            return Self.uniform(count, scale: 0.01, state: &state)
         }
         guard let s = sources[key] else {
             throw DiffusionError.missingWeight(key: key, file: sources.values.first?.file.path ?? "(no file)")
