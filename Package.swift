@@ -67,6 +67,8 @@ let package = Package(
         .target(
             name: "Diffusion",
             dependencies: ["COpenBLAS"],
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/vocab.json"), .copy("Resources/merges.txt")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
 
