@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "RenderStage",
             dependencies: [
-                "Schema", "Runtime",
+                "Schema", "Runtime", "Diffusion", "PNG",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -65,7 +65,7 @@ public struct RenderService: Service {
 
     /// Waits for the next wake-up; false when only other models' jobs were announced.
     private func wakeForOurModel(_ waiter: QueueWaiter) async throws -> Bool {
-        switch try await waiter.wait() {
+        switch try await waiter.wait(stop: { Task.isShuttingDownGracefully }) {
         case .notified(let notifications):
             return notifications.contains { $0.payload == engine.model }
         case .pollInterval, .connectionLost:

@@ -30,7 +30,8 @@ public struct LeaseRescuerService: Service {
             } catch let error as PostgresError where error.isConnectionProblem {
                 logger.warning("database connection lost; reconnecting", metadata: [LogKey.error: "\(error)"])
             }
-            try? await Task.sleep(for: waiter.nextTimeout())
+            // A graceful shutdown ends the pause at once.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: waiter.nextTimeout()) }
         }
     }
 }

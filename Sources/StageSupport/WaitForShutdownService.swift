@@ -20,7 +20,7 @@ public struct WaitForShutdownService: Service {
         let waiter = try await QueueWaiter.listening(on: connection, to: channels)
         logger.info("waiting", metadata: ["lienzo_channels": "\(channels)"])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            switch try await waiter.wait() {
+            switch try await waiter.wait(stop: { Task.isShuttingDownGracefully }) {
             case .notified(let notifications):
                 logger.debug("notified", metadata: ["lienzo_channels": "\(notifications.map(\.channel))"])
             case .pollInterval:

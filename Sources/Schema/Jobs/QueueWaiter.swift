@@ -38,10 +38,18 @@ public struct QueueWaiter: Sendable {
         return .milliseconds(Int64(Double(pollInterval.milliseconds) * factor))
     }
 
-    public func wait() async throws -> WakeReason {
+    /// Waits for a notification or the jittered poll interval. The wait is cut into
+    /// short slices so that `stop` (e.g. "graceful shutdown began") or task cancellation
+    /// ends it within a quarter of a second; it then returns `.pollInterval`.
+    public func wait(stop: () -> Bool = { false }) async throws -> WakeReason {
+        let deadline = ContinuousClock.now + nextTimeout()
         do {
-            let received = try await connection.waitForNotifications(timeout: nextTimeout())
-            return received.isEmpty ? .pollInterval : .notified(received)
+            while true {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero || stop() || Task.isCancelled { return .pollInterval }
+                let received = try await connection.waitForNotifications(timeout: min(left, .milliseconds(250)))
+                if !received.isEmpty { return .notified(received) }
+            }
         } catch let error as PostgresError where error.isConnectionProblem {
             return .connectionLost
         }
