@@ -91,6 +91,10 @@ struct QueueBench: AsyncParsableCommand {
         let meanBatch = Double(await counters.rendered) / Double(max(await counters.batches, 1))
         print(String(format: "queue bench: %d jobs in %.2f s = %.0f jobs/s (enqueuers %d, renderers %d, deliverers %d, mean render batch %.2f)",
                      jobs, seconds, Double(jobs) / seconds, enqueuers, renderers, deliverers, meanBatch))
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        print(String(format: "client CPU: %.2f s = %.0f µs per job", cpu, cpu * 1e6 / Double(jobs)))
     }
 }
 

@@ -17,6 +17,14 @@ import TestSupport
         #expect(try await jobCount(db) == 1)
     }
 
+    @Test func aReReadUpdateIsADuplicateEvenWhenTheUserIsNowAtTheLimit() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setQuotaDefaults(dailyLimit: 1, maxQueued: 5)
+        let first = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 1))
+        #expect(try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 2)).jobID == nil)
+        #expect(try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 1)) == .duplicate(jobID: first, position: 1))
+    }
+
     @Test func positionsCountQueuedJobsOfTheSameModelAhead() async throws {
         let db = try await TestDatabase.make()
         try await db.queue.setUnlimitedQuotas()

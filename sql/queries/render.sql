@@ -56,13 +56,14 @@ RETURNING jobs.id
 -- rescuer re-queued (or the user cancelled) is never finished twice. Returns the ids
 -- finished; the others' results must be thrown away.
 UPDATE jobs SET state = 'rendered', rendered_at = now(),
-                image_png = done.png, image_sha256 = sha256(done.png), image_bytes = octet_length(done.png),
+                image_png = ($4::bytea[])[array_position($2::bigint[], id)],
+                image_sha256 = sha256(($4::bytea[])[array_position($2::bigint[], id)]),
+                image_bytes = octet_length(($4::bytea[])[array_position($2::bigint[], id)]),
                 progress_step = steps, lease_owner = NULL, lease_expires_at = NULL,
                 scheduled_at = now()
-  FROM unnest($2::bigint[], $3::integer[], $4::bytea[]) AS done(job_id, job_attempt, png)
- WHERE jobs.id = done.job_id AND jobs.attempt = done.job_attempt
-   AND jobs.state = 'rendering' AND jobs.lease_owner = $1
-RETURNING jobs.id
+ WHERE id = ANY($2::bigint[]) AND attempt = ($3::integer[])[array_position($2::bigint[], id)]
+   AND state = 'rendering' AND lease_owner = $1
+RETURNING id
 
 -- name: FailRender
 SELECT fail_render($1, $2, $3, $4, $5, make_interval(secs => $6)) AS new_state
