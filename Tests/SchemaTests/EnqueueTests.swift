@@ -94,3 +94,19 @@ func jobStates(_ db: TestDatabase) async throws -> [Int64: String] {
     }
     return states
 }
+
+@Suite struct QueuePositionCapTests {
+    @Test func positionsStopCountingPastAHundred() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        for update in 1...105 {
+            _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: Int64(update), user: Int64(update)))
+        }
+        let outcome = try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 106, user: 106))
+        guard case .accepted(_, let position, _) = outcome else {
+            Issue.record("expected accepted, got \(outcome)")
+            return
+        }
+        #expect(position == 101)
+    }
+}

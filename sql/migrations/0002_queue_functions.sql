@@ -12,7 +12,7 @@ CREATE FUNCTION enqueue_job(
 ) RETURNS TABLE (
     outcome text,            -- accepted | duplicate | banned | daily_limit | queue_full
     job_id bigint,
-    queue_position bigint,   -- 1 = next to render
+    queue_position bigint,   -- 1 = next to render; 101 = more than 100 ahead
     used_today integer,
     daily_limit integer,
     pending integer,
@@ -23,7 +23,6 @@ DECLARE
     u users;
     d quota_defaults;
     v_day_start timestamptz := date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
-    v_due_ahead bigint;
 BEGIN
     -- Row lock only (no new row version): cheaper than an upsert on every request.
     SELECT * INTO u FROM users WHERE user_id = p_user_id FOR UPDATE;
@@ -74,13 +73,14 @@ BEGIN
         END IF;
     END IF;
     IF job_id IS NOT NULL THEN
-        SELECT count(*), count(*) FILTER (WHERE q.id < job_id AND q.scheduled_at <= now())
-          INTO queue_position, v_due_ahead
-          FROM jobs q
-         WHERE q.state = 'queued' AND q.model = p_model AND q.id <= job_id;
+        -- Counting stops at 101 so a deep backlog does not make every enqueue slower.
+        SELECT count(*) INTO queue_position FROM (
+            SELECT 1 FROM jobs q WHERE q.state = 'queued' AND q.model = p_model AND q.id <= job_id LIMIT 101) ahead;
         -- Wake idle Renderers only when nothing due waits ahead: otherwise the job ahead
         -- was announced already and its claimer takes this one next (the poll covers the rest).
-        IF outcome = 'accepted' AND v_due_ahead = 0 THEN
+        IF outcome = 'accepted' AND NOT EXISTS (
+            SELECT 1 FROM jobs q
+             WHERE q.state = 'queued' AND q.model = p_model AND q.id < job_id AND q.scheduled_at <= now()) THEN
             PERFORM pg_notify(current_schema() || '.jobs_queued', p_model);
         END IF;
     END IF;
