@@ -31,6 +31,7 @@ import TestSupport
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let jobs = try await JobStatus.all(db)
+            if let failed = jobs.first(where: { $0.state == "failed" }) { throw TestFailure("job failed: \(failed)") }
             if jobs.contains(where: condition) || (jobs.allSatisfy(condition) && !jobs.isEmpty) { return jobs }
             try await Task.sleep(for: .milliseconds(25))
         }
@@ -76,6 +77,21 @@ import TestSupport
         let jobs = try await JobStatus.all(db)
         #expect(jobs.allSatisfy { $0.state == "queued" && $0.attempt == 0 }, "\(jobs)")
         #expect(renderer.log.contains("released to the queue"))
+    }
+
+    @Test func aSecondSignalReleasesAtOnce() async throws {
+        let db = try await TestDatabase.make()
+        _ = try await enqueue(db, count: 1, steps: 150)
+        let renderer = try StageProcess("Renderer", environment: environment(db, ["LIENZO_SHUTDOWN_GRACE": "600", "LIENZO_RENDER_LEASE": "60"]))
+        _ = try await waitUntil(db) { $0.state == "rendering" && $0.progressStep > 0 }
+        renderer.signal(SIGTERM)
+        // Still rendering within its grace period…
+        #expect(await renderer.waitForExit(timeout: .milliseconds(500)) == nil)
+        renderer.signal(SIGINT)
+        // …until the second signal hands the job back.
+        #expect(await renderer.waitForExit(timeout: .seconds(30)) != nil, "\(renderer.log.suffix(2000))")
+        let jobs = try await JobStatus.all(db)
+        #expect(jobs.allSatisfy { $0.state == "queued" && $0.attempt == 0 }, "\(jobs)")
     }
 }
 
