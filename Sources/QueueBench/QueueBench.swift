@@ -46,7 +46,7 @@ struct QueueBench: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<enqueuers {
                 let queue = JobQueue(try await PostgresConnection.connect(configuration))
-                group.addTask {
+                group.addTask(executorPreference: queue.connection.taskExecutor) {
                     for n in stride(from: worker, to: jobs, by: enqueuers) {
                         let request = RenderRequest(prompt: "bench \(n)", model: "bench", width: 512, height: 512,
                                                     steps: 20, guidance: 7.5, seed: Int64(n), sampler: "euler")
@@ -60,7 +60,7 @@ struct QueueBench: AsyncParsableCommand {
             for worker in 0..<renderers {
                 let queue = JobQueue(try await PostgresConnection.connect(configuration))
                 try await queue.connection.listen(queue.channels.jobsQueued)
-                group.addTask {
+                group.addTask(executorPreference: queue.connection.taskExecutor) {
                     while await counters.rendered < jobs {
                         let claimed = try await queue.claimRenderBatch(owner: "r\(worker)", model: "bench", limit: batch, leaseSeconds: 60)
                         // Like the stages: an empty queue waits for NOTIFY (with a short fallback poll).
@@ -73,7 +73,7 @@ struct QueueBench: AsyncParsableCommand {
             for worker in 0..<deliverers {
                 let queue = JobQueue(try await PostgresConnection.connect(configuration))
                 try await queue.connection.listen(queue.channels.jobsRendered)
-                group.addTask {
+                group.addTask(executorPreference: queue.connection.taskExecutor) {
                     while await counters.delivered < jobs {
                         let claimed = try await queue.claimDeliveries(owner: "d\(worker)", limit: deliveryBatch, leaseSeconds: 60)
                         if claimed.isEmpty { _ = try await queue.connection.waitForNotifications(timeout: .milliseconds(20)); continue }

@@ -23,6 +23,11 @@ public final class PostgresConnection: @unchecked Sendable {
     private var preparedNames: Set<String> = []
     private var listening: Set<String> = []
     private var inTransaction = false
+    /// The connection's own thread as a task executor: a loop that only works this
+    /// connection can run there (`addTask(executorPreference:)`) and skip the thread hop
+    /// each statement otherwise costs.
+    public var taskExecutor: any TaskExecutor { executor }
+
     /// How many times this connection has (re)connected; tests and listeners read it.
     public private(set) var connectCount = 0
 
