@@ -15,7 +15,7 @@ struct QueueBench: AsyncParsableCommand {
 
     @Option(help: "Jobs to push through.") var jobs = 20_000
     @Option(help: "Concurrent enqueuing connections.") var enqueuers = 2
-    @Option(help: "Concurrent render claimers.") var renderers = 2
+    @Option(help: "Concurrent render claimers.") var renderers = 1
     @Option(help: "Concurrent delivery claimers.") var deliverers = 1
     @Option(help: "Render micro-batch size.") var batch = 4
     @Option(help: "Delivery claim size.") var deliveryBatch = 16
