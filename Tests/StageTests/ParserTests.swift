@@ -1,0 +1,8 @@
+import Bot
+import Testing
+
+@Suite struct ParserTests {
+    @Test func placeholder() {
+        #expect(CommandText("/help")?.name == "help")
+    }
+}
