@@ -34,6 +34,15 @@ public struct IngestService: Service {
     }
 
     public func run() async throws {
+        do {
+            try await poll()
+        } catch is CancellationError {
+            // Shutdown interrupted the long poll (or a wait); every committed update is safe.
+        }
+        logger.info("stopped")
+    }
+
+    private func poll() async throws {
         try await cancelWhenGracefulShutdown {
             guard let me = try await startUp() else { return }
             let handler = UpdateHandler(
@@ -44,7 +53,6 @@ public struct IngestService: Service {
             logger.info("polling", metadata: ["lienzo_bot": "\(me.username ?? "")", "lienzo_offset": "\(offset.next.map(String.init) ?? "none")"])
             try await pollLoop(handler: handler, offset: &offset)
         }
-        logger.info("stopped")
     }
 
     /// getMe (who am I: the username that `/cmd@name` must match), deleteWebhook
