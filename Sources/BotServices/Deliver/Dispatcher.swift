@@ -16,7 +16,6 @@ struct Dispatcher {
     private var busyChats: Set<Int64> = []
     private var freeSenders: [Int]
     private var held = 0
-    private var undeliverable: Set<Int64> = []
     private var statusJobs: Set<Int64> = []
     private var pacer: SendPacer
     private let start = ContinuousClock.now
@@ -90,7 +89,7 @@ struct Dispatcher {
             let notes = try await service.connection.chatNotes(Array(Set(items.map(\.chatID))))
             for var item in items {
                 if let target = notes[item.chatID]?.migratedTo { item.migrate(to: target) }
-                if undeliverable.contains(item.chatID) || notes[item.chatID]?.undeliverable == true {
+                if notes[item.chatID]?.undeliverable == true {
                     await failUndeliverable(item)
                     continue
                 }
@@ -106,7 +105,7 @@ struct Dispatcher {
     private mutating func claimStatusEdits() async {
         do {
             let due = try await service.connection.statusUpdatesDue(throttleSeconds: configuration.statusInterval, limit: 100)
-            for status in due where !statusJobs.contains(status.jobID) && !undeliverable.contains(status.chatID) {
+            for status in due where !statusJobs.contains(status.jobID) {
                 statusJobs.insert(status.jobID)
                 enqueue(DeliverItem(.status(status)))
             }
@@ -181,8 +180,9 @@ struct Dispatcher {
                 await release([finished.item], delaySeconds: retryAfter)
             }
         case .chatUndeliverable:
+            // Queued work for the chat fails now; later claims see the mark in telegram_chats
+            // (until the user writes again).
             let chat = finished.item.chatID
-            undeliverable.insert(chat)
             let dropped = queued.removeValue(forKey: chat) ?? []
             held -= dropped.count
             for item in dropped { await failUndeliverable(item) }

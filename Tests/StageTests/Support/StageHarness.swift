@@ -72,18 +72,7 @@ final class StageHarness: Sendable {
                 client: try TelegramClient(configuration: telegram), configuration: configuration, logger: logger))
         }
         if deliver {
-            var senders: [(client: TelegramClient, connection: PostgresConnection)] = []
-            for _ in 0..<deliverConfiguration.connections {
-                let connection = try await database.connect()
-                connections.append(connection)
-                senders.append((try TelegramClient(configuration: telegram), connection))
-            }
-            let dispatch = try await database.connect()
-            let listen = try await database.connect()
-            connections += [dispatch, listen]
-            services.append(DeliverService(
-                connection: dispatch, listenConnection: listen, senders: senders, configuration: deliverConfiguration,
-                owner: "deliver-test", logger: logger))
+            services.append(try await Self.makeDeliver(database: database, telegram: telegram, configuration: deliverConfiguration, connections: &connections))
         }
         if render {
             let connection = try await database.connect()
@@ -96,6 +85,33 @@ final class StageHarness: Sendable {
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
         self.group = group
         runTask = Task { try? await group.run() }
+    }
+
+    static func makeDeliver(
+        database: TestDatabase, telegram: TelegramConfiguration, configuration: DeliverConfiguration,
+        connections: inout [PostgresConnection]
+    ) async throws -> DeliverService {
+        var senders: [(client: TelegramClient, connection: PostgresConnection)] = []
+        for _ in 0..<configuration.connections {
+            let connection = try await database.connect()
+            connections.append(connection)
+            senders.append((try TelegramClient(configuration: telegram), connection))
+        }
+        let dispatch = try await database.connect()
+        let listen = try await database.connect()
+        connections += [dispatch, listen]
+        return DeliverService(
+            connection: dispatch, listenConnection: listen, senders: senders, configuration: configuration,
+            owner: "deliver-test", logger: TestDatabase.testLogger)
+    }
+
+    /// A Deliver started later by the test, on the same database and emulator.
+    func startLateDeliver() async throws -> (ServiceGroup, Task<Void, Never>) {
+        var connections: [PostgresConnection] = []
+        let service = try await Self.makeDeliver(
+            database: database, telegram: telegram, configuration: Self.deliverConfiguration(), connections: &connections)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: TestDatabase.testLogger))
+        return (group, Task { try? await group.run() })
     }
 
     /// Graceful shutdown of the services, then the renderer and the emulator.
