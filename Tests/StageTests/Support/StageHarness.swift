@@ -1,6 +1,6 @@
 import Bot
 import BotAPIEmulator
-import BotServices
+@testable import BotServices
 import Foundation
 import Logging
 import Runtime
@@ -112,6 +112,18 @@ final class StageHarness: Sendable {
             database: database, telegram: telegram, configuration: Self.deliverConfiguration(), connections: &connections)
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: TestDatabase.testLogger))
         return (group, Task { try? await group.run() })
+    }
+
+    /// Runs one text message through Ingest's update handler directly, as a re-read
+    /// update would be; returns the outcome.
+    func reHandle(updateID: Int64, text: String, from user: EmulatedUser) async throws -> String {
+        let handler = UpdateHandler(
+            connection: database.connection, router: MessageRouter(botUsername: "lienzo_bot", limits: Self.limits()),
+            botID: 1, logger: TestDatabase.testLogger)
+        let message = Message(
+            messageID: 1, date: 1, chat: Chat(id: user.id, type: "private"),
+            from: User(id: user.id, firstName: user.firstName, languageCode: user.languageCode), text: text)
+        return try await handler.handle(Update(updateID: Int(updateID), message: message)).outcome
     }
 
     /// Graceful shutdown of the services, then the renderer and the emulator.
