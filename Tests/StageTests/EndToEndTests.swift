@@ -87,8 +87,12 @@ import TestSupport
         bot.emulator.sendUserMessage("/cancel", from: bot.alice)
         bot.emulator.sendUserMessage("/status", from: bot.alice)
         try await bot.waitFor("six replies") { $0.sentMessages(inChat: 2001).count >= 6 }
+        // The two acknowledgements are status messages: cancelling edits them.
+        try await bot.waitFor("both acknowledgements to show the cancel") { snapshot in
+            snapshot.sentMessages(inChat: 2001).filter { $0.text == "🛑 Cancelled." }.count == 2
+        }
         await bot.stop()
-        let texts = bot.texts(inChat: bot.alice.id)
+        let texts = bot.emulator.sentMessages(inChat: bot.alice.id).flatMap { $0.previousTexts + [$0.text ?? ""] }
         #expect(texts.filter { $0.hasPrefix("⏳ Queued") }.count == 2)
         #expect(texts.contains { $0.hasPrefix("📋 Your requests:\n#") && $0.contains("queued, position 2") })
         #expect(texts.contains("📊 Today: 2 of 10 used, 8 left. Waiting now: 2 of 5."))

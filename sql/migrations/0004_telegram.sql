@@ -43,3 +43,7 @@ ALTER TABLE jobs
 
 CREATE INDEX jobs_status_open_idx ON jobs (id) WHERE status_message_id IS NOT NULL AND NOT status_final;
 CREATE INDEX jobs_user_pending_idx ON jobs (user_id, id) WHERE state IN ('queued', 'rendering', 'rendered', 'delivering');
+
+-- ClaimOutbox takes a row only when no earlier row of its chat is unsent; this index
+-- answers that NOT EXISTS without scanning the chat's history.
+CREATE INDEX outbox_chat_unsent_idx ON outbox (chat_id, id) WHERE state IN ('pending', 'sending');

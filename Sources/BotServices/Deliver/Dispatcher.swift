@@ -42,7 +42,10 @@ struct Dispatcher {
             for finished in mailbox.drain() { await settle(finished) }
             if claimWanted.take() { claimAgain = true }
             let time = now
-            if held < configuration.maxInFlight && (claimAgain || time >= nextClaim) {
+            // After a send, claim again only once half the room is free (or nothing is left
+            // to send), so claims come in batches rather than one per message.
+            let wantClaim = time >= nextClaim || (claimAgain && (held <= configuration.maxInFlight / 2 || queued.isEmpty))
+            if held < configuration.maxInFlight && wantClaim {
                 if claimAgain { claimAgain = false }
                 await claim()
                 nextClaim = now + configuration.pollInterval.jittered().seconds
