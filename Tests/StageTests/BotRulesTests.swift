@@ -1,5 +1,5 @@
 import Bot
-import BotServices
+@testable import BotServices
 import Schema
 import Testing
 
@@ -114,5 +114,17 @@ import Testing
         pacer.tooManyRequests(chat: 2, retryAfter: 5, at: 0.3)
         pacer.tooManyRequests(chat: 3, retryAfter: 5, at: 0.4)
         #expect(pacer.readyAt(chat: 4) == 5.4)
+    }
+}
+
+@Suite struct UpdateOffsetTests {
+    @Test func offsetMovesPastCommittedUpdatesOnly() {
+        var offset = UpdateOffset(stored: nil)
+        #expect(offset.next == nil)
+        offset.committed(41)
+        #expect(offset.next == 42)
+        offset.committed(7)  // a late, older commit never moves it back
+        #expect(offset.next == 42)
+        #expect(UpdateOffset(stored: 100).next == 100)
     }
 }

@@ -21,7 +21,7 @@ struct KillTests {
             "PATH": base["PATH"] ?? "/usr/bin:/bin",
             "DATABASE_URL": base["DATABASE_URL"] ?? "", "LIENZO_DB_SCHEMA": database.configuration.schema,
             "TELEGRAM_BOT_TOKEN": StageHarness.token.revealed, "TELEGRAM_API_URL": emulator.baseURL,
-            "LIENZO_MODEL": StageHarness.model, "LOG_LEVEL": "warning",
+            "LIENZO_MODEL": StageHarness.model, "LOG_LEVEL": "debug",
             "INGEST_POLL_TIMEOUT": "1", "INGEST_MAX_BACKOFF": "0.2",
             "DELIVER_LEASE_SECONDS": "2", "DELIVER_RESCUE_INTERVAL": "0.5", "DELIVER_POLL_INTERVAL": "0.2",
             "DELIVER_CHAT_INTERVAL": "0", "DELIVER_GROUP_INTERVAL": "0", "DELIVER_GLOBAL_RATE": "10000",
@@ -90,6 +90,15 @@ struct KillTests {
         // A duplicate needs a kill between Telegram's reply and the commit: at most one
         // per sender connection (4) per Deliver kill.
         #expect(duplicatePhotos + duplicateAcks <= 4 * kills.deliver)
+        // The token never reached the logs (debug level) or the database.
+        for path in [ingest.logPath, deliver.logPath] {
+            let log = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            #expect(!log.isEmpty && !log.contains(StageHarness.token.revealed), "\(path)")
+        }
+        let leaked = try await countOf(
+            "SELECT (SELECT count(*) FROM outbox WHERE errors::text LIKE '%TEST-stage-token%' OR args::text LIKE '%TEST-stage-token%')"
+                + " + (SELECT count(*) FROM jobs WHERE errors::text LIKE '%TEST-stage-token%') AS count", database)
+        #expect(leaked == 0)
     }
 
     private func countOf(_ sql: String, _ database: TestDatabase) async throws -> Int {

@@ -15,6 +15,11 @@ struct DeliverItem: Sendable {
         }
     }
 
+    var isStatusEdit: Bool {
+        if case .status = work { return true }
+        return false
+    }
+
     mutating func migrate(to chatID: Int64) {
         self.chatID = chatID
         replyTo = nil

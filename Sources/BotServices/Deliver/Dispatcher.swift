@@ -107,7 +107,10 @@ struct Dispatcher {
 
     private mutating func claimStatusEdits() async {
         do {
-            let due = try await service.connection.statusUpdatesDue(throttleSeconds: configuration.statusInterval, limit: 100)
+            // Progress edits may take at most half of the room, so they never crowd out photos.
+            let room = configuration.maxInFlight / 2 - statusJobs.count
+            guard room > 0 else { return }
+            let due = try await service.connection.statusUpdatesDue(throttleSeconds: configuration.statusInterval, limit: room)
             for status in due where !statusJobs.contains(status.jobID) {
                 statusJobs.insert(status.jobID)
                 enqueue(DeliverItem(.status(status)))
@@ -143,11 +146,16 @@ struct Dispatcher {
     private mutating func dispatch(group: inout DiscardingTaskGroup, wake: WakeSignal, mailbox: Mailbox<DeliverService.Finished>) {
         let time = now
         while let sender = freeSenders.last {
-            // The chat that has waited longest among those allowed to send now.
-            var best: (chat: Int64, readyAt: Double)?
-            for (chat, items) in queued where !items.isEmpty && !busyChats.contains(chat) {
+            // Among chats allowed to send now: messages and photos before progress edits,
+            // then the chat that has waited longest.
+            var best: (chat: Int64, rank: Int, readyAt: Double)?
+            for (chat, items) in queued where !busyChats.contains(chat) {
+                guard let head = items.first else { continue }
                 let readyAt = pacer.readyAt(chat: chat)
-                if readyAt <= time, best == nil || readyAt < best?.readyAt ?? .infinity { best = (chat, readyAt) }
+                guard readyAt <= time else { continue }
+                let rank = head.isStatusEdit ? 1 : 0
+                if let current = best, (current.rank, current.readyAt) <= (rank, readyAt) { continue }
+                best = (chat, rank, readyAt)
             }
             guard let chat = best?.chat, var items = queued[chat], !items.isEmpty else { return }
             let item = items.removeFirst()
