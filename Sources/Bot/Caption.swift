@@ -8,8 +8,9 @@ import Schema
 ///     Negative prompt: blurry
 ///     Steps: 20, Sampler: euler_a, CFG scale: 7.5, Seed: 42, Size: 512x512, Model: sd-v1-5
 ///
-/// Telegram allows 1024 characters: the parameter line always fits whole; the prompt
-/// and the negative prompt are cut (with "…") to make room.
+/// Telegram allows 1024 characters, counted in UTF-16 code units (an emoji is two or
+/// more): the parameter line always fits whole; the prompt and the negative prompt are
+/// cut (with "…") to make room.
 public enum Caption {
     public static let maxLength = 1024
 
@@ -18,26 +19,33 @@ public enum Caption {
             + "Seed: \(request.seed), Size: \(request.width)x\(request.height), Model: \(request.model)"
         let negativeLabel = "Negative prompt: "
         // Room left for the prompt texts: parameters, newlines and the label.
-        var room = maxLength - parameters.count - 1
+        var room = maxLength - parameters.utf16.count - 1
         var prompt = request.prompt
         var negative = request.negativePrompt
-        if !negative.isEmpty { room -= negativeLabel.count + 1 }
-        if prompt.count + negative.count > room {
+        if !negative.isEmpty { room -= negativeLabel.utf16.count + 1 }
+        if prompt.utf16.count + negative.utf16.count > room {
             // The prompt gets at least two thirds of the room.
-            let negativeRoom = min(negative.count, max(0, room / 3))
-            negative = cut(negative, to: negativeRoom)
-            prompt = cut(prompt, to: max(0, room - negative.count))
+            negative = cut(negative, to: min(negative.utf16.count, max(0, room / 3)))
+            prompt = cut(prompt, to: max(0, room - negative.utf16.count))
         }
         var lines = [prompt]
         if !negative.isEmpty { lines.append(negativeLabel + negative) }
         lines.append(parameters)
-        let caption = lines.joined(separator: "\n")
-        return caption.count > maxLength ? String(caption.prefix(maxLength)) : caption
+        return cut(lines.joined(separator: "\n"), to: maxLength)
     }
 
-    static func cut(_ text: String, to length: Int) -> String {
-        guard text.count > length else { return text }
+    /// At most `length` UTF-16 code units, whole characters only, "…" when cut.
+    public static func cut(_ text: String, to length: Int) -> String {
+        guard text.utf16.count > length else { return text }
         guard length > 1 else { return "" }
-        return String(text.prefix(length - 1)) + "…"
+        var kept = ""
+        var used = 0
+        for character in text {
+            let size = character.utf16.count
+            guard used + size <= length - 1 else { break }
+            kept.append(character)
+            used += size
+        }
+        return kept + "…"
     }
 }

@@ -76,7 +76,8 @@ import Testing
         let long = RenderRequest(prompt: String(repeating: "é🏰 ", count: 600), negativePrompt: String(repeating: "blurry ", count: 200),
                                  model: "tiny", seed: 1)
         let caption = Caption.make(long)
-        #expect(caption.count <= 1024)
+        #expect(caption.utf16.count <= 1024)
+        #expect(caption.utf16.count > 1000)
         #expect(caption.hasSuffix("Steps: 20, Sampler: pndm, CFG scale: 7.5, Seed: 1, Size: 512x512, Model: tiny"))
         #expect(caption.contains("…\nNegative prompt: blurry"))
     }
