@@ -100,3 +100,45 @@ import TestSupport
         #expect(texts.contains("📭 You have no requests in progress."))
     }
 }
+
+@Suite struct FailureNoticeTests {
+    @Test func aFailedRenderIsToldInTheUsersLanguage() async throws {
+        let bot = try await StageHarness(render: false)
+        bot.emulator.sendUserMessage("un castillo --steps 3", from: bot.bruno)
+        try await bot.waitFor("the acknowledgement") { $0.sentMessages(inChat: 2002).count == 1 }
+        // A renderer that gives up on the job.
+        let renderer = try await bot.database.connect()
+        let queue = JobQueue(renderer)
+        var claimed = try await queue.claimRenderBatch(owner: "failing", model: StageHarness.model, limit: 1, leaseSeconds: 30)
+        while claimed.isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+            claimed = try await queue.claimRenderBatch(owner: "failing", model: StageHarness.model, limit: 1, leaseSeconds: 30)
+        }
+        let lease = try #require(claimed.first?.lease)
+        #expect(try await queue.failRender(lease, error: "out of memory", retryable: false) == .failed)
+        try await bot.waitFor("the notice and the status edit") { snapshot in
+            let messages = snapshot.sentMessages(inChat: 2002)
+            return messages.contains { $0.text?.hasPrefix("😞 Lo siento") == true } && messages.contains { $0.text == "😞 Falló." }
+        }
+        await bot.stop()
+        await renderer.close()
+        let notice = try #require(bot.texts(inChat: 2002).first { $0.hasPrefix("😞 Lo siento") })
+        #expect(notice == "😞 Lo siento, no se pudo hacer esa imagen (out of memory). Vuelve a intentarlo.")
+    }
+
+    @Test func gracefulShutdownHandsUnsentRowsBack() async throws {
+        // A 429 with a long retry_after holds a row; stopping Deliver must not keep it leased.
+        var configuration = StageHarness.deliverConfiguration()
+        configuration.maxHold = 60
+        let bot = try await StageHarness(render: false, deliverConfiguration: configuration)
+        bot.emulator.addFault(.tooManyRequests(retryAfter: 30), method: "sendMessage")
+        bot.emulator.sendUserMessage("/help", from: bot.alice)
+        try await bot.waitFor("the 429") { $0.requests(method: "sendMessage").count == 1 }
+        try await Task.sleep(for: .milliseconds(100))
+        await bot.stop()
+        let row = try #require(try await bot.rows("SELECT state::text, attempt, lease_owner FROM outbox").first)
+        #expect(try row.decode("state", as: String.self) == "pending")
+        #expect(try row.decode("attempt", as: Int.self) == 0)
+        #expect(try row.decode("lease_owner", as: String?.self) == nil)
+    }
+}
