@@ -98,6 +98,8 @@ public struct IngestService: Service {
                 continue
             }
             for update in updates {
+                // Database calls do not watch for cancellation; stop between updates.
+                try Task.checkCancellation()
                 try await handleWithRetry(update, handler: handler)
                 offset.committed(update.updateID)
             }

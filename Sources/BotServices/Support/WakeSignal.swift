@@ -6,13 +6,18 @@ final class WakeSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var pending = false
     private var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+    private var timer: Task<Void, Never>?
     private var nextID: UInt64 = 0
 
     func signal() {
         lock.lock()
         if let waiter {
             self.waiter = nil
+            // Without this, every early wake-up would leave a sleeping timer behind.
+            let timer = self.timer
+            self.timer = nil
             lock.unlock()
+            timer?.cancel()
             waiter.continuation.resume()
         } else {
             pending = true
@@ -32,11 +37,11 @@ final class WakeSignal: @unchecked Sendable {
             nextID += 1
             let id = nextID
             waiter = (id, continuation)
-            lock.unlock()
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
+            timer = Task { [weak self] in
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
                 self?.expire(id)
             }
+            lock.unlock()
         }
     }
 
@@ -47,6 +52,7 @@ final class WakeSignal: @unchecked Sendable {
             return
         }
         self.waiter = nil
+        timer = nil
         lock.unlock()
         waiter.continuation.resume()
     }
