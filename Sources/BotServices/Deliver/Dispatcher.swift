@@ -12,17 +12,17 @@ struct Dispatcher {
     var configuration: DeliverConfiguration { service.configuration }
     var logger: Logger { service.logger }
 
-    private var queued: [Int64: [DeliverItem]] = [:]
-    private var busyChats: Set<Int64> = []
-    private var freeSenders: [Int]
-    private var held = 0
-    private var statusJobs: Set<Int64> = []
-    private var pacer: SendPacer
-    private let start = ContinuousClock.now
-    private var nextClaim = 0.0
-    private var nextStatus = 0.0
-    private var nextRescue = 0.0
-    private var claimAgain = true
+    var queued: [Int64: [DeliverItem]] = [:]
+    var busyChats: Set<Int64> = []
+    var freeSenders: [Int]
+    var held = 0
+    var statusJobs: Set<Int64> = []
+    var pacer: SendPacer
+    let start = ContinuousClock.now
+    var nextClaim = 0.0
+    var nextStatus = 0.0
+    var nextRescue = 0.0
+    var claimAgain = true
 
     init(service: DeliverService, queue: JobQueue) {
         self.service = service
@@ -32,7 +32,7 @@ struct Dispatcher {
                           groupInterval: service.configuration.groupInterval)
     }
 
-    private var now: Double { (ContinuousClock.now - start).seconds }
+    var now: Double { (ContinuousClock.now - start).seconds }
 
     mutating func loop(
         group: inout DiscardingTaskGroup, wake: WakeSignal, claimWanted: Flag, stop: Flag,
@@ -66,7 +66,7 @@ struct Dispatcher {
 
     /// The next moment something is due: a claim, a status round, a rescue, or a queued
     /// chat whose pacing ends.
-    private func nextWake() -> Double {
+    func nextWake() -> Double {
         var next = min(nextClaim, nextStatus, nextRescue)
         if freeSenders.isEmpty { return next }
         for (chat, items) in queued where !items.isEmpty && !busyChats.contains(chat) {
@@ -75,75 +75,9 @@ struct Dispatcher {
         return next
     }
 
-    // MARK: Claiming
-
-    private mutating func claim() async {
-        let room = configuration.maxInFlight - held
-        guard room > 0 else { return }
-        do {
-            var items = try await queue.claimOutbox(owner: service.owner, limit: room, leaseSeconds: configuration.leaseSeconds)
-                .map { DeliverItem(.outbox($0)) }
-            if room - items.count > 0 {
-                items += try await queue.claimDeliveries(
-                    owner: service.owner, limit: room - items.count, leaseSeconds: configuration.leaseSeconds
-                ).map { DeliverItem(.photo($0)) }
-            }
-            guard !items.isEmpty else { return }
-            let notes = try await service.connection.chatNotes(Array(Set(items.map(\.chatID))))
-            for var item in items {
-                if let target = notes[item.chatID]?.migratedTo { item.migrate(to: target) }
-                if notes[item.chatID]?.undeliverable == true {
-                    await failUndeliverable(item)
-                    continue
-                }
-                enqueue(item)
-            }
-            // A full claim suggests more is waiting.
-            if items.count >= room { claimAgain = true }
-        } catch {
-            logger.warning("claim failed", metadata: [LogKey.error: "\(error)"])
-        }
-    }
-
-    private mutating func claimStatusEdits() async {
-        do {
-            // Progress edits may take at most half of the room, so they never crowd out photos.
-            let room = configuration.maxInFlight / 2 - statusJobs.count
-            guard room > 0 else { return }
-            let due = try await service.connection.statusUpdatesDue(throttleSeconds: configuration.statusInterval, limit: room)
-            for status in due where !statusJobs.contains(status.jobID) {
-                statusJobs.insert(status.jobID)
-                enqueue(DeliverItem(.status(status)))
-            }
-        } catch {
-            logger.warning("status query failed", metadata: [LogKey.error: "\(error)"])
-        }
-    }
-
-    private mutating func rescue() async {
-        do {
-            let rescued = try await queue.rescueExpiredLeases()
-            if !rescued.isEmpty {
-                logger.info("rescued expired leases", metadata: ["lienzo_rescued": "\(rescued.count)"])
-                claimAgain = true
-            }
-        } catch {
-            logger.warning("rescue failed", metadata: [LogKey.error: "\(error)"])
-        }
-    }
-
-    private mutating func enqueue(_ item: DeliverItem, first: Bool = false) {
-        if first {
-            queued[item.chatID, default: []].insert(item, at: 0)
-        } else {
-            queued[item.chatID, default: []].append(item)
-        }
-        held += 1
-    }
-
     // MARK: Sending
 
-    private mutating func dispatch(group: inout DiscardingTaskGroup, wake: WakeSignal, mailbox: Mailbox<DeliverService.Finished>) {
+    mutating func dispatch(group: inout DiscardingTaskGroup, wake: WakeSignal, mailbox: Mailbox<DeliverService.Finished>) {
         let time = now
         while let sender = freeSenders.last {
             // Among chats allowed to send now: messages and photos before progress edits,
@@ -172,7 +106,7 @@ struct Dispatcher {
         }
     }
 
-    private mutating func settle(_ finished: DeliverService.Finished) async {
+    mutating func settle(_ finished: DeliverService.Finished) async {
         freeSenders.append(finished.sender)
         busyChats.remove(finished.item.chatID)
         held -= 1
@@ -200,7 +134,7 @@ struct Dispatcher {
         }
     }
 
-    private func failUndeliverable(_ item: DeliverItem) async {
+    func failUndeliverable(_ item: DeliverItem) async {
         let reason = "chat undeliverable"
         do {
             switch item.work {
@@ -211,34 +145,5 @@ struct Dispatcher {
         } catch {
             logger.warning("could not fail an undeliverable row", metadata: [LogKey.error: "\(error)"])
         }
-    }
-
-    /// Hands rows back to the database without spending an attempt.
-    private func release(_ items: [DeliverItem], delaySeconds: Double) async {
-        var outbox: [Int64] = []
-        var jobs: [Int64] = []
-        for item in items {
-            switch item.work {
-            case .outbox(let claimed): outbox.append(claimed.id)
-            case .photo(let delivery): jobs.append(delivery.lease.jobID)
-            case .status: break
-            }
-        }
-        do {
-            try await service.connection.releaseOutbox(owner: service.owner, ids: outbox, delaySeconds: delaySeconds)
-            try await service.connection.releaseDeliveries(owner: service.owner, ids: jobs, delaySeconds: delaySeconds)
-        } catch {
-            logger.warning("could not release rows; the rescuer will", metadata: [LogKey.error: "\(error)"])
-        }
-    }
-
-    // MARK: Shutdown
-
-    private mutating func shutDown(mailbox: Mailbox<DeliverService.Finished>) async {
-        let unsent = queued.values.flatMap { $0 }
-        queued.removeAll()
-        await release(unsent, delaySeconds: 0)
-        logger.info("released unsent rows", metadata: ["lienzo_released": "\(unsent.count)"])
-        // Sends in flight finish on their own; the task group waits for them.
     }
 }
