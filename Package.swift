@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C system libraries (Debian -dev packages)
@@ -57,6 +59,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(name: "BotAPIEmulatorServer", dependencies: ["BotAPIEmulator", "Runtime"]),
@@ -76,12 +79,31 @@ let package = Package(
         .target(
             name: "Diffusion",
             dependencies: ["COpenBLAS"],
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/vocab.json"), .copy("Resources/merges.txt")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
+
+        .target(
+            name: "RenderStage",
+            dependencies: [
+                "Schema", "Runtime", "Diffusion", "PNG",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
 
         // MARK: the three stages
         .executableTarget(name: "Ingest", dependencies: stageDependencies + ["Bot", "BotServices", "Telegram"]),
-        .executableTarget(name: "Renderer", dependencies: stageDependencies + ["Diffusion", "PNG"]),
+        .executableTarget(
+            name: "Renderer",
+            dependencies: stageDependencies + [
+                "Diffusion", "PNG", "RenderStage",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(name: "Deliver", dependencies: stageDependencies + ["Bot", "BotServices", "Telegram"]),
 
         // MARK: benchmarks
@@ -97,6 +119,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SchemaTests", dependencies: ["Schema", "TestSupport"]),
+        .testTarget(name: "RenderStageTests", dependencies: ["RenderStage", "Schema", "TestSupport", "StageSupport"]),
         .testTarget(
             name: "TelegramTests",
             dependencies: ["Telegram", "BotAPIEmulator", "Runtime", .product(name: "Logging", package: "swift-log")]

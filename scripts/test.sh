@@ -5,13 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-packages.sh
-
-base=$(mktemp -d /tmp/lienzo-test.XXXXXX)
-cleanup() { scripts/pg-cluster.sh stop "$base/pg" >/dev/null 2>&1 || true; rm -rf "$base"; }
-trap cleanup EXIT
-export DATABASE_URL=$(PG_FAST=1 scripts/pg-cluster.sh start "$base/pg")
-export LIENZO_TEST_TMP=$base
-echo "test PostgreSQL: $DATABASE_URL" >&2
+source scripts/lib/throwaway-postgres.sh
 
 swift build --build-tests
 swift test --skip-build "$@"

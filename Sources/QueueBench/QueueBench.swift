@@ -15,10 +15,12 @@ struct QueueBench: AsyncParsableCommand {
 
     @Option(help: "Jobs to push through.") var jobs = 20_000
     @Option(help: "Concurrent enqueuing connections.") var enqueuers = 2
-    @Option(help: "Concurrent render claimers.") var renderers = 2
+    @Option(help: "Concurrent render claimers.") var renderers = 1
     @Option(help: "Concurrent delivery claimers.") var deliverers = 1
     @Option(help: "Render micro-batch size.") var batch = 4
     @Option(help: "Delivery claim size.") var deliveryBatch = 16
+    @Flag(help: "Run the phases one after another on one connection and print each one's rate (to see where time goes).")
+    var phases = false
 
     func validate() throws {
         guard jobs > 0, enqueuers > 0, renderers > 0, deliverers > 0, batch > 0, deliveryBatch > 0 else {
@@ -33,6 +35,10 @@ struct QueueBench: AsyncParsableCommand {
         try await Migrator().migrate(setup)
         try await JobQueue(setup).setQuotaDefaults(dailyLimit: jobs, maxQueued: jobs)
 
+        if phases {
+            try await runPhases(JobQueue(setup))
+            return
+        }
         let counters = Counters()
         let png = Data(repeating: 0x42, count: 256)
         let (jobs, batch, deliveryBatch, enqueuers) = (jobs, batch, deliveryBatch, enqueuers)
@@ -40,7 +46,7 @@ struct QueueBench: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<enqueuers {
                 let queue = JobQueue(try await PostgresConnection.connect(configuration))
-                group.addTask {
+                group.addTask(executorPreference: queue.connection.taskExecutor) {
                     for n in stride(from: worker, to: jobs, by: enqueuers) {
                         let request = RenderRequest(prompt: "bench \(n)", model: "bench", width: 512, height: 512,
                                                     steps: 20, guidance: 7.5, seed: Int64(n), sampler: "euler")
@@ -53,10 +59,12 @@ struct QueueBench: AsyncParsableCommand {
             }
             for worker in 0..<renderers {
                 let queue = JobQueue(try await PostgresConnection.connect(configuration))
-                group.addTask {
+                try await queue.connection.listen(queue.channels.jobsQueued)
+                group.addTask(executorPreference: queue.connection.taskExecutor) {
                     while await counters.rendered < jobs {
                         let claimed = try await queue.claimRenderBatch(owner: "r\(worker)", model: "bench", limit: batch, leaseSeconds: 60)
-                        if claimed.isEmpty { try await Task.sleep(for: .milliseconds(1)); continue }
+                        // Like the stages: an empty queue waits for NOTIFY (with a short fallback poll).
+                        if claimed.isEmpty { _ = try await queue.connection.waitForNotifications(timeout: .milliseconds(20)); continue }
                         _ = try await queue.finishRenders(claimed.map { ($0.lease, png) })
                         await counters.add(rendered: claimed.count, batches: 1)
                     }
@@ -64,10 +72,11 @@ struct QueueBench: AsyncParsableCommand {
             }
             for worker in 0..<deliverers {
                 let queue = JobQueue(try await PostgresConnection.connect(configuration))
-                group.addTask {
+                try await queue.connection.listen(queue.channels.jobsRendered)
+                group.addTask(executorPreference: queue.connection.taskExecutor) {
                     while await counters.delivered < jobs {
                         let claimed = try await queue.claimDeliveries(owner: "d\(worker)", limit: deliveryBatch, leaseSeconds: 60)
-                        if claimed.isEmpty { try await Task.sleep(for: .milliseconds(1)); continue }
+                        if claimed.isEmpty { _ = try await queue.connection.waitForNotifications(timeout: .milliseconds(20)); continue }
                         for job in claimed {
                             _ = try await queue.finishDelivery(job.lease, telegramMessageID: job.lease.jobID)
                         }
@@ -82,6 +91,53 @@ struct QueueBench: AsyncParsableCommand {
         let meanBatch = Double(await counters.rendered) / Double(max(await counters.batches, 1))
         print(String(format: "queue bench: %d jobs in %.2f s = %.0f jobs/s (enqueuers %d, renderers %d, deliverers %d, mean render batch %.2f)",
                      jobs, seconds, Double(jobs) / seconds, enqueuers, renderers, deliverers, meanBatch))
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        print(String(format: "client CPU: %.2f s = %.0f µs per job", cpu, cpu * 1e6 / Double(jobs)))
+    }
+}
+
+extension QueueBench {
+    /// Each step alone: where does a job's time go?
+    func runPhases(_ queue: JobQueue) async throws {
+        let png = Data(repeating: 0x42, count: 256)
+        func timed(_ name: String, _ body: () async throws -> Void) async throws {
+            let started = ContinuousClock.now
+            try await body()
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(String(format: "%-28@ %8.0f jobs/s  (%.3f ms per job)", name as NSString, Double(jobs) / seconds, seconds * 1000 / Double(jobs)))
+        }
+        try await timed("enqueue") {
+            for n in 0..<jobs {
+                let request = RenderRequest(prompt: "bench \(n)", model: "bench", width: 512, height: 512,
+                                            steps: 20, guidance: 7.5, seed: Int64(n), sampler: "euler")
+                _ = try await queue.enqueue(request, from: TelegramOrigin(updateID: Int64(n), chatID: Int64(n % 500), userID: Int64(n % 500)))
+            }
+        }
+        var claimed: [[JobQueue.ClaimedJob]] = []
+        try await timed("claim (batches of \(batch))") {
+            while true {
+                let next = try await queue.claimRenderBatch(owner: "r", model: "bench", limit: batch, leaseSeconds: 60)
+                if next.isEmpty { break }
+                claimed.append(next)
+            }
+        }
+        try await timed("finish (batches of \(batch))") {
+            for group in claimed { _ = try await queue.finishRenders(group.map { ($0.lease, png) }) }
+        }
+        var deliveries: [JobQueue.ClaimedDelivery] = []
+        try await timed("delivery claim (\(deliveryBatch))") {
+            while true {
+                let next = try await queue.claimDeliveries(owner: "d", limit: deliveryBatch, leaseSeconds: 60)
+                if next.isEmpty { break }
+                deliveries += next
+            }
+        }
+        try await timed("delivery finish") {
+            for job in deliveries { _ = try await queue.finishDelivery(job.lease, telegramMessageID: job.lease.jobID) }
+        }
     }
 }
 

@@ -1,5 +1,11 @@
 import ArgumentParser
+import Diffusion
+import Metrics
+import Prometheus
+import RenderStage
+import Runtime
 import Schema
+import ServiceLifecycle
 import StageSupport
 
 @main
@@ -7,20 +13,43 @@ struct RendererCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Renderer",
         abstract: "Claims queued jobs in micro-batches and renders them.",
-        subcommands: [Run.self, MigrateCommand.self, PurgePromptsCommand.self],
+        subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
         defaultSubcommand: Run.self)
+
+    static func main() async { await mainWithOneLineErrors() }
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Connect to PostgreSQL (DATABASE_URL), migrate, and run until SIGTERM or SIGINT.")
+            abstract: "Serve LIENZO_MODEL: render queued jobs from PostgreSQL (DATABASE_URL) until SIGTERM or SIGINT.",
+            discussion: "Settings (environment): LIENZO_MODEL, LIENZO_MAX_BATCH, LIENZO_MAX_BATCH_PIXELS, LIENZO_GATHER_WINDOW, LIENZO_RENDER_LEASE, LIENZO_PROGRESS_INTERVAL, LIENZO_SHUTDOWN_GRACE, LIENZO_RETRY_BASE, LIENZO_RESCUE_INTERVAL (10 s), LIENZO_METRICS_PORT (9464; 0 turns /metrics off), LIENZO_THREADS.")
 
         func run() async throws {
             let context = try StageContext(stage: "Renderer")
+            guard let modelPath = context.environment["LIENZO_MODEL"] else {
+                throw ConfigurationError("LIENZO_MODEL is not set: the Renderer needs a model (a diffusers folder or a .safetensors file)")
+            }
+            let configuration = try RenderConfiguration(environment: context.environment)
+            let metricsPort = try context.environment.int("LIENZO_METRICS_PORT", default: 9464, in: 0...65535)
+            let threads = try context.environment.int("LIENZO_THREADS", default: 0, in: 0...256)
+            if threads > 0 { setBLASThreadCount(threads) }
+            configureAllocatorForLargeTensors()
+
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+            context.logger.info("loading model", metadata: ["lienzo_model": "\(modelPath)"])
+            let engine = try await BlockingExecutor(name: "load").run { try DiffusionRenderEngine(model: modelPath) }
             let connection = try await context.connectAndMigrate()
-            let queue = JobQueue(connection)
-            try await context.run([
-                WaitForShutdownService(connection: connection, channels: [queue.channels.jobsQueued], logger: context.logger)
-            ])
+            var services: [any Service] = [
+                RenderService(engine: engine, queue: JobQueue(connection), listener: try await context.connectAndMigrate(),
+                              configuration: configuration, logger: context.logger),
+                LeaseRescuerService(queue: JobQueue(try await context.connectAndMigrate()),
+                                    interval: try context.environment.seconds("LIENZO_RESCUE_INTERVAL", default: 10), logger: context.logger),
+            ]
+            if metricsPort > 0 {
+                services.append(MetricsEndpoint(port: UInt16(metricsPort), logger: context.logger) { registry.emitToString() })
+            }
+            try await context.run(services)
         }
     }
 }

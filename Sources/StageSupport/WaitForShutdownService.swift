@@ -1,5 +1,4 @@
 import Logging
-import Runtime
 import Schema
 import ServiceLifecycle
 
@@ -18,29 +17,18 @@ public struct WaitForShutdownService: Service {
     }
 
     public func run() async throws {
-        for channel in channels { try await connection.listen(channel) }
+        let waiter = try await QueueWaiter.listening(on: connection, to: channels)
         logger.info("waiting", metadata: ["lienzo_channels": "\(channels)"])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                for notification in try await connection.waitForNotifications(timeout: .milliseconds(500)) {
-                    logger.debug("notified", metadata: ["lienzo_channel": "\(notification.channel)"])
-                }
-            } catch let error as PostgresError where error.isConnectionProblem {
-                logger.warning("database connection lost; reconnecting", metadata: [LogKey.error: "\(error)"])
+            switch try await waiter.wait(stop: { Task.isShuttingDownGracefully }) {
+            case .notified(let notifications):
+                logger.debug("notified", metadata: ["lienzo_channels": "\(notifications.map(\.channel))"])
+            case .pollInterval:
+                break
+            case .connectionLost:
+                logger.warning("database connection lost; reconnecting")
             }
         }
         logger.info("stopped")
-    }
-}
-
-extension StageContext {
-    /// Runs `services` until SIGTERM or SIGINT; a second signal ends at once.
-    public func run(_ services: [any Service]) async throws {
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [],
-            logger: logger))
-        try await group.run()
     }
 }

@@ -82,3 +82,18 @@ extension Array where Element == UInt8 {
 }
 
 import Foundation
+
+@Suite struct BatchMemoryCapTests {
+    @Test func largeImagesAreClaimedInSmallerBatches() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        for update in 1...5 {
+            _ = try await db.queue.enqueueAccepted(Fixtures.request(width: 512, height: 512), from: Fixtures.origin(update: Int64(update), user: Int64(update)))
+        }
+        let cap = 2 * 512 * 512
+        #expect(try await db.queue.claimRenderBatch(owner: "r", model: "tiny", limit: 4, leaseSeconds: 60, maxPixels: cap).count == 2)
+        // A single image larger than the cap is still claimed alone, never starved.
+        #expect(try await db.queue.claimRenderBatch(owner: "r", model: "tiny", limit: 4, leaseSeconds: 60, maxPixels: 1000).count == 1)
+        #expect(try await db.queue.claimRenderBatch(owner: "r", model: "tiny", limit: 4, leaseSeconds: 60).count == 2)
+    }
+}

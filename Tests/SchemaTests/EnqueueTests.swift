@@ -17,6 +17,14 @@ import TestSupport
         #expect(try await jobCount(db) == 1)
     }
 
+    @Test func aReReadUpdateIsADuplicateEvenWhenTheUserIsNowAtTheLimit() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setQuotaDefaults(dailyLimit: 1, maxQueued: 5)
+        let first = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 1))
+        #expect(try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 2)).jobID == nil)
+        #expect(try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 1)) == .duplicate(jobID: first, position: 1))
+    }
+
     @Test func positionsCountQueuedJobsOfTheSameModelAhead() async throws {
         let db = try await TestDatabase.make()
         try await db.queue.setUnlimitedQuotas()
@@ -85,4 +93,20 @@ func jobStates(_ db: TestDatabase) async throws -> [Int64: String] {
         states[try row.decode("id")] = try row.decode("state")
     }
     return states
+}
+
+@Suite struct QueuePositionCapTests {
+    @Test func positionsStopCountingPastAHundred() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        for update in 1...105 {
+            _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: Int64(update), user: Int64(update)))
+        }
+        let outcome = try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 106, user: 106))
+        guard case .accepted(_, let position, _) = outcome else {
+            Issue.record("expected accepted, got \(outcome)")
+            return
+        }
+        #expect(position == 101)
+    }
 }

@@ -71,6 +71,21 @@ import TestSupport
         #expect(!"\(uri)".contains("pa55word"))
     }
 
+    @Test func aLibpqURIWorksAsWellAsAConninfoString() async throws {
+        let base = try TestDatabase.baseConfiguration().connectionString.revealed
+        // host=/tmp/x port=5 user=root dbname=lienzo → postgresql:///lienzo?host=/tmp/x&port=5&user=root
+        var fields: [String: String] = [:]
+        for pair in base.split(separator: " ") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        let query = ["host", "port", "user"].compactMap { key in fields[key].map { "\(key)=\($0)" } }.joined(separator: "&")
+        let uri = "postgresql:///\(fields["dbname"] ?? "postgres")?\(query)"
+        let connection = try await PostgresConnection.connect(PostgresConfiguration(connectionString: uri, schema: "uri_test"))
+        let row = try await connection.query(SQLText(name: "TestOne", text: "SELECT 1 AS one, current_schemas(false) AS path")).first
+        #expect(try row?.decode("one", as: Int.self) == 1)
+    }
+
     @Test func aTransactionRollsBackWhenItsBodyThrows() async throws {
         let db = try await TestDatabase.make()
         try await db.queue.setUnlimitedQuotas()

@@ -8,7 +8,7 @@ import TestSupport
 /// requests go through: nothing is lost; the only duplicates are sends Telegram accepted
 /// just before Deliver died, which the Bot API gives no way to detect. The test prints
 /// how many there were.
-@Suite(.enabled(if: StageProcess.exists("Ingest") && StageProcess.exists("Deliver")))
+@Suite
 struct KillTests {
     @Test func killNineDuringTwoHundredRequestsLosesNothing() async throws {
         let database = try await TestDatabase.make()
@@ -27,11 +27,9 @@ struct KillTests {
             "DELIVER_CHAT_INTERVAL": "0", "DELIVER_GROUP_INTERVAL": "0", "DELIVER_GLOBAL_RATE": "10000",
             "DELIVER_STATUS_INTERVAL": "0.1", "DELIVER_RETRY_BASE": "0.1",
         ]
-        let logs = base["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()
-        let ingest = StageProcess("Ingest", environment: environment, logDirectory: logs)
-        let deliver = StageProcess("Deliver", environment: environment, logDirectory: logs)
-        try ingest.start()
-        try deliver.start()
+        var ingest = try StageProcess("Ingest", environment: environment)
+        var deliver = try StageProcess("Deliver", environment: environment)
+        var processes = [ingest, deliver]
 
         let users = (0..<20).map { EmulatedUser(id: 30_000 + Int64($0), firstName: "K\($0)") }
         let sender = Task {
@@ -46,11 +44,15 @@ struct KillTests {
         while ContinuousClock.now < chaosEnd {
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...500)))
             if Bool.random() {
-                ingest.kill9(); kills.ingest += 1
-                try ingest.start()
+                _ = await kill9(ingest)
+                kills.ingest += 1
+                ingest = try StageProcess("Ingest", environment: environment)
+                processes.append(ingest)
             } else {
-                deliver.kill9(); kills.deliver += 1
-                try deliver.start()
+                _ = await kill9(deliver)
+                kills.deliver += 1
+                deliver = try StageProcess("Deliver", environment: environment)
+                processes.append(deliver)
             }
         }
         await sender.value
@@ -64,8 +66,10 @@ struct KillTests {
             if delivered == 200 && unsent == 0 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        ingest.stop()
-        deliver.stop()
+        for process in [ingest, deliver] {
+            process.signal(SIGTERM)
+            _ = await process.waitForExit(timeout: .seconds(10))
+        }
         await renderer.stop()
         emulator.stop()
 
@@ -91,14 +95,19 @@ struct KillTests {
         // per sender connection (4) per Deliver kill.
         #expect(duplicatePhotos + duplicateAcks <= 4 * kills.deliver)
         // The token never reached the logs (debug level) or the database.
-        for path in [ingest.logPath, deliver.logPath] {
-            let log = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            #expect(!log.isEmpty && !log.contains(StageHarness.token.revealed), "\(path)")
+        for process in processes {
+            #expect(!process.log.isEmpty && !process.log.contains(StageHarness.token.revealed), "\(process.logPath)")
         }
         let leaked = try await countOf(
             "SELECT (SELECT count(*) FROM outbox WHERE errors::text LIKE '%TEST-stage-token%' OR args::text LIKE '%TEST-stage-token%')"
                 + " + (SELECT count(*) FROM jobs WHERE errors::text LIKE '%TEST-stage-token%') AS count", database)
         #expect(leaked == 0)
+    }
+
+    /// SIGKILL: no shutdown code runs, as when the machine dies.
+    private func kill9(_ process: StageProcess) async -> Int32? {
+        process.signal(SIGKILL)
+        return await process.waitForExit(timeout: .seconds(5))
     }
 
     private func countOf(_ sql: String, _ database: TestDatabase) async throws -> Int {

@@ -12,7 +12,7 @@ CREATE FUNCTION enqueue_job(
 ) RETURNS TABLE (
     outcome text,            -- accepted | duplicate | banned | daily_limit | queue_full
     job_id bigint,
-    queue_position bigint,   -- 1 = next to render
+    queue_position bigint,   -- 1 = next to render; 101 = more than 100 ahead
     used_today integer,
     daily_limit integer,
     pending integer,
@@ -41,15 +41,6 @@ BEGIN
       FROM jobs j
      WHERE j.user_id = p_user_id AND (j.created_at >= v_day_start OR j.state IN ('queued', 'rendering'));
 
-    SELECT j.id INTO job_id FROM jobs j WHERE j.update_id = p_update_id;
-    IF FOUND THEN
-        outcome := 'duplicate';
-        SELECT count(*) INTO queue_position FROM jobs q
-            WHERE q.state = 'queued' AND q.model = p_model AND q.id <= job_id;
-        RETURN NEXT;
-        RETURN;
-    END IF;
-
     IF u.banned THEN
         outcome := 'banned';
     ELSIF used_today >= daily_limit THEN
@@ -57,18 +48,41 @@ BEGIN
     ELSIF pending >= max_queued THEN
         outcome := 'queue_full';
     ELSE
+        -- The hot path needs no separate duplicate check: the unique update_id does it.
         INSERT INTO jobs (update_id, chat_id, user_id, message_id, language_code,
                           prompt, negative_prompt, prompt_sha256, model, width, height,
                           steps, guidance, seed, sampler, max_attempts)
         VALUES (p_update_id, p_chat_id, p_user_id, p_message_id, p_language_code,
                 p_prompt, p_negative_prompt, sha256(convert_to(p_prompt, 'UTF8')), p_model, p_width, p_height,
                 p_steps, p_guidance, p_seed, p_sampler, p_max_attempts)
+        ON CONFLICT (update_id) DO NOTHING
         RETURNING id INTO job_id;
-        outcome := 'accepted';
-        used_today := used_today + 1;
-        pending := pending + 1;
-        SELECT count(*) INTO queue_position FROM jobs q
-            WHERE q.state = 'queued' AND q.model = p_model AND q.id <= job_id;
+        IF job_id IS NOT NULL THEN
+            outcome := 'accepted';
+            used_today := used_today + 1;
+            pending := pending + 1;
+        END IF;
+    END IF;
+
+    -- An update seen before (Ingest re-read it after a restart) is a duplicate, whatever
+    -- the quota says now.
+    IF job_id IS NULL THEN
+        SELECT j.id INTO job_id FROM jobs j WHERE j.update_id = p_update_id;
+        IF FOUND THEN
+            outcome := 'duplicate';
+        END IF;
+    END IF;
+    IF job_id IS NOT NULL THEN
+        -- Counting stops at 101 so a deep backlog does not make every enqueue slower.
+        SELECT count(*) INTO queue_position FROM (
+            SELECT 1 FROM jobs q WHERE q.state = 'queued' AND q.model = p_model AND q.id <= job_id LIMIT 101) ahead;
+        -- Wake idle Renderers only when nothing due waits ahead: otherwise the job ahead
+        -- was announced already and its claimer takes this one next (the poll covers the rest).
+        IF outcome = 'accepted' AND NOT EXISTS (
+            SELECT 1 FROM jobs q
+             WHERE q.state = 'queued' AND q.model = p_model AND q.id < job_id AND q.scheduled_at <= now()) THEN
+            PERFORM pg_notify(current_schema() || '.jobs_queued', p_model);
+        END IF;
     END IF;
     RETURN NEXT;
 END $$;

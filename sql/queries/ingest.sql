@@ -36,8 +36,10 @@ SELECT COALESCE(u.daily_limit, d.daily_limit) AS daily_limit,
 -- name: PendingJobsOfUser
 -- /status: the user's unfinished jobs, oldest first, with their place in the queue.
 SELECT j.id, j.state::text AS state, j.progress_step, j.steps,
+       -- Counting stops at 101 ("more than 100 ahead"), as in enqueue_job.
        CASE WHEN j.state = 'queued' THEN
-           (SELECT count(*) FROM jobs q WHERE q.state = 'queued' AND q.model = j.model AND q.id <= j.id)
+           (SELECT count(*) FROM (SELECT 1 FROM jobs q
+                                   WHERE q.state = 'queued' AND q.model = j.model AND q.id <= j.id LIMIT 101) ahead)
        END AS queue_position
   FROM jobs j
  WHERE j.user_id = $1 AND j.state IN ('queued', 'rendering', 'rendered', 'delivering')

@@ -5,9 +5,10 @@ SELECT outcome, job_id, queue_position, used_today, daily_limit, pending, max_qu
   FROM enqueue_job($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 
 -- name: ClaimRenderBatch
--- $1 owner, $2 model served, $3 max batch size, $4 lease seconds.
+-- $1 owner, $2 model served, $3 max batch size, $4 lease seconds, $5 max batch pixels.
 -- The oldest due queued job of the model picks the batch key, then up to $3 queued
--- jobs with that key join it, oldest first. Both CTEs are MATERIALIZED so LIMIT and
+-- jobs with that key join it, oldest first — fewer for large images, so batch × width ×
+-- height stays within $5 (at least one job is always taken). Both CTEs are MATERIALIZED so LIMIT and
 -- SKIP LOCKED apply before the UPDATE, and two Renderers never take the same row.
 WITH head AS MATERIALIZED (
     SELECT width, height, steps, sampler
@@ -22,7 +23,7 @@ WITH head AS MATERIALIZED (
      WHERE j.state = 'queued' AND j.model = $2 AND j.scheduled_at <= now()
        AND (j.width, j.height, j.steps, j.sampler) = (h.width, h.height, h.steps, h.sampler)
      ORDER BY j.id
-     LIMIT $3
+     LIMIT (SELECT greatest(1, least($3, $5 / (h.width * h.height))) FROM head h)
        FOR UPDATE OF j SKIP LOCKED
 )
 UPDATE jobs SET
@@ -55,13 +56,14 @@ RETURNING jobs.id
 -- rescuer re-queued (or the user cancelled) is never finished twice. Returns the ids
 -- finished; the others' results must be thrown away.
 UPDATE jobs SET state = 'rendered', rendered_at = now(),
-                image_png = done.png, image_sha256 = sha256(done.png), image_bytes = octet_length(done.png),
+                image_png = ($4::bytea[])[array_position($2::bigint[], id)],
+                image_sha256 = sha256(($4::bytea[])[array_position($2::bigint[], id)]),
+                image_bytes = octet_length(($4::bytea[])[array_position($2::bigint[], id)]),
                 progress_step = steps, lease_owner = NULL, lease_expires_at = NULL,
                 scheduled_at = now()
-  FROM unnest($2::bigint[], $3::integer[], $4::bytea[]) AS done(job_id, job_attempt, png)
- WHERE jobs.id = done.job_id AND jobs.attempt = done.job_attempt
-   AND jobs.state = 'rendering' AND jobs.lease_owner = $1
-RETURNING jobs.id
+ WHERE id = ANY($2::bigint[]) AND attempt = ($3::integer[])[array_position($2::bigint[], id)]
+   AND state = 'rendering' AND lease_owner = $1
+RETURNING id
 
 -- name: FailRender
 SELECT fail_render($1, $2, $3, $4, $5, make_interval(secs => $6)) AS new_state
@@ -89,3 +91,6 @@ SELECT id, state, attempt, max_attempts, delivery_attempt, lease_owner, progress
        errors, image_sha256, image_bytes, image_png IS NOT NULL AS has_image, telegram_message_id,
        scheduled_at, created_at
   FROM jobs WHERE id = $1
+
+-- name: QueuedCount
+SELECT count(*) AS n FROM jobs WHERE state = 'queued' AND model = $1

@@ -24,7 +24,8 @@ struct English: TextTable {
     }
 
     func queued(position: Int, remainingToday: Int) -> String {
-        "⏳ Queued, position \(position). \(remainingToday) left today."
+        // enqueue_job stops counting at 101.
+        "⏳ Queued, position \(Self.position(position)). \(remainingToday) left today."
     }
 
     func promptCut(_ cut: String) -> String {
@@ -53,6 +54,11 @@ struct English: TextTable {
         }
     }
 
+    static func position(_ position: Int?) -> String {
+        guard let position else { return "?" }
+        return position > 100 ? "100+" : String(position)
+    }
+
     static func example(_ option: String) -> String {
         switch option {
         case "--seed": "42"
@@ -68,7 +74,7 @@ struct English: TextTable {
         guard !lines.isEmpty else { return "📭 You have no requests in progress." }
         return "📋 Your requests:\n" + lines.map { line in
             switch line.state {
-            case "queued": "#\(line.jobID): queued, position \(line.queuePosition ?? 0)"
+            case "queued": "#\(line.jobID): queued, position \(Self.position(line.queuePosition))"
             case "rendering": "#\(line.jobID): rendering, step \(line.step)/\(line.steps)"
             default: "#\(line.jobID): rendered, sending"
             }

@@ -24,7 +24,7 @@ struct Spanish: TextTable {
     }
 
     func queued(position: Int, remainingToday: Int) -> String {
-        "⏳ En cola, posición \(position). Te quedan \(remainingToday) hoy."
+        "⏳ En cola, posición \(English.position(position)). Te quedan \(remainingToday) hoy."
     }
 
     func promptCut(_ cut: String) -> String {
@@ -57,7 +57,7 @@ struct Spanish: TextTable {
         guard !lines.isEmpty else { return "📭 No tienes pedidos en curso." }
         return "📋 Tus pedidos:\n" + lines.map { line in
             switch line.state {
-            case "queued": "#\(line.jobID): en cola, posición \(line.queuePosition ?? 0)"
+            case "queued": "#\(line.jobID): en cola, posición \(English.position(line.queuePosition))"
             case "rendering": "#\(line.jobID): dibujando, paso \(line.step)/\(line.steps)"
             default: "#\(line.jobID): terminado, enviando"
             }

@@ -17,7 +17,8 @@ public struct QuotaUsage: Sendable, Equatable {
 
 /// What `JobQueue.enqueue` did with a request.
 public enum EnqueueOutcome: Sendable, Equatable {
-    /// A new job; `position` 1 means it renders next.
+    /// A new job; `position` 1 means it renders next. Counting stops at 101, which
+    /// means "more than 100 ahead".
     case accepted(jobID: Int64, position: Int, quota: QuotaUsage)
     /// The update was enqueued before (Ingest re-read it after a restart): nothing new.
     case duplicate(jobID: Int64, position: Int)

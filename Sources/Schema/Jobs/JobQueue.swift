@@ -65,9 +65,12 @@ public struct JobQueue: Sendable {
     // MARK: Render cycle
 
     /// Claims at most `limit` queued jobs of `model` that share the batch key of the
-    /// oldest one, leased to `owner` for `leaseSeconds`.
-    public func claimRenderBatch(owner: String, model: String, limit: Int, leaseSeconds: Double) async throws -> [ClaimedJob] {
-        let rows = try await connection.query(EmbeddedSQL.Queries.claimRenderBatch, owner, model, limit, leaseSeconds)
+    /// oldest one, leased to `owner` for `leaseSeconds`; fewer when batch × width × height
+    /// would pass `maxPixels` (one job is always claimed).
+    public func claimRenderBatch(
+        owner: String, model: String, limit: Int, leaseSeconds: Double, maxPixels: Int = Int(Int32.max)
+    ) async throws -> [ClaimedJob] {
+        let rows = try await connection.query(EmbeddedSQL.Queries.claimRenderBatch, owner, model, limit, leaseSeconds, maxPixels)
         return try rows.map { row in
             ClaimedJob(
                 lease: Lease(jobID: try row.decode("id"), owner: owner, attempt: try row.decode("attempt")),
@@ -146,5 +149,12 @@ public struct JobQueue: Sendable {
     /// Retention: blanks prompts of finished jobs older than `days`; returns how many.
     public func purgePrompts(olderThanDays days: Int) async throws -> Int {
         try await connection.query(EmbeddedSQL.Queries.purgePrompts, days).first?.decode("purged") ?? 0
+    }
+}
+
+extension JobQueue {
+    /// How many jobs of `model` wait in the queue (for metrics and /status).
+    public func queuedCount(model: String) async throws -> Int {
+        try await connection.query(EmbeddedSQL.Queries.queuedCount, model).first?.decode("n") ?? 0
     }
 }

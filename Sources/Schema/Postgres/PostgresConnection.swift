@@ -23,6 +23,11 @@ public final class PostgresConnection: @unchecked Sendable {
     private var preparedNames: Set<String> = []
     private var listening: Set<String> = []
     private var inTransaction = false
+    /// The connection's own thread as a task executor: a loop that only works this
+    /// connection can run there (`addTask(executorPreference:)`) and skip the thread hop
+    /// each statement otherwise costs.
+    public var taskExecutor: any TaskExecutor { executor }
+
     /// How many times this connection has (re)connected; tests and listeners read it.
     public private(set) var connectCount = 0
 
@@ -284,7 +289,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// treat any return as "look at the table" and poll as a fallback.
     public func waitForNotifications(timeout: Duration) async throws -> [PostgresNotification] {
         try await ensureConnected()
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: max(timeout.milliseconds, 0))
         return try await executor.run {
             let conn = try self.liveHandle(nil)
             var received = self.drainNotifications(conn)

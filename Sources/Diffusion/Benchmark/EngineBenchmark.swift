@@ -1,0 +1,41 @@
+import Foundation
+
+/// Times the engine's components on a full-size architecture with random weights (no
+/// checkpoint needed): U-Net calls at a given batch, the text encoder on 77 tokens, and
+/// the VAE decode. Returns numbers; printing is the caller's business.
+public enum EngineBenchmark {
+    public struct Timing: Sendable {
+        public var name: String
+        /// Seconds per call: median over `repeats` after one warm-up call.
+        public var median: Double
+        public var all: [Double]
+    }
+
+    /// SD 1.5's three models with seeded random weights.
+    public static func stableDiffusion15(seed: UInt64 = 0) throws -> (CLIPTextModel, UNet2DConditionModel, AutoencoderKL) {
+        let text = try CLIPTextModel(store: WeightStore(randomSeed: seed), config: CLIPTextConfig())
+        let unet = try UNet2DConditionModel(store: WeightStore(randomSeed: seed + 1), config: UNet2DConditionConfig())
+        let vae = try AutoencoderKL(store: WeightStore(randomSeed: seed + 2), config: AutoencoderKLConfig())
+        return (text, unet, vae)
+    }
+
+    public static func time(_ name: String, repeats: Int, _ body: () throws -> Void) rethrows -> Timing {
+        try body()  // warm-up
+        var all = [Double]()
+        for _ in 0..<max(1, repeats) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            all.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let sorted = all.sorted()
+        return Timing(name: name, median: sorted[sorted.count / 2], all: all)
+    }
+
+    /// Input noise of the U-Net's shape for a 512×512 image (latent 64×64).
+    public static func unetInputs(batch: Int, latent: Int = 64, contextDim: Int = 768) -> (Tensor, Tensor) {
+        var g = TorchRandomSource(seed: 7)
+        let x = Tensor(shape: [batch, 4, latent, latent], data: g.randn(batch * 4 * latent * latent))
+        let c = Tensor(shape: [batch, 77, contextDim], data: g.randn(batch * 77 * contextDim))
+        return (x, c)
+    }
+}

@@ -1,1 +1,0 @@
-// The Stable Diffusion engine (issue 4).

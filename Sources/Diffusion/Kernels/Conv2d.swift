@@ -1,0 +1,125 @@
+/// 2-D convolution as im2col + GEMM.
+/// x is (N, C, H, W), weight is (OC, C, kh, kw), bias is (OC); returns (N, OC, OH, OW).
+/// 1×1 stride-1 convolutions skip im2col (the input already is the column matrix).
+func conv2d(
+    _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: [Float], bias: [Float], outChannels oc: Int,
+    kernel k: Int, stride: Int, padding p: Int
+) -> (data: [Float], height: Int, width: Int) {
+    let oh = (h + 2 * p - k) / stride + 1
+    let ow = (w + 2 * p - k) / stride + 1
+    let cols = oh * ow
+    let kdim = c * k * k
+    var out = [Float](repeating: 0, count: n * oc * cols)
+    let direct = k == 1 && stride == 1 && p == 0
+    // im2col in bands of output rows so the column buffer stays about 32 MiB (a full
+    // 512×512 unfold for 128 channels would be 1.2 GB); bands are still wide enough for GEMM.
+    let bandRows = max(1, min(oh, (8 << 20) / max(1, kdim * ow)))
+    var col = [Float](repeating: 0, count: direct ? 0 : kdim * bandRows * ow)
+    x.withUnsafeBufferPointer { xp in
+        weight.withUnsafeBufferPointer { wp in
+            out.withUnsafeMutableBufferPointer { op in
+                col.withUnsafeMutableBufferPointer { cp in
+                    guard let xb = xp.baseAddress, let wb = wp.baseAddress, let ob = op.baseAddress else { return }
+                    for b in 0..<n {
+                        let xin = xb + b * c * h * w
+                        let o = ob + b * oc * cols
+                        for ch in 0..<oc {
+                            let v = bias.isEmpty ? 0 : bias[ch]
+                            for i in 0..<cols { o[ch * cols + i] = v }
+                        }
+                        if direct {
+                            gemm(m: oc, n: cols, k: kdim, a: wb, lda: kdim, b: xin, ldb: cols, beta: 1, c: o, ldc: cols)
+                            continue
+                        }
+                        guard let cb = cp.baseAddress else { return }
+                        var y0 = 0
+                        while y0 < oh {
+                            let rows = min(bandRows, oh - y0)
+                            let band = rows * ow
+                            im2col(xin, c: c, h: h, w: w, k: k, stride: stride, p: p, oy0: y0, rows: rows, ow: ow, into: cb)
+                            gemm(m: oc, n: band, k: kdim, a: wb, lda: kdim, b: cb, ldb: band, beta: 1, c: o + y0 * ow, ldc: cols)
+                            y0 += rows
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return (out, oh, ow)
+}
+
+/// Unfolds output rows oy0..<oy0+rows of one image (C, H, W) into columns
+/// (C·k·k, rows·OW), zero padding outside; channels are split across cores.
+@inline(__always)
+private func im2col(
+    _ x: UnsafePointer<Float>, c: Int, h: Int, w: Int, k: Int, stride: Int, p: Int, oy0: Int, rows: Int, ow: Int,
+    into col: UnsafeMutablePointer<Float>
+) {
+    let shared = SendablePointer(p: col)
+    let input = SendablePointer(p: UnsafeMutablePointer(mutating: x))
+    parallelChunks(c, work: c * k * k * rows * ow) { channels in
+      for ch in channels {
+        let plane = input.p + ch * h * w
+        var row = ch * k * k
+        for ky in 0..<k {
+            for kx in 0..<k {
+                let dst = shared.p + row * rows * ow
+                for r in 0..<rows {
+                    let oy = oy0 + r
+                    let iy = oy * stride - p + ky
+                    let d = dst + r * ow
+                    if iy < 0 || iy >= h {
+                        for ox in 0..<ow { d[ox] = 0 }
+                        continue
+                    }
+                    let src = plane + iy * w
+                    if stride == 1 {
+                        // contiguous run; only the edges need padding checks
+                        for ox in 0..<ow {
+                            let ix = ox - p + kx
+                            d[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
+                        }
+                    } else {
+                        for ox in 0..<ow {
+                            let ix = ox * stride - p + kx
+                            d[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
+                        }
+                    }
+                }
+                row += 1
+            }
+        }
+      }
+    }
+}
+
+/// Naive reference for `conv2d` (tests only).
+func conv2dReference(
+    _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: [Float], bias: [Float], outChannels oc: Int,
+    kernel k: Int, stride: Int, padding p: Int
+) -> [Float] {
+    let oh = (h + 2 * p - k) / stride + 1
+    let ow = (w + 2 * p - k) / stride + 1
+    var out = [Float](repeating: 0, count: n * oc * oh * ow)
+    for b in 0..<n {
+        for o in 0..<oc {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var s: Double = bias.isEmpty ? 0 : Double(bias[o])
+                    for ch in 0..<c {
+                        for ky in 0..<k {
+                            for kx in 0..<k {
+                                let iy = oy * stride - p + ky
+                                let ix = ox * stride - p + kx
+                                if iy < 0 || iy >= h || ix < 0 || ix >= w { continue }
+                                s += Double(x[((b * c + ch) * h + iy) * w + ix]) * Double(weight[((o * c + ch) * k + ky) * k + kx])
+                            }
+                        }
+                    }
+                    out[((b * oc + o) * oh + oy) * ow + ox] = Float(s)
+                }
+            }
+        }
+    }
+    return out
+}

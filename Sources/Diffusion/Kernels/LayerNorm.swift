@@ -1,0 +1,39 @@
+/// LayerNorm over the last dimension: x is (rows, dim), weight/bias are (dim). Returns a new buffer.
+func layerNorm(_ x: [Float], rows: Int, dim: Int, weight: [Float], bias: [Float], eps: Float) -> [Float] {
+    var y = [Float](repeating: 0, count: rows * dim)
+    x.withUnsafeBufferPointer { xp in
+        y.withUnsafeMutableBufferPointer { yp in
+            guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
+            for r in 0..<rows {
+                let row = xb + r * dim
+                var sum: Double = 0
+                for i in 0..<dim { sum += Double(row[i]) }
+                let mean = sum / Double(dim)
+                var sq: Double = 0
+                for i in 0..<dim {
+                    let d = Double(row[i]) - mean
+                    sq += d * d
+                }
+                let inv = Float(1 / (sq / Double(dim) + Double(eps)).squareRoot())
+                let m = Float(mean)
+                let out = yb + r * dim
+                for i in 0..<dim { out[i] = (row[i] - m) * inv * weight[i] + bias[i] }
+            }
+        }
+    }
+    return y
+}
+
+/// Naive reference for `layerNorm` (tests only).
+func layerNormReference(_ x: [Float], rows: Int, dim: Int, weight: [Float], bias: [Float], eps: Float) -> [Float] {
+    var y = x
+    for r in 0..<rows {
+        let row = x[(r * dim)..<((r + 1) * dim)].map(Double.init)
+        let mean = row.reduce(0, +) / Double(dim)
+        let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(dim)
+        for i in 0..<dim {
+            y[r * dim + i] = Float((row[i] - mean) / (variance + Double(eps)).squareRoot() * Double(weight[i]) + Double(bias[i]))
+        }
+    }
+    return y
+}

@@ -1,0 +1,35 @@
+/// y = x · Wᵀ + b. x is (rows, inFeatures), weight is (outFeatures, inFeatures) as in
+/// torch.nn.Linear, bias is (outFeatures) or empty; y is (rows, outFeatures).
+func linear(_ x: [Float], rows: Int, weight: [Float], bias: [Float], inFeatures: Int, outFeatures: Int) -> [Float] {
+    var y = [Float](repeating: 0, count: rows * outFeatures)
+    if rows == 0 { return y }
+    x.withUnsafeBufferPointer { xp in
+        weight.withUnsafeBufferPointer { wp in
+            y.withUnsafeMutableBufferPointer { yp in
+                guard let xb = xp.baseAddress, let wb = wp.baseAddress, let yb = yp.baseAddress else { return }
+                if !bias.isEmpty {
+                    for r in 0..<rows {
+                        for o in 0..<outFeatures { yb[r * outFeatures + o] = bias[o] }
+                    }
+                }
+                gemm(
+                    transB: true, m: rows, n: outFeatures, k: inFeatures, a: xb, lda: inFeatures, b: wb,
+                    ldb: inFeatures, beta: bias.isEmpty ? 0 : 1, c: yb, ldc: outFeatures)
+            }
+        }
+    }
+    return y
+}
+
+/// Naive reference for `linear` (tests only).
+func linearReference(_ x: [Float], rows: Int, weight: [Float], bias: [Float], inFeatures: Int, outFeatures: Int) -> [Float] {
+    var y = [Float](repeating: 0, count: rows * outFeatures)
+    for r in 0..<rows {
+        for o in 0..<outFeatures {
+            var s: Double = bias.isEmpty ? 0 : Double(bias[o])
+            for i in 0..<inFeatures { s += Double(x[r * inFeatures + i]) * Double(weight[o * inFeatures + i]) }
+            y[r * outFeatures + o] = Float(s)
+        }
+    }
+    return y
+}

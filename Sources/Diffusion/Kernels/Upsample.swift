@@ -1,0 +1,59 @@
+/// Nearest-neighbour resize of x (N, C, H, W) to (N, C, OH, OW), using torch's
+/// `F.interpolate(mode="nearest")` index rule: src = min(floor(dst · in/out), in − 1) in
+/// float, with exact doubling special-cased as torch does.
+func upsampleNearest(_ x: [Float], n: Int, c: Int, h: Int, w: Int, outHeight oh: Int, outWidth ow: Int) -> [Float] {
+    func index(_ dst: Int, _ inSize: Int, _ outSize: Int) -> Int {
+        if outSize == inSize { return dst }
+        if outSize == 2 * inSize { return dst >> 1 }
+        let scale = Float(inSize) / Float(outSize)
+        return min(Int((Float(dst) * scale).rounded(.down)), inSize - 1)
+    }
+    let ys = (0..<oh).map { index($0, h, oh) }
+    let xs = (0..<ow).map { index($0, w, ow) }
+    var y = [Float](repeating: 0, count: n * c * oh * ow)
+    x.withUnsafeBufferPointer { xp in
+        y.withUnsafeMutableBufferPointer { yp in
+            for plane in 0..<(n * c) {
+                let src = plane * h * w
+                let dst = plane * oh * ow
+                for oy in 0..<oh {
+                    let row = src + ys[oy] * w
+                    for ox in 0..<ow { yp[dst + oy * ow + ox] = xp[row + xs[ox]] }
+                }
+            }
+        }
+    }
+    return y
+}
+
+/// (N, C, HW) → (N, HW, C): feature maps to token sequences for the transformer blocks.
+func channelsLast(_ x: [Float], n: Int, c: Int, hw: Int) -> [Float] {
+    var y = [Float](repeating: 0, count: x.count)
+    x.withUnsafeBufferPointer { xp in
+        y.withUnsafeMutableBufferPointer { yp in
+            for b in 0..<n {
+                for ch in 0..<c {
+                    let s = (b * c + ch) * hw
+                    for i in 0..<hw { yp[(b * hw + i) * c + ch] = xp[s + i] }
+                }
+            }
+        }
+    }
+    return y
+}
+
+/// (N, HW, C) → (N, C, HW).
+func channelsFirst(_ x: [Float], n: Int, c: Int, hw: Int) -> [Float] {
+    var y = [Float](repeating: 0, count: x.count)
+    x.withUnsafeBufferPointer { xp in
+        y.withUnsafeMutableBufferPointer { yp in
+            for b in 0..<n {
+                for i in 0..<hw {
+                    let s = (b * hw + i) * c
+                    for ch in 0..<c { yp[(b * c + ch) * hw + i] = xp[s + ch] }
+                }
+            }
+        }
+    }
+    return y
+}

@@ -1,0 +1,95 @@
+/// torch.nn building blocks holding their weights under diffusers' names
+/// (`prefix + ".weight"`, `prefix + ".bias"`). They call kernels; none touches BLAS.
+
+/// torch.nn.Conv2d (square kernel, symmetric padding).
+struct Conv2d: Sendable {
+    let weight: [Float]
+    let bias: [Float]
+    let inChannels: Int
+    let outChannels: Int
+    let kernel: Int
+    let stride: Int
+    let padding: Int
+
+    init(_ store: WeightStore, _ prefix: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil) throws {
+        weight = try store.tensor(prefix + ".weight", shape: [outChannels, inChannels, kernel, kernel])
+        bias = try store.tensor(prefix + ".bias", shape: [outChannels])
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding ?? kernel / 2
+    }
+
+    /// x is (N, inChannels, H, W).
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+        let r = conv2d(
+            x.data, n: n, c: inChannels, h: h, w: w, weight: weight, bias: bias, outChannels: outChannels, kernel: kernel,
+            stride: stride, padding: padding)
+        return Tensor(shape: [n, outChannels, r.height, r.width], data: r.data)
+    }
+}
+
+/// torch.nn.Linear; a 1×1 conv weight [out, in, 1, 1] is accepted for it.
+struct Linear: Sendable {
+    let weight: [Float]
+    let bias: [Float]
+    let inFeatures: Int
+    let outFeatures: Int
+
+    init(_ store: WeightStore, _ prefix: String, _ inFeatures: Int, _ outFeatures: Int, bias hasBias: Bool = true) throws {
+        weight = try store.tensor(prefix + ".weight", shape: [outFeatures, inFeatures])
+        bias = hasBias ? try store.tensor(prefix + ".bias", shape: [outFeatures]) : []
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
+
+    /// x is (rows, inFeatures) → (rows, outFeatures).
+    func callAsFunction(_ x: [Float]) -> [Float] {
+        linear(x, rows: x.count / inFeatures, weight: weight, bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
+    }
+}
+
+/// torch.nn.GroupNorm (affine).
+struct GroupNorm: Sendable {
+    let weight: [Float]
+    let bias: [Float]
+    let groups: Int
+    let eps: Float
+
+    init(_ store: WeightStore, _ prefix: String, channels: Int, groups: Int, eps: Float) throws {
+        weight = try store.tensor(prefix + ".weight", shape: [channels])
+        bias = try store.tensor(prefix + ".bias", shape: [channels])
+        self.groups = groups
+        self.eps = eps
+    }
+
+    /// x is (N, C, H, W); `silu` fuses the activation that follows in every caller but one.
+    func callAsFunction(_ x: Tensor, silu: Bool = false) -> Tensor {
+        var y = x
+        groupNorm(
+            &y.data, n: x.shape[0], c: x.shape[1], hw: x.shape[2] * x.shape[3], groups: groups, eps: eps, weight: weight,
+            bias: bias, silu: silu)
+        return y
+    }
+}
+
+/// torch.nn.LayerNorm over the last dimension.
+struct LayerNorm: Sendable {
+    let weight: [Float]
+    let bias: [Float]
+    let dim: Int
+    let eps: Float
+
+    init(_ store: WeightStore, _ prefix: String, dim: Int, eps: Float = 1e-5) throws {
+        weight = try store.tensor(prefix + ".weight", shape: [dim])
+        bias = try store.tensor(prefix + ".bias", shape: [dim])
+        self.dim = dim
+        self.eps = eps
+    }
+
+    func callAsFunction(_ x: [Float]) -> [Float] {
+        layerNorm(x, rows: x.count / dim, dim: dim, weight: weight, bias: bias, eps: eps)
+    }
+}

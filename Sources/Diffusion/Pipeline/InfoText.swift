@@ -1,0 +1,22 @@
+/// The generation parameters in AUTOMATIC1111's `parameters` text format, which image
+/// viewers and other SD tools read from the PNG:
+///
+///     a red fox in the snow
+///     Negative prompt: blurry
+///     Steps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 512x512, Model: v1-5
+public enum InfoText {
+    public static func parameters(request: GenerationRequest, options: GenerationOptions, modelName: String) -> String {
+        var s = request.prompt
+        if !request.negativePrompt.isEmpty { s += "\nNegative prompt: " + request.negativePrompt }
+        var fields = [
+            "Steps: \(options.steps)", "Sampler: \(options.sampler.a1111Name)", "CFG scale: \(format(request.guidanceScale))",
+            "Seed: \(request.seed)", "Size: \(options.width)x\(options.height)", "Model: \(modelName)",
+        ]
+        if options.clipSkip > 0 { fields.append("Clip skip: \(options.clipSkip + 1)") }
+        return s + "\n" + fields.joined(separator: ", ")
+    }
+
+    static func format(_ g: Float) -> String {
+        g == g.rounded() ? String(Int(g)) : String(g)
+    }
+}

@@ -1,0 +1,29 @@
+/// AutoencoderKL's decoder architecture. Defaults are SD's VAE.
+public struct AutoencoderKLConfig: Sendable, Equatable, CustomStringConvertible {
+    /// Channels per level (128, 256, 512, 512); the decoder walks them in reverse.
+    public var blockOutChannels = [128, 256, 512, 512]
+    /// ResnetBlock2D per encoder level (2); decoder levels have one more.
+    public var layersPerBlock = 2
+    public var latentChannels = 4
+    public var outChannels = 3
+    public var normNumGroups = 32
+    /// Latents are divided by this before decoding (0.18215 for SD 1.x/2.x).
+    public var scalingFactor: Float = 0.18215
+
+    public init() {}
+
+    public var description: String { "VAE channels \(blockOutChannels), layers \(layersPerBlock), groups \(normNumGroups), scaling \(scalingFactor)" }
+
+    init(json: JSONConfig) throws {
+        blockOutChannels = json.intList("block_out_channels", count: 4, blockOutChannels)
+        let up = json.strings("up_block_types", Array(repeating: "UpDecoderBlock2D", count: blockOutChannels.count))
+        guard up.count == blockOutChannels.count, up.allSatisfy({ $0 == "UpDecoderBlock2D" }) else {
+            throw DiffusionError.invalidConfig(path: json.path, reason: "up_block_types \(up) not supported")
+        }
+        layersPerBlock = json.int("layers_per_block", 2)
+        latentChannels = json.int("latent_channels", 4)
+        outChannels = json.int("out_channels", 3)
+        normNumGroups = json.int("norm_num_groups", 32)
+        scalingFactor = Float(json.double("scaling_factor", 0.18215))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A memory-mapped .safetensors file: an 8-byte little-endian header length, a JSON
+/// header `{name: {dtype, shape, data_offsets: [begin, end]}}`, then the raw tensor bytes.
+/// Tensors are widened to Float one at a time on request, so fp16/bf16 files are never
+/// converted as a whole.
+public final class SafetensorsFile: @unchecked Sendable {
+    public enum DType: String, Sendable { case F32, F16, BF16, U8 }
+
+    public struct Entry: Sendable {
+        public let dtype: DType
+        public let shape: [Int]
+        /// Byte offset from the start of the mapping.
+        let offset: Int
+        let byteCount: Int
+    }
+
+    public let path: String
+    public let entries: [String: Entry]
+    private let base: UnsafeMutableRawPointer
+    private let length: Int
+
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DiffusionError.fileNotFound(path: path) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DiffusionError.fileNotFound(path: path) }
+        let size = Int(st.st_size)
+        guard size >= 8 else { throw DiffusionError.malformedSafetensors(path: path, reason: "file is \(size) bytes, shorter than the 8-byte header length") }
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+            throw DiffusionError.malformedSafetensors(path: path, reason: "cannot memory-map the file")
+        }
+        base = map
+        length = size
+        do {
+            entries = try Self.parseHeader(base: UnsafeRawPointer(map), size: size, path: path)
+        } catch {
+            munmap(map, size)
+            throw error
+        }
+    }
+
+    deinit { munmap(base, length) }
+
+    private static func parseHeader(base: UnsafeRawPointer, size: Int, path: String) throws -> [String: Entry] {
+        let headerLength = Int(UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)))
+        guard headerLength > 0, headerLength <= size - 8, headerLength < 100_000_000 else {
+            throw DiffusionError.malformedSafetensors(path: path, reason: "header length \(headerLength) does not fit in a \(size)-byte file (truncated?)")
+        }
+        let json = Data(bytes: base + 8, count: headerLength)
+        guard let header = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
+            throw DiffusionError.malformedSafetensors(path: path, reason: "header is not a JSON object")
+        }
+        let dataStart = 8 + headerLength
+        var entries = [String: Entry]()
+        for (key, value) in header where key != "__metadata__" {
+            guard let info = value as? [String: Any], let dtypeName = info["dtype"] as? String,
+                let shape = (info["shape"] as? [NSNumber])?.map({ $0.intValue }),
+                let offsets = (info["data_offsets"] as? [NSNumber])?.map({ $0.intValue }), offsets.count == 2
+            else { throw DiffusionError.malformedSafetensors(path: path, reason: "entry \(key) lacks dtype, shape or data_offsets") }
+            guard let dtype = DType(rawValue: dtypeName) else {
+                throw DiffusionError.unsupportedDType(key: key, dtype: dtypeName, file: path)
+            }
+            let width = dtype == .F32 ? 4 : dtype == .U8 ? 1 : 2
+            let count = shape.reduce(1, *)
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == count * width else {
+                throw DiffusionError.malformedSafetensors(path: path, reason: "entry \(key): data_offsets \(offsets) do not hold \(count) \(dtypeName) values")
+            }
+            guard dataStart + offsets[1] <= size else {
+                throw DiffusionError.malformedSafetensors(path: path, reason: "entry \(key) ends at byte \(dataStart + offsets[1]) but the file has \(size) bytes (truncated?)")
+            }
+            entries[key] = Entry(dtype: dtype, shape: shape, offset: dataStart + offsets[0], byteCount: offsets[1] - offsets[0])
+        }
+        return entries
+    }
+
+    /// The tensor's values widened to Float, optionally only rows `rows` of its first dimension.
+    public func floats(_ key: String, rows: Range<Int>? = nil) throws -> [Float] {
+        guard let e = entries[key] else { throw DiffusionError.missingWeight(key: key, file: path) }
+        let count = e.shape.reduce(1, *)
+        var first = 0
+        var n = count
+        if let rows, let leading = e.shape.first, leading > 0 {
+            let per = count / leading
+            first = rows.lowerBound * per
+            n = rows.count * per
+        }
+        let p = UnsafeRawPointer(base + e.offset)
+        var out = [Float](repeating: 0, count: n)
+        out.withUnsafeMutableBufferPointer { o in
+            switch e.dtype {
+            case .F32:
+                for i in 0..<n { o[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * (first + i), as: UInt32.self))) }
+            case .F16:
+                for i in 0..<n {
+                    o[i] = Float(Float16(bitPattern: UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * (first + i), as: UInt16.self))))
+                }
+            case .BF16:
+                for i in 0..<n {
+                    let bits = UInt32(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * (first + i), as: UInt16.self))) << 16
+                    o[i] = Float(bitPattern: bits)
+                }
+            case .U8:
+                for i in 0..<n { o[i] = Float(p.load(fromByteOffset: first + i, as: UInt8.self)) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Shared between a batch's render thread, its heartbeat and the service: progress to
+/// report, and whether the render must stop (every lease lost, shutdown grace over,
+/// or a second signal). The engine's progress callback reads it from its own thread.
+final class BatchControl: @unchecked Sendable {
+    enum StopReason: Error, Equatable {
+        /// Every job was rescued or cancelled meanwhile: nothing left to render for.
+        case leasesLost
+        /// Shutdown: hand the jobs back to the queue (the attempt is not spent).
+        case release
+    }
+
+    private let lock = NSLock()
+    private var step = 0
+    private var stopReason: StopReason?
+
+    var currentStep: Int { lock.withLock { step } }
+
+    func stop(_ reason: StopReason) {
+        lock.withLock { if stopReason == nil { stopReason = reason } }
+    }
+
+    var stopped: StopReason? { lock.withLock { stopReason } }
+
+    /// The engine's progress callback: records the step, and throws to stop the render.
+    func report(step: Int) throws {
+        let reason = lock.withLock { () -> StopReason? in
+            self.step = max(self.step, step)
+            return stopReason
+        }
+        if let reason { throw reason }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import Runtime
+import Schema
+
+/// Runs one claimed micro-batch to the end: rejects what the engine can never run,
+/// renders the rest on a thread of its own while a heartbeat renews the leases and
+/// writes progress, then stores the PNGs — or, when the batch fails, renders each job
+/// alone so that one bad job fails by itself instead of sinking the batch.
+struct BatchRunner: Sendable {
+    let engine: any RenderEngine
+    let queue: JobQueue
+    let configuration: RenderConfiguration
+    let logger: Logger
+    let metrics: RenderMetrics
+    let shutdown: ShutdownClock
+    /// The engine is CPU-bound for minutes: it must not hold a cooperative thread.
+    let renderThread = BlockingExecutor(name: "render")
+
+    func run(_ jobs: [JobQueue.ClaimedJob]) async throws {
+        var runnable: [JobQueue.ClaimedJob] = []
+        for job in jobs {
+            do {
+                try engine.validate(job.request)
+                runnable.append(job)
+            } catch {
+                logger.notice("job rejected", metadata: [LogKey.jobID: "\(job.lease.jobID)", LogKey.error: "\(error)"])
+                metrics.failure(reason: "rejected")
+                _ = try await queue.failRender(job.lease, error: "\(error)", retryable: false, policy: configuration.retry)
+            }
+        }
+        guard !runnable.isEmpty else { return }
+        metrics.batch(size: runnable.count)
+
+        switch await render(runnable) {
+        case .success(let pngs):
+            try await finish(runnable, pngs)
+        case .failure(let error as BatchControl.StopReason):
+            try await stopped(runnable, error)
+        case .failure(let error) where runnable.count > 1:
+            logger.warning("batch failed; rendering its jobs one by one", metadata: [LogKey.error: "\(error)"])
+            for job in runnable {
+                if Task.isShuttingDownGracefully && shutdown.graceOver(configuration.shutdownGrace) {
+                    try await stopped([job], .release)
+                    continue
+                }
+                switch await render([job]) {
+                case .success(let pngs): try await finish([job], pngs)
+                case .failure(let error as BatchControl.StopReason): try await stopped([job], error)
+                case .failure(let error): try await fail(job, error)
+                }
+            }
+        case .failure(let error):
+            if let job = runnable.first { try await fail(job, error) }
+        }
+    }
+
+    /// Renders on the render thread; a heartbeat task renews leases and writes progress meanwhile.
+    private func render(_ jobs: [JobQueue.ClaimedJob]) async -> Result<[Data], any Error> {
+        let control = BatchControl()
+        let leases = jobs.map(\.lease)
+        let heartbeat = Task { await beat(leases, control) }
+        defer { heartbeat.cancel() }
+        let requests = jobs.map(\.request)
+        let (engine, shutdown, grace) = (engine, shutdown, configuration.shutdownGrace)
+        let started = ContinuousClock.now
+        let result = await withTaskCancellationHandler {
+            do {
+                let pngs = try await renderThread.run {
+                    try engine.render(requests) { step, _ in
+                        if shutdown.graceOver(grace) { control.stop(.release) }
+                        try control.report(step: step)
+                    }
+                }
+                guard pngs.count == requests.count else {
+                    return Result<[Data], any Error>.failure(RenderRejection("the engine returned \(pngs.count) images for \(requests.count) prompts"))
+                }
+                return .success(pngs)
+            } catch {
+                return .failure(control.stopped ?? error)
+            }
+        } onCancel: {
+            control.stop(.release)
+        }
+        if case .success = result, let steps = requests.first?.steps {
+            metrics.rendered(count: requests.count, seconds: ContinuousClock.now - started, steps: steps)
+        }
+        return result
+    }
+
+    /// Every third of the lease (and at most every progress interval): renew the leases
+    /// and write the step reached. When none is owned any more, stop the render.
+    private func beat(_ leases: [JobQueue.Lease], _ control: BatchControl) async {
+        let interval = min(configuration.progressInterval, .milliseconds(Int64(configuration.leaseSeconds * 1000 / 3)))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            if Task.isCancelled { return }
+            do {
+                let owned = try await queue.extendRenderLeases(leases, leaseSeconds: configuration.leaseSeconds, step: control.currentStep)
+                if owned.isEmpty {
+                    logger.notice("every lease of the batch was lost; stopping it")
+                    control.stop(.leasesLost)
+                    return
+                }
+            } catch {
+                logger.warning("heartbeat failed", metadata: [LogKey.error: "\(error)"])
+            }
+        }
+    }
+
+    private func finish(_ jobs: [JobQueue.ClaimedJob], _ pngs: [Data]) async throws {
+        let finished = try await queue.finishRenders(zip(jobs.map(\.lease), pngs).map { ($0, $1) })
+        for job in jobs where !finished.contains(job.lease.jobID) {
+            logger.notice("lease lost before finishing; result dropped", metadata: [LogKey.jobID: "\(job.lease.jobID)"])
+        }
+        logger.info("rendered", metadata: ["lienzo_jobs": "\(jobs.map(\.lease.jobID))"])
+    }
+
+    private func stopped(_ jobs: [JobQueue.ClaimedJob], _ reason: BatchControl.StopReason) async throws {
+        guard reason == .release else { return }
+        let released = try await queue.releaseRender(jobs.map(\.lease))
+        logger.info("released to the queue", metadata: ["lienzo_jobs": "\(released)"])
+    }
+
+    private func fail(_ job: JobQueue.ClaimedJob, _ error: any Error) async throws {
+        let retryable = !(error is RenderRejection)
+        metrics.failure(reason: retryable ? "error" : "rejected")
+        let state = try await queue.failRender(job.lease, error: "\(error)", retryable: retryable, policy: configuration.retry)
+        logger.warning("render failed", metadata: [
+            LogKey.jobID: "\(job.lease.jobID)", LogKey.error: "\(error)", "lienzo_new_state": "\(state.map(\.rawValue) ?? "not owned")",
+        ])
+    }
+}

@@ -1,0 +1,59 @@
+import Diffusion
+import Foundation
+import PNG
+import Schema
+
+/// The diffusion engine behind the Renderer stage: one loaded model, kept between
+/// batches; a batch of jobs becomes one `StableDiffusionPipeline.generate` call (one
+/// U-Net batch per step) and each image a PNG carrying its parameters.
+public struct DiffusionRenderEngine: RenderEngine {
+    /// The job's `model` value this Renderer serves (`LIENZO_MODEL`, as Ingest stores it).
+    public let model: String
+    let pipeline: StableDiffusionPipeline
+    let limits: Limits
+
+    /// What this Renderer agrees to run; anything else is rejected with a message.
+    public struct Limits: Sendable {
+        public var maxSide = 1024
+        public var maxSteps = 150
+        public init() {}
+    }
+
+    public init(model: String, limits: Limits = Limits()) throws {
+        self.model = model
+        self.pipeline = StableDiffusionPipeline(model: try StableDiffusionModel.load(path: model))
+        self.limits = limits
+    }
+
+    public func validate(_ request: RenderRequest) throws {
+        guard Sampler(rawValue: request.sampler) != nil else {
+            throw RenderRejection("unknown sampler '\(request.sampler)'; use one of \(Sampler.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard request.width % 8 == 0, request.height % 8 == 0, (8...limits.maxSide).contains(request.width),
+              (8...limits.maxSide).contains(request.height) else {
+            throw RenderRejection("size \(request.width)x\(request.height) must be multiples of 8 up to \(limits.maxSide)")
+        }
+        guard (1...limits.maxSteps).contains(request.steps) else {
+            throw RenderRejection("steps must be 1 to \(limits.maxSteps), got \(request.steps)")
+        }
+        guard request.guidance.isFinite, (0...30).contains(request.guidance) else {
+            throw RenderRejection("guidance must be 0 to 30, got \(request.guidance)")
+        }
+    }
+
+    public func render(_ requests: [RenderRequest], progress: (Int, Int) throws -> Void) throws -> [Data] {
+        guard let first = requests.first, let sampler = Sampler(rawValue: first.sampler) else { return [] }
+        let options = GenerationOptions(width: first.width, height: first.height, steps: first.steps, sampler: sampler)
+        let generation = requests.map {
+            GenerationRequest(prompt: $0.prompt, negativePrompt: $0.negativePrompt, seed: UInt64(bitPattern: $0.seed),
+                              guidanceScale: $0.guidance)
+        }
+        let images = try pipeline.generate(generation, options: options) { update in
+            if update.stage == .denoising { try progress(update.step, update.totalSteps) }
+        }
+        return try zip(images, generation).map { image, request in
+            let text = InfoText.parameters(request: request, options: options, modelName: pipeline.model.name)
+            return Data(try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)]))
+        }
+    }
+}

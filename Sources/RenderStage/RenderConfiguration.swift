@@ -1,0 +1,48 @@
+import Foundation
+import Runtime
+import Schema
+
+/// The Renderer's settings. Environment:
+/// - `LIENZO_MAX_BATCH` (4): most jobs in one U-Net batch.
+/// - `LIENZO_MAX_BATCH_PIXELS` (1048576 = 4 × 512²): batch × width × height cap, which
+///   bounds memory; a batch of large images is claimed smaller.
+/// - `LIENZO_GATHER_WINDOW` (0.25 s): after a wake-up, wait this long before claiming so
+///   a compatible request arriving a moment later joins the batch.
+/// - `LIENZO_RENDER_LEASE` (120 s): lease per claim, renewed by heartbeats every third of it.
+/// - `LIENZO_PROGRESS_INTERVAL` (2 s): fastest rate at which step k/n is written back.
+/// - `LIENZO_SHUTDOWN_GRACE` (60 s): on SIGTERM, how long the current batch may finish
+///   before its jobs are released back to the queue.
+/// - `LIENZO_RETRY_BASE` (10 s): backoff after a failed attempt, doubled per attempt.
+public struct RenderConfiguration: Sendable {
+    public var maxBatch = 4
+    public var maxBatchPixels = 4 * 512 * 512
+    public var gatherWindow: Duration = .milliseconds(250)
+    public var leaseSeconds: Double = 120
+    public var progressInterval: Duration = .seconds(2)
+    public var shutdownGrace: Duration = .seconds(60)
+    public var pollInterval: Duration = .seconds(5)
+    public var retry = RetryPolicy(baseSeconds: 10, capSeconds: 600)
+    /// Identifies this process in `lease_owner` (host, pid and a random suffix).
+    public var owner: String
+
+    public init(owner: String = RenderConfiguration.defaultOwner()) {
+        self.owner = owner
+    }
+
+    public init(environment: Environment) throws {
+        self.init()
+        maxBatch = try environment.int("LIENZO_MAX_BATCH", default: maxBatch, in: 1...64)
+        maxBatchPixels = try environment.int("LIENZO_MAX_BATCH_PIXELS", default: maxBatchPixels, in: 64 * 64...(1 << 26))
+        gatherWindow = try environment.seconds("LIENZO_GATHER_WINDOW", default: 0.25)
+        leaseSeconds = Double(try environment.seconds("LIENZO_RENDER_LEASE", default: 120).components.seconds)
+        progressInterval = try environment.seconds("LIENZO_PROGRESS_INTERVAL", default: 2)
+        shutdownGrace = try environment.seconds("LIENZO_SHUTDOWN_GRACE", default: 60)
+        retry = RetryPolicy(baseSeconds: Double(try environment.seconds("LIENZO_RETRY_BASE", default: 10).components.seconds))
+        guard leaseSeconds >= 3 else { throw ConfigurationError("LIENZO_RENDER_LEASE must be at least 3 seconds") }
+    }
+
+    public static func defaultOwner() -> String {
+        let host = ProcessInfo.processInfo.hostName
+        return "renderer@\(host):\(ProcessInfo.processInfo.processIdentifier):\(UInt16.random(in: 0...UInt16.max))"
+    }
+}

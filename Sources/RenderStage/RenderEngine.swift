@@ -1,0 +1,24 @@
+import Foundation
+import Schema
+
+/// What the Renderer needs from a diffusion engine, so the stage can be tested with a
+/// stand-in and the real engine plugs in behind it.
+public protocol RenderEngine: Sendable {
+    /// The model this engine serves; the Renderer claims only jobs of this model.
+    var model: String { get }
+
+    /// Throws `RenderRejection` when the engine cannot run these parameters at all
+    /// (unknown sampler, size out of range…): the job fails at once, not retried.
+    func validate(_ request: RenderRequest) throws
+
+    /// Renders requests that share one batch key in one batch and returns one PNG per
+    /// request, in order. `progress(step, total)` is called as steps complete; when it
+    /// throws, the engine stops and rethrows.
+    func render(_ requests: [RenderRequest], progress: (Int, Int) throws -> Void) throws -> [Data]
+}
+
+/// A request the engine will never be able to run; the message is for the user.
+public struct RenderRejection: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

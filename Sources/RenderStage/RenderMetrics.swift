@@ -1,0 +1,32 @@
+import Metrics
+import Schema
+
+/// The Renderer's metrics through swift-metrics (exported by whatever backend the
+/// executable bootstraps; Prometheus at /metrics):
+/// - `lienzo_queue_depth{model}`: queued jobs of the served model, after each claim
+/// - `lienzo_batch_size`: jobs per rendered batch
+/// - `lienzo_seconds_per_step`: wall seconds per denoising step of a batch
+/// - `lienzo_renders_total`: images rendered
+/// - `lienzo_render_failures_total{reason}`: failed attempts (`rejected`, `error`)
+public struct RenderMetrics: Sendable {
+    public init() {}
+
+    func batch(size: Int) {
+        Recorder(label: "lienzo_batch_size").record(size)
+    }
+
+    func rendered(count: Int, seconds: Duration, steps: Int) {
+        Counter(label: "lienzo_renders_total").increment(by: count)
+        let total = Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18
+        Recorder(label: "lienzo_seconds_per_step").record(total / Double(max(steps, 1)))
+    }
+
+    func failure(reason: String) {
+        Counter(label: "lienzo_render_failures_total", dimensions: [("reason", reason)]).increment()
+    }
+
+    func recordQueueDepth(queue: JobQueue, model: String) async {
+        guard let depth = try? await queue.queuedCount(model: model) else { return }
+        Gauge(label: "lienzo_queue_depth", dimensions: [("model", model)]).record(depth)
+    }
+}

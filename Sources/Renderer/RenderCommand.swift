@@ -1,0 +1,238 @@
+import ArgumentParser
+import Diffusion
+import Foundation
+import PNG
+
+/// `Renderer render`: text → PNG with the Diffusion engine, for tests, benchmarks and
+/// operators. Every failure prints one line on stderr and exits non-zero.
+struct RenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render prompts to PNG files with Stable Diffusion 1.x/2.x on the CPU.",
+        discussion: """
+            PATH is a diffusers folder (model_index.json, tokenizer/, text_encoder/, unet/, vae/, scheduler/) \
+            or one .safetensors checkpoint in the original Stable Diffusion key layout. Pickled .ckpt files are refused.
+
+            Several --prompt options render one batch; a single --negative or --seed applies to every prompt, \
+            otherwise give one per prompt. With several prompts, image i (counting from 0) goes to FILE-i.png. \
+            Seeds reproduce diffusers' torch.Generator("cpu").manual_seed(S) noise. The PNG carries the \
+            generation parameters in a tEXt chunk named "parameters" (AUTOMATIC1111 format).
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("Diffusers folder or single-file .safetensors checkpoint.", valueName: "PATH"))
+    var model: String
+
+    @Option(name: .long, help: ArgumentHelp("Prompt; repeat for a batch.", valueName: "TEXT"))
+    var prompt: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Negative prompt: one for all prompts or one per prompt.", valueName: "TEXT"))
+    var negative: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Denoising steps (PNDM makes steps + 1 U-Net calls).", valueName: "N"))
+    var steps: Int = 20
+
+    @Option(name: .long, help: ArgumentHelp("Classifier-free guidance scale; 1 or less skips the unconditional pass.", valueName: "G"))
+    var guidance: Float = 7.5
+
+    @Option(name: .long, help: ArgumentHelp("Seed: one for all prompts or one per prompt (default: random, printed).", valueName: "S"))
+    var seed: [UInt64] = []
+
+    @Option(name: .long, help: ArgumentHelp("Sampler: \(Sampler.allCases.map(\.rawValue).joined(separator: "|")).", valueName: "NAME"))
+    var sampler: String = Sampler.pndm.rawValue
+
+    @Option(name: .long, help: ArgumentHelp("Image width, a multiple of 8.", valueName: "W"))
+    var width: Int = 512
+
+    @Option(name: .long, help: ArgumentHelp("Image height, a multiple of 8.", valueName: "H"))
+    var height: Int = 512
+
+    @Option(name: .long, help: ArgumentHelp("float32 .npy of shape [batch,4,H/8,W/8] replacing the initial noise.", valueName: "FILE.npy"))
+    var latents: String?
+
+    @Option(name: .customLong("step-noise"), help: ArgumentHelp("float32 .npy of shape [steps,batch,4,H/8,W/8] replacing the ancestral noise.", valueName: "FILE.npy"))
+    var stepNoise: String?
+
+    @Option(name: .customLong("clip-skip"), help: ArgumentHelp("Skip the last N text-encoder layers (diffusers' clip_skip; A1111's Clip skip minus 1).", valueName: "N"))
+    var clipSkip: Int = 0
+
+    @Option(name: .customLong("prediction-type"), help: ArgumentHelp("Override the model's prediction type: epsilon|v_prediction.", valueName: "TYPE"))
+    var predictionType: String?
+
+    @Option(name: .long, help: ArgumentHelp("OpenBLAS threads (default: OpenBLAS's own choice).", valueName: "N"))
+    var threads: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Output PNG; with several prompts FILE-0.png, FILE-1.png, …", valueName: "FILE.png"))
+    var out: String = "out.png"
+
+    @Flag(name: .long, help: "Do not print progress on stderr.")
+    var quiet = false
+
+    func run() async throws {
+        do {
+            try render()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("error: \(String(describing: error).replacingOccurrences(of: "\n", with: " "))\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    func render() throws {
+        let plan = try validated()
+        configureAllocatorForLargeTensors()
+        if let threads { setBLASThreadCount(threads) }
+        let model = try StableDiffusionModel.load(path: model, predictionType: plan.prediction)
+        log("loaded \(model.report)")
+        let pipeline = StableDiffusionPipeline(model: model)
+        let images = try pipeline.generate(plan.requests, options: plan.options) { p in
+            if p.stage == .denoising { log("step \(p.step)/\(p.totalSteps)") }
+        }
+        for (i, image) in images.enumerated() {
+            let path = images.count == 1 ? out : Self.numbered(out, i)
+            let text = InfoText.parameters(request: plan.requests[i], options: plan.options, modelName: model.name)
+            let png = try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)])
+            do {
+                try Data(png).write(to: URL(fileURLWithPath: path))
+            } catch {
+                throw DiffusionError.invalidArgument("cannot write \(path): \(error.localizedDescription)")
+            }
+            print(path)
+        }
+    }
+
+    struct Plan {
+        var requests: [GenerationRequest]
+        var options: GenerationOptions
+        var prediction: PredictionType?
+    }
+
+    /// Checks every option before the (slow) model load.
+    func validated() throws -> Plan {
+        func fail(_ s: String) -> DiffusionError { .invalidArgument(s) }
+        guard !prompt.isEmpty else { throw fail("at least one --prompt is required") }
+        let n = prompt.count
+        guard negative.count <= 1 || negative.count == n else { throw fail("give one --negative for all prompts or one per prompt (\(n)), not \(negative.count)") }
+        guard seed.count <= 1 || seed.count == n else { throw fail("give one --seed for all prompts or one per prompt (\(n)), not \(seed.count)") }
+        guard let sampler = Sampler(rawValue: sampler) else {
+            throw fail("unknown sampler '\(self.sampler)'; choose one of \(Sampler.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard width > 0, height > 0, width % 8 == 0, height % 8 == 0 else { throw fail("--width and --height must be positive multiples of 8, got \(width)x\(height)") }
+        guard width <= 4096, height <= 4096 else { throw fail("--width and --height must be at most 4096, got \(width)x\(height)") }
+        guard (1...1000).contains(steps) else { throw fail("--steps must be between 1 and 1000, got \(steps)") }
+        guard guidance.isFinite else { throw fail("--guidance must be a finite number") }
+        guard clipSkip >= 0 else { throw fail("--clip-skip must be 0 or more") }
+        if let threads, threads < 1 { throw fail("--threads must be at least 1") }
+        var prediction: PredictionType?
+        if let p = predictionType {
+            guard let parsed = PredictionType(rawValue: p) else { throw fail("unknown --prediction-type '\(p)'; choose epsilon or v_prediction") }
+            prediction = parsed
+        }
+        let outDir = URL(fileURLWithPath: out).deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: outDir, isDirectory: &isDir), isDir.boolValue else { throw fail("output folder \(outDir) does not exist") }
+        let seeds: [UInt64] = seed.count == n ? seed : Array(repeating: seed.first ?? UInt64.random(in: 0...UInt64(UInt32.max)), count: n)
+        if seed.isEmpty { log("seed \(seeds[0])") }
+        let requests = (0..<n).map { i in
+            GenerationRequest(prompt: prompt[i], negativePrompt: negative.count == n ? negative[i] : (negative.first ?? ""), seed: seeds[i], guidanceScale: guidance)
+        }
+        var options = GenerationOptions(width: width, height: height, steps: steps, sampler: sampler, clipSkip: clipSkip)
+        if let latents {
+            let t = try NPY.read(path: latents)
+            guard t.shape == [n, 4, height / 8, width / 8] else { throw fail("--latents \(latents) has shape \(t.shape), expected \([n, 4, height / 8, width / 8])") }
+            options.initialLatents = t
+        }
+        if let stepNoise {
+            let t = try NPY.read(path: stepNoise)
+            guard t.shape.count == 5, Array(t.shape.dropFirst()) == [n, 4, height / 8, width / 8] else {
+                throw fail("--step-noise \(stepNoise) has shape \(t.shape), expected [steps, \(n), 4, \(height / 8), \(width / 8)]")
+            }
+            options.stepNoise = t
+        }
+        return Plan(requests: requests, options: options, prediction: prediction)
+    }
+
+    /// out.png → out-3.png
+    static func numbered(_ path: String, _ i: Int) -> String {
+        let url = URL(fileURLWithPath: path)
+        let ext = url.pathExtension
+        let base = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
+        return base + "-\(i)" + (ext.isEmpty ? "" : "." + ext)
+    }
+
+    func log(_ s: String) {
+        if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+    }
+}
+
+extension ParsableCommand {
+    /// Runs a command tree so that every error, including ArgumentParser's own parse errors,
+    /// is one line on stderr with a non-zero exit; `--help` still prints the full help.
+    /// For the executable's `@main`: `static func main() async { await Root.mainWithOneLineErrors() }`.
+    public static func mainWithOneLineErrors(_ arguments: [String]? = nil) async {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+            } else if !(error is ExitCode) {
+                let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "error"
+                FileHandle.standardError.write(Data("error: \(line)\n".utf8))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
+}
+
+/// `Renderer benchmark`: the engine's speed and memory on the full SD 1.5 architecture with
+/// random weights at 512×512 (scripts/diffusers/benchmark.sh runs it beside PyTorch).
+/// Kept in this file because RenderCommand.swift is the Renderer's only engine-owned file.
+struct BenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Time U-Net (batch 1 and 2), text encoder and VAE decode of full-size SD 1.5 with random weights.")
+
+    @Option(help: "Timed repeats per measurement (after one warm-up).") var repeats: Int = 3
+    @Option(help: "Latent size (64 = 512×512 images).") var latent: Int = 64
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
+    @Option(help: "U-Net batch sizes to time.") var batch: [Int] = [1, 2]
+
+    @Flag(help: "Keep glibc's default allocator settings (to measure their effect).") var defaultAllocator = false
+
+    func run() async throws {
+        if !defaultAllocator { configureAllocatorForLargeTensors() }
+        if let threads { setBLASThreadCount(threads) }
+        let (text, unet, vae) = try EngineBenchmark.stableDiffusion15()
+        print(String(format: "loaded (random weights), RSS %.2f GB", Self.memory("VmRSS")))
+        let ids = [[49406] + Array(repeating: 320, count: 20) + Array(repeating: 49407, count: 56)]
+        let te = try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: repeats) { _ = try text(ids + ids) }
+        Self.report(te)
+        for b in batch {
+            let (x, c) = EngineBenchmark.unetInputs(batch: b, latent: latent)
+            Self.report(EngineBenchmark.time("U-Net, batch \(b), latent \(latent)x\(latent)", repeats: repeats) { _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c) })
+        }
+        let (z, _) = EngineBenchmark.unetInputs(batch: 1, latent: latent)
+        Self.report(EngineBenchmark.time("VAE decode, batch 1, latent \(latent)x\(latent)", repeats: max(1, repeats - 1)) { _ = vae.decode(z) })
+        print(String(format: "peak RSS (VmHWM) %.2f GB", Self.memory("VmHWM")))
+    }
+
+    static func report(_ t: EngineBenchmark.Timing) {
+        print(String(format: "%@: median %.3f s (%@)", t.name, t.median, t.all.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
+    }
+
+    /// A /proc/self/status field in GB.
+    static func memory(_ field: String) -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let kb = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? 0
+            return kb / 1_048_576
+        }
+        return 0
+    }
+}

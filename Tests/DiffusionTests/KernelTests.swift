@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@testable import Diffusion
+
+/// Each fast kernel against its naive reference beside it in Sources/Diffusion/Kernels.
+@Suite struct KernelTests {
+    @Test func linearMatchesReference() {
+        let (rows, i, o) = (7, 13, 5)
+        let x = testData(rows * i, seed: 1)
+        let w = testData(o * i, seed: 2)
+        let b = testData(o, seed: 3)
+        let fast = linear(x, rows: rows, weight: w, bias: b, inFeatures: i, outFeatures: o)
+        expectClose(fast, linearReference(x, rows: rows, weight: w, bias: b, inFeatures: i, outFeatures: o), relative: 1e-5, "linear")
+        let gemmed = x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp -> [Float] in
+                var c = [Float](repeating: 0, count: rows * o)
+                c.withUnsafeMutableBufferPointer { cp in
+                    gemm(transB: true, m: rows, n: o, k: i, a: xp.baseAddress!, lda: i, b: wp.baseAddress!, ldb: i, c: cp.baseAddress!, ldc: o)
+                }
+                return c
+            }
+        }
+        let wT = (0..<(i * o)).map { idx in w[(idx % o) * i + idx / o] }
+        expectClose(gemmed, gemmReference(m: rows, n: o, k: i, a: x, b: wT), relative: 1e-5, "gemm")
+    }
+
+    @Test(arguments: [(3, 1, 1), (3, 2, 1), (1, 1, 0), (3, 1, 0)])
+    func conv2dMatchesReference(kernel: Int, stride: Int, padding: Int) {
+        let (n, c, h, w, oc) = (2, 3, 7, 6, 4)
+        let x = testData(n * c * h * w, seed: 4)
+        let wt = testData(oc * c * kernel * kernel, seed: 5)
+        let b = testData(oc, seed: 6)
+        let fast = conv2d(x, n: n, c: c, h: h, w: w, weight: wt, bias: b, outChannels: oc, kernel: kernel, stride: stride, padding: padding)
+        let ref = conv2dReference(x, n: n, c: c, h: h, w: w, weight: wt, bias: b, outChannels: oc, kernel: kernel, stride: stride, padding: padding)
+        #expect(fast.height == (h + 2 * padding - kernel) / stride + 1)
+        expectClose(fast.data, ref, relative: 1e-5, "conv2d k\(kernel) s\(stride) p\(padding)")
+    }
+
+    @Test func normsMatchReference() {
+        let (n, c, hw) = (2, 8, 10)
+        let x = testData(n * c * hw, seed: 7).map { $0 * 3 + 1 }
+        let w = testData(c, seed: 8)
+        let b = testData(c, seed: 9)
+        var g = x
+        groupNorm(&g, n: n, c: c, hw: hw, groups: 2, eps: 1e-5, weight: w, bias: b)
+        expectClose(g, groupNormReference(x, n: n, c: c, hw: hw, groups: 2, eps: 1e-5, weight: w, bias: b), relative: 1e-5, "groupNorm")
+        let ln = layerNorm(x, rows: n * hw, dim: c, weight: w, bias: b, eps: 1e-5)
+        expectClose(ln, layerNormReference(x, rows: n * hw, dim: c, weight: w, bias: b, eps: 1e-5), relative: 1e-5, "layerNorm")
+    }
+
+    @Test func softmaxMatchesReference() {
+        var x = testData(6 * 9, seed: 10).map { $0 * 5 }
+        let ref = softmaxReference(x, rows: 6, cols: 9)
+        x.withUnsafeMutableBufferPointer { softmaxRows($0.baseAddress!, rows: 6, cols: 9, stride: 9) }
+        expectClose(x, ref, relative: 1e-6, "softmax")
+    }
+
+    /// Blocks smaller than the query length exercise the blocked path; causal is CLIP's mask.
+    @Test(arguments: [false, true])
+    func blockedAttentionMatchesReference(causal: Bool) {
+        let (b, lq, lk, heads, d) = (2, 37, causal ? 37 : 11, 3, 4)
+        let q = testData(b * lq * heads * d, seed: 11)
+        let k = testData(b * lk * heads * d, seed: 12)
+        let v = testData(b * lk * heads * d, seed: 13)
+        let fast = attention(q: q, k: k, v: v, batch: b, queryLength: lq, keyLength: lk, heads: heads, headDim: d, causal: causal, blockRows: 8)
+        let ref = attentionReference(q: q, k: k, v: v, batch: b, queryLength: lq, keyLength: lk, heads: heads, headDim: d, causal: causal)
+        expectClose(fast, ref, relative: 1e-5, "attention causal=\(causal)")
+    }
+
+    @Test func fastExpMatchesExpf() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let v = fastExp(SIMD8<Float>((0..<8).map { x + Float($0) * 0.0137 }))
+            for i in 0..<8 {
+                let ref = Foundation.exp(Double(x + Float(i) * 0.0137))
+                worst = max(worst, Float(abs(Double(v[i]) - ref) / ref))
+            }
+            x += 0.173
+        }
+        #expect(worst < 5e-7, "fastExp relative error \(worst)")
+        #expect(fastExp(SIMD8(repeating: -.infinity)) == SIMD8(repeating: 0))
+    }
+
+    @Test func nearestUpsampleFollowsTorchIndexRule() {
+        // 1×3 → 2×5: torch picks source columns floor(dst · 3/5) = 0,0,1,1,2
+        let y = upsampleNearest([1, 2, 3], n: 1, c: 1, h: 1, w: 3, outHeight: 2, outWidth: 5)
+        #expect(y == [1, 1, 2, 2, 3, 1, 1, 2, 2, 3])
+    }
+}

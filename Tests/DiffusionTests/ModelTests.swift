@@ -1,0 +1,51 @@
+import Testing
+
+@testable import Diffusion
+
+/// Text encoder, U-Net and VAE decoder against diffusers on the tiny fixtures, loaded from
+/// both the diffusers folder and the single-file checkpoint (which must give the same numbers).
+@Suite struct ModelTests {
+    static let cases = [("sd1", "sd1-tiny"), ("sd1", "sd1-tiny.safetensors"), ("sd2", "sd2-tiny"), ("sd2", "sd2-tiny.safetensors")]
+
+    @Test(arguments: cases)
+    func componentsMatchDiffusers(kind: String, path: String) throws {
+        let model = try StableDiffusionModel.load(path: fixtures + "/" + path)
+        let refs = "refs-\(kind).safetensors"
+        #expect(model.family == (kind == "sd2" ? .stableDiffusion2 : .stableDiffusion1))
+        #expect(model.report.unusedKeys.isEmpty, "unused keys: \(model.report.unusedKeys)")
+
+        let ids = try reference(refs, "text.input_ids")
+        let rows = (0..<ids.shape[0]).map { r in (0..<ids.shape[1]).map { Int(ids.data[r * ids.shape[1] + $0]) } }
+        let states = try model.textEncoder(rows)
+        let expected = try reference(refs, "text.last_hidden_state")
+        expectClose(states.data, expected.data, shape: states.shape, expectedShape: expected.shape, relative: 1e-4, "\(path) text encoder")
+        let skipped = try model.textEncoder(rows, clipSkip: 1)
+        let expectedSkip = try reference(refs, "text.clip_skip_1")
+        expectClose(skipped.data, expectedSkip.data, shape: skipped.shape, expectedShape: expectedSkip.shape, relative: 1e-4, "\(path) clip skip 1")
+
+        let x = try reference(refs, "unet.sample")
+        let ctx = try reference(refs, "unet.encoder_hidden_states")
+        let t = try reference(refs, "unet.timesteps")
+        let out = model.unet(Tensor(shape: x.shape, data: x.data), timesteps: t.data, context: Tensor(shape: ctx.shape, data: ctx.data))
+        let expectedOut = try reference(refs, "unet.out")
+        expectClose(out.data, expectedOut.data, shape: out.shape, expectedShape: expectedOut.shape, relative: 1e-4, "\(path) U-Net (8×12 latent)")
+
+        let z = try reference(refs, "vae.latents")
+        let scaled = z.data.map { $0 / model.vae.config.scalingFactor }
+        let decoded = model.vae.decode(Tensor(shape: z.shape, data: scaled))
+        let expectedImage = try reference(refs, "vae.decoded")
+        expectClose(decoded.data, expectedImage.data, shape: decoded.shape, expectedShape: expectedImage.shape, relative: 1e-4, "\(path) VAE decode")
+    }
+
+    @Test func singleFileDetectsTheFolderConfiguration() throws {
+        for kind in ["sd1", "sd2"] {
+            let folder = try StableDiffusionModel.load(path: fixtures + "/\(kind)-tiny")
+            let single = try StableDiffusionModel.load(path: fixtures + "/\(kind)-tiny.safetensors")
+            #expect(single.unet.config == folder.unet.config)
+            #expect(single.textEncoder.config == folder.textEncoder.config)
+            #expect(single.vae.config == folder.vae.config)
+            #expect(single.schedulerConfig.predictionType == folder.schedulerConfig.predictionType)
+            #expect(single.tokenizer.padTokenID == folder.tokenizer.padTokenID)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import RenderStage
+import Schema
+import ServiceLifecycle
+import Testing
+import TestSupport
+
+@Suite struct RenderServiceTests {
+    struct Harness {
+        let db: TestDatabase
+        let engine: StandInEngine
+        let group: ServiceGroup
+        let running: Task<Void, any Error>
+
+        func stop() async throws {
+            await group.triggerGracefulShutdown()
+            try await running.value
+        }
+    }
+
+    func start(_ db: TestDatabase, engine: StandInEngine, configure: (inout RenderConfiguration) -> Void = { _ in }) async throws -> Harness {
+        var configuration = RenderConfiguration(owner: "test-renderer")
+        configuration.gatherWindow = .milliseconds(20)
+        configuration.pollInterval = .milliseconds(100)
+        configuration.retry = RetryPolicy(baseSeconds: 0)
+        configure(&configuration)
+        let service = RenderService(engine: engine, queue: JobQueue(try await db.connect()), listener: try await db.connect(),
+                                    configuration: configuration, logger: TestDatabase.testLogger)
+        let group = ServiceGroup(services: [service], logger: TestDatabase.testLogger)
+        return Harness(db: db, engine: engine, group: group, running: Task { try await group.run() })
+    }
+
+    /// Waits (on the table, never a fixed sleep) until no job is queued or rendering.
+    func settle(_ db: TestDatabase, timeout: Duration = .seconds(20)) async throws -> [Int64: String] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let states = try await jobStatesByID(db)
+            if !states.values.contains(where: { $0 == "queued" || $0 == "rendering" }) { return states }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestFailure("jobs did not settle: \(try await jobStatesByID(db))")
+    }
+
+    @Test func mixedKeysAreBatchedOnlyWithTheirOwnKeyInFIFOOrder() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        var ids: [Int64] = []
+        for update in 1...10 {
+            ids.append(try await db.queue.enqueueAccepted(
+                Fixtures.request("p\(update)", steps: update % 2 == 0 ? 4 : 5), from: Fixtures.origin(update: Int64(update), user: Int64(update))))
+        }
+        let harness = try await start(db, engine: StandInEngine()) { $0.maxBatch = 3 }
+        let states = try await settle(db)
+        try await harness.stop()
+        #expect(Set(states.values) == ["rendered"])
+        let batches = harness.engine.batches
+        #expect(batches.allSatisfy { Set($0.map(\.batchKey)).count == 1 })
+        #expect(batches.allSatisfy { $0.count <= 3 })
+        // Within a key, prompts come in the order they were enqueued.
+        for steps in [4, 5] {
+            let order = batches.flatMap { $0 }.filter { $0.steps == steps }.map(\.prompt)
+            let expected = (1...10).filter { ($0 % 2 == 0 ? 4 : 5) == steps }.map { "p\($0)" }
+            #expect(order == expected)
+        }
+        let png = try await db.connection.query(
+            SQLText(name: "TestPNG", text: "SELECT image_png FROM jobs WHERE id = $1"), ids[0]).first?.decode("image_png", as: Data.self)
+        #expect(png == Data("png:p1".utf8))
+    }
+
+    @Test func aPoisonJobFailsAloneAndARejectedJobFailsAtOnce() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        let good1 = try await db.queue.enqueueAccepted(Fixtures.request("good one"), from: Fixtures.origin(update: 1, user: 1))
+        let poison = try await db.queue.enqueueAccepted(Fixtures.request("poison"), from: Fixtures.origin(update: 2, user: 2))
+        let rejected = try await db.queue.enqueueAccepted(Fixtures.request("reject me"), from: Fixtures.origin(update: 3, user: 3))
+        let good2 = try await db.queue.enqueueAccepted(Fixtures.request("good two"), from: Fixtures.origin(update: 4, user: 4))
+        let harness = try await start(db, engine: StandInEngine())
+        let states = try await settle(db)
+        try await harness.stop()
+        #expect(states[good1] == "rendered" && states[good2] == "rendered")
+        #expect(states[poison] == "failed" && states[rejected] == "failed")
+        let attempts = try await db.connection.query(
+            SQLText(name: "TestAttempts", text: "SELECT id, attempt, jsonb_array_length(errors) AS errors FROM jobs WHERE id = ANY($1::bigint[])"), [poison, rejected])
+        for row in attempts {
+            let id: Int64 = try row.decode("id")
+            // The poison job used all 3 attempts; the rejected one failed on its first.
+            #expect(try row.decode("attempt", as: Int.self) == (id == poison ? 3 : 1))
+        }
+        let notices = try await db.queue.claimOutbox(owner: "d", limit: 10, leaseSeconds: 60)
+        #expect(Set(notices.compactMap(\.message.jobID)) == [poison, rejected])
+    }
+
+    @Test func gracefulShutdownReleasesABatchThatCannotFinishInTime() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        let id = try await db.queue.enqueueAccepted(Fixtures.request(steps: 50), from: Fixtures.origin(update: 1))
+        let harness = try await start(db, engine: StandInEngine(stepDelay: .milliseconds(50))) {
+            $0.shutdownGrace = .milliseconds(200)
+        }
+        // Wait until the job is being rendered, then ask for shutdown.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await jobStatesByID(db)[id] != "rendering", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await harness.stop()
+        let row = try #require(try await db.connection.query(EmbeddedSQL.Queries.jobByID, id).first)
+        #expect(try row.decode("state", as: JobState.self) == .queued)
+        #expect(try row.decode("attempt", as: Int.self) == 0, "a released job does not spend an attempt")
+    }
+
+    @Test func heartbeatsWriteProgressWhileRendering() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        let id = try await db.queue.enqueueAccepted(Fixtures.request(steps: 40), from: Fixtures.origin(update: 1))
+        let harness = try await start(db, engine: StandInEngine(stepDelay: .milliseconds(25))) {
+            $0.progressInterval = .milliseconds(100)
+        }
+        var seen: Set<Int> = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let row = try #require(try await db.connection.query(EmbeddedSQL.Queries.jobByID, id).first)
+            let state = try row.decode("state", as: JobState.self)
+            if state == .rendering { seen.insert(try row.decode("progress_step")) }
+            if state == .rendered { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await harness.stop()
+        #expect(seen.filter { $0 > 0 && $0 < 40 }.count >= 2, "progress seen mid-render: \(seen.sorted())")
+    }
+}
+
+func jobStatesByID(_ db: TestDatabase) async throws -> [Int64: String] {
+    var states: [Int64: String] = [:]
+    for row in try await db.connection.query(SQLText(name: "TestStates", text: "SELECT id, state::text FROM jobs")) {
+        states[try row.decode("id")] = try row.decode("state")
+    }
+    return states
+}

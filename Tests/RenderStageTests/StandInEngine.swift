@@ -1,0 +1,38 @@
+import Foundation
+import RenderStage
+import Schema
+
+/// A stand-in for the diffusion engine: records each batch, reports every step, and
+/// returns bytes naming the prompt. A prompt containing "poison" makes any batch holding
+/// it throw; a prompt containing "reject" is refused by `validate`.
+final class StandInEngine: RenderEngine, @unchecked Sendable {
+    let model = "tiny"
+    let stepDelay: Duration
+    private let lock = NSLock()
+    private var recorded: [[RenderRequest]] = []
+
+    init(stepDelay: Duration = .zero) { self.stepDelay = stepDelay }
+
+    var batches: [[RenderRequest]] { lock.withLock { recorded } }
+
+    func validate(_ request: RenderRequest) throws {
+        if request.prompt.contains("reject") { throw RenderRejection("sampler not supported") }
+    }
+
+    func render(_ requests: [RenderRequest], progress: (Int, Int) throws -> Void) throws -> [Data] {
+        lock.withLock { recorded.append(requests) }
+        let steps = requests.first?.steps ?? 1
+        for step in 1...steps {
+            if stepDelay > .zero { Thread.sleep(forTimeInterval: Double(stepDelay.components.attoseconds) / 1e18 + Double(stepDelay.components.seconds)) }
+            try progress(step, steps)
+        }
+        if requests.contains(where: { $0.prompt.contains("poison") }) {
+            throw StandInFailure()
+        }
+        return requests.map { Data("png:\($0.prompt)".utf8) }
+    }
+}
+
+struct StandInFailure: Error, CustomStringConvertible {
+    var description: String { "out of memory in the stand-in engine" }
+}

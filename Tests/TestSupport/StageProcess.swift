@@ -1,0 +1,46 @@
+import Foundation
+
+/// One of the stage executables started as a real process (from this checkout's debug
+/// build), for tests that kill or signal it. Output goes to a log file.
+public final class StageProcess: @unchecked Sendable {
+    public let process: Process
+    public let logPath: String
+
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
+        let binary = Self.repositoryRoot.appendingPathComponent(".build/debug/" + executable).path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TestFailure("\(binary) is missing: build first (scripts/test.sh runs swift build --build-tests)")
+        }
+        let base = ProcessInfo.processInfo.environment["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()
+        logPath = base + "/\(executable)-\(UUID().uuidString.prefix(8)).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// The exit status once the process has ended, or nil if it is still running at the deadline.
+    public func waitForExit(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}

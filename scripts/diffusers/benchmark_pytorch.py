@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""diffusers on PyTorch (CPU, fp32) timings for the full SD 1.5 architecture with random
+weights, printed in the same shape as `Renderer benchmark`. Run by hand, through
+scripts/diffusers/benchmark.sh (which runs the Swift engine right after, on the same
+machine), never by CI:
+
+    /tmp/venv/bin/python scripts/diffusers/benchmark_pytorch.py --repeats 3 --threads 2
+
+Measures: text encoder (batch 2 x 77 tokens), U-Net at batch 1 and 2 (latent 64x64 =
+512x512 images, timestep 500, N(0,1) inputs), VAE decode (batch 1, 64x64 latent); median
+of `repeats` calls after one warm-up; peak RSS (VmHWM) of the process at the end.
+"""
+
+import argparse
+import statistics
+import time
+
+import torch
+from diffusers import AutoencoderKL, UNet2DConditionModel
+from transformers import CLIPTextConfig, CLIPTextModel
+
+
+def vm(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1048576
+    return 0.0
+
+
+def timed(name, repeats, fn):
+    fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    print(f"{name}: median {statistics.median(times):.3f} s ({', '.join(f'{x:.3f}' for x in times)})", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--latent", type=int, default=64)
+    ap.add_argument("--batch", type=int, nargs="*", default=[1, 2])
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    text = CLIPTextModel(CLIPTextConfig(vocab_size=49408, hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
+                                        num_attention_heads=12, max_position_embeddings=77, hidden_act="quick_gelu")).eval()
+    unet = UNet2DConditionModel(cross_attention_dim=768, attention_head_dim=8, sample_size=64).eval()
+    vae = AutoencoderKL(down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
+                        block_out_channels=(128, 256, 512, 512), layers_per_block=2, latent_channels=4, sample_size=512).eval()
+    print(f"torch {torch.__version__}, {a.threads} threads; params unet {sum(p.numel() for p in unet.parameters()):,}, "
+          f"text {sum(p.numel() for p in text.parameters()):,}, vae {sum(p.numel() for p in vae.parameters()):,}; RSS {vm('VmRSS'):.2f} GB", flush=True)
+    g = torch.Generator().manual_seed(7)
+    with torch.inference_mode():
+        ids = torch.tensor([[49406] + [320] * 20 + [49407] * 56] * 2)
+        timed("text encoder, batch 2 x 77 tokens", max(a.repeats, 5), lambda: text(ids))
+        for b in a.batch:
+            x = torch.randn(b, 4, a.latent, a.latent, generator=g)
+            c = torch.randn(b, 77, 768, generator=g)
+            timed(f"U-Net, batch {b}, latent {a.latent}x{a.latent}", a.repeats, lambda: unet(x, 500, encoder_hidden_states=c))
+        z = torch.randn(1, 4, a.latent, a.latent, generator=g)
+        timed(f"VAE decode, batch 1, latent {a.latent}x{a.latent}", max(1, a.repeats - 1), lambda: vae.decode(z))
+    print(f"peak RSS (VmHWM) {vm('VmHWM'):.2f} GB")
+
+
+if __name__ == "__main__":
+    main()
