@@ -11,11 +11,10 @@
 #             /press <message_id> <data>   (presses a button under a photo)
 # Ctrl-D or Ctrl-C stops everything.
 #
-# The images: the Renderer renders with LIENZO_MODEL (default: the tiny test model of
-# the engine). Without real Stable Diffusion weights the pictures are noise — the point
-# here is to see the bot work end to end. Until the Renderer lands (engine issue), it
-# only waits: your requests are acknowledged and stay "queued" (/status shows them),
-# and nothing is drawn.
+# The images: the Renderer renders with LIENZO_MODEL, by default the engine's tiny test
+# model (Tests/DiffusionTests/Fixtures/sd1-tiny, random weights). THE IMAGES ARE NOISE:
+# the point is to see the whole bot work. For real pictures, set LIENZO_MODEL to a
+# Stable Diffusion 1.x/2.x diffusers folder or .safetensors file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,11 +52,13 @@ trap cleanup EXIT
 export DATABASE_URL=$(PG_FAST=1 scripts/pg-cluster.sh start "$pgdir/pg")
 export TELEGRAM_BOT_TOKEN=123456:TEST-emulator-token   # the emulator's fixed test token, not a real one
 export TELEGRAM_API_URL=http://127.0.0.1:$port
-export LIENZO_MODEL=${LIENZO_MODEL:-tiny}
+export LIENZO_MODEL=${LIENZO_MODEL:-$PWD/Tests/DiffusionTests/Fixtures/sd1-tiny}
+export LIENZO_METRICS_PORT=${LIENZO_METRICS_PORT:-0}
 export LOG_LEVEL=${LOG_LEVEL:-warning}
 export DELIVER_STATUS_INTERVAL=${DELIVER_STATUS_INTERVAL:-1}
 
-# The stages retry until the emulator answers, so the order does not matter.
+# Migrate once, then start the stages; they retry until the emulator answers.
+"$bin/Ingest" migrate 2>>"$out/stages.log"
 "$bin/Ingest" 2>>"$out/stages.log" & pids+=($!)
 "$bin/Deliver" 2>>"$out/stages.log" & pids+=($!)
 "$bin/Renderer" 2>>"$out/stages.log" & pids+=($!)

@@ -16,7 +16,7 @@ public enum Caption {
 
     public static func make(_ request: RenderRequest, maxLength: Int = Caption.maxLength) -> String {
         let parameters = "Steps: \(request.steps), Sampler: \(request.sampler), CFG scale: \(GenerationLimits.format(request.guidance)), "
-            + "Seed: \(request.seed), Size: \(request.width)x\(request.height), Model: \(request.model)"
+            + "Seed: \(request.seed), Size: \(request.width)x\(request.height), Model: \(modelName(request.model))"
         let negativeLabel = "Negative prompt: "
         // Room left for the prompt texts: parameters, newlines and the label.
         var room = maxLength - parameters.utf16.count - 1
@@ -32,6 +32,11 @@ public enum Caption {
         if !negative.isEmpty { lines.append(negativeLabel + negative) }
         lines.append(parameters)
         return cut(lines.joined(separator: "\n"), to: maxLength)
+    }
+
+    /// The model's file or folder name: a server path has no place in a chat.
+    static func modelName(_ model: String) -> String {
+        model.split(separator: "/").last.map(String.init) ?? model
     }
 
     /// At most `length` UTF-16 code units, whole characters only, "…" when cut.

@@ -79,6 +79,9 @@ import Testing
         #expect(caption.utf16.count <= 1024)
         #expect(caption.utf16.count > 1000)
         #expect(caption.hasSuffix("Steps: 20, Sampler: pndm, CFG scale: 7.5, Seed: 1, Size: 512x512, Model: tiny"))
+        var pathModel = long
+        pathModel.model = "/srv/models/sd15.safetensors"
+        #expect(Caption.make(pathModel).hasSuffix("Model: sd15.safetensors"))
         #expect(caption.contains("…\nNegative prompt: blurry"))
     }
 

@@ -5,13 +5,14 @@ import Schema
 /// Defaults and bounds of a generation request.
 ///
 /// Environment keys (defaults in brackets):
-/// - `LIENZO_MODEL` [`sd-v1-5`]: the model a job asks for; must equal the Renderer's.
+/// - `LIENZO_MODEL` (required): the model a job asks for, exactly as the Renderer's
+///   `LIENZO_MODEL` (a diffusers folder or a `.safetensors` path).
 /// - `LIENZO_DEFAULT_SIZE` [`512x512`], `LIENZO_MIN_SIDE` [64], `LIENZO_MAX_SIDE` [1024],
 ///   `LIENZO_MAX_PIXELS` [786432 = 768×1024]: sides are multiples of 8.
 /// - `LIENZO_DEFAULT_STEPS` [20], `LIENZO_MAX_STEPS` [50]; steps start at 1.
 /// - `LIENZO_DEFAULT_CFG` [7.5], `LIENZO_MIN_CFG` [1], `LIENZO_MAX_CFG` [20].
 /// - `LIENZO_DEFAULT_SAMPLER` [`euler_a`], `LIENZO_SAMPLERS`
-///   [`euler,euler_a,ddim,pndm,dpmpp_2m,dpmpp_2m_karras`]: comma-separated.
+///   [`euler,euler_a,ddim,pndm,lms,dpmpp_2m,dpmpp_2m_karras`, the engine's]: comma-separated.
 /// - `LIENZO_MAX_PROMPT_CHARS` [1000]: longer prompts are refused (CLIP reads ~75
 ///   tokens anyway; this bounds what is stored).
 /// - `LIENZO_MORE_STEPS` [10]: what the "more steps" button adds.
@@ -28,7 +29,8 @@ public struct GenerationLimits: Sendable, Equatable {
     public var minCFG: Float = 1
     public var maxCFG: Float = 20
     public var defaultSampler = "euler_a"
-    public var samplers = ["euler", "euler_a", "ddim", "pndm", "dpmpp_2m", "dpmpp_2m_karras"]
+    /// The engine's samplers (Diffusion `Sampler`); the Renderer refuses any other.
+    public var samplers = ["euler", "euler_a", "ddim", "pndm", "lms", "dpmpp_2m", "dpmpp_2m_karras"]
     public var maxPromptCharacters = 1000
     public var moreSteps = 10
     /// Seeds are 0 ..< 2^32, as AUTOMATIC1111 shows them.
@@ -37,7 +39,10 @@ public struct GenerationLimits: Sendable, Equatable {
     public init() {}
 
     public init(environment: Environment) throws {
-        model = environment.string("LIENZO_MODEL", default: model)
+        guard let model = environment["LIENZO_MODEL"] else {
+            throw ConfigurationError("LIENZO_MODEL is not set: the model the Renderer serves (Ingest stores it in each job)")
+        }
+        self.model = model
         if let size = environment["LIENZO_DEFAULT_SIZE"] {
             guard let (width, height) = Self.parseSize(size) else {
                 throw ConfigurationError("LIENZO_DEFAULT_SIZE must look like 512x512, got '\(size)'")

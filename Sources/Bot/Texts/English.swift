@@ -16,7 +16,7 @@ struct English: TextTable {
         --steps N     more steps: slower, often finer
         --cfg X       how closely to follow the prompt
         --size WxH    multiples of 8
-        --sampler S   euler, euler_a, ddim, pndm, dpmpp_2m, dpmpp_2m_karras
+        --sampler S   euler, euler_a, ddim, pndm, lms, dpmpp_2m, dpmpp_2m_karras
         A pasted AUTOMATIC1111 block (Negative prompt: / Steps: … lines) works too, and so does a caption of mine.
 
         /status your requests · /cancel cancel queued ones · /quota what is left today · /imagine = /generate

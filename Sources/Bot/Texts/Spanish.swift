@@ -16,7 +16,7 @@ struct Spanish: TextTable {
         --steps N     más pasos: más lento, a menudo más fino
         --cfg X       cuánto seguir la descripción
         --size AxB    múltiplos de 8
-        --sampler S   euler, euler_a, ddim, pndm, dpmpp_2m, dpmpp_2m_karras
+        --sampler S   euler, euler_a, ddim, pndm, lms, dpmpp_2m, dpmpp_2m_karras
         También vale un bloque pegado de AUTOMATIC1111 (líneas Negative prompt: / Steps: …) o uno de mis pies de foto.
 
         /status tus pedidos · /cancel cancela los que esperan · /quota lo que te queda hoy · /imagine = /generate

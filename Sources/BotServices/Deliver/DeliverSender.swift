@@ -12,6 +12,7 @@ struct DeliverSender: Sendable {
     let client: TelegramClient
     let connection: PostgresConnection
     let configuration: DeliverConfiguration
+    let tokenCounter: any PromptTokenCounter
     let logger: Logger
 
     var queue: JobQueue { JobQueue(connection) }
@@ -45,7 +46,7 @@ struct DeliverSender: Sendable {
             } else {
                 var cut: String?
                 if case .queued(_, _, true) = botMessage, let jobID = message.jobID, let prompt = try await connection.jobPrompt(jobID) {
-                    cut = EstimatedCLIPTokenCounter().split(prompt).cut
+                    cut = tokenCounter.split(prompt).cut
                 }
                 text = Texts.text(botMessage, language: language, cutPrompt: cut)
             }

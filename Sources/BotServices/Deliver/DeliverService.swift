@@ -20,16 +20,21 @@ public struct DeliverService: Service {
     let owner: String
     let logger: Logger
 
-    /// - Parameter senders: one (Bot API client, database connection) per parallel send.
+    /// - Parameters:
+    ///   - senders: one (Bot API client, database connection) per parallel send.
+    ///   - tokenCounter: finds the part of a prompt CLIP will not read, quoted in the
+    ///     acknowledgement; the same counter Ingest uses.
     public init(
         connection: PostgresConnection, listenConnection: PostgresConnection,
         senders: [(client: TelegramClient, connection: PostgresConnection)],
-        configuration: DeliverConfiguration, owner: String, logger: Logger
+        configuration: DeliverConfiguration, owner: String,
+        tokenCounter: any PromptTokenCounter = EstimatedCLIPTokenCounter(), logger: Logger
     ) {
         self.connection = connection
         self.listenConnection = listenConnection
         self.senders = senders.map {
-            DeliverSender(client: $0.client, connection: $0.connection, configuration: configuration, logger: logger)
+            DeliverSender(client: $0.client, connection: $0.connection, configuration: configuration,
+                          tokenCounter: tokenCounter, logger: logger)
         }
         self.configuration = configuration
         self.owner = owner
