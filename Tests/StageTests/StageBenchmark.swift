@@ -8,7 +8,7 @@ import TestSupport
 /// the test PostgreSQL. Not a timed test: it prints numbers, and runs only with
 /// LIENZO_BENCH=1:
 ///     LIENZO_BENCH=1 scripts/test.sh --filter StageBenchmark
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["LIENZO_BENCH"] != nil))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["LIENZO_BENCH"] != nil))
 struct StageBenchmark {
     @Test func ingestUpdatesPerSecond() async throws {
         let count = 3000
