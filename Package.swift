@@ -67,6 +67,8 @@ let package = Package(
         // The bot's words and rules, pure: texts (en, es), command and option parsing,
         // validation, captions, callback data. No I/O.
         .target(name: "Bot", dependencies: ["Schema", "Telegram", "Runtime"]),
+        // The engine's CLIP tokenizer as Ingest's prompt-length counter.
+        .target(name: "BotTokenizer", dependencies: ["Bot", "Diffusion"]),
         // Ingest's and Deliver's services (database + Telegram), a library so tests run them in-process.
         .target(
             name: "BotServices",
@@ -95,7 +97,7 @@ let package = Package(
         ),
 
         // MARK: the three stages
-        .executableTarget(name: "Ingest", dependencies: stageDependencies + ["Bot", "BotServices", "Telegram"]),
+        .executableTarget(name: "Ingest", dependencies: stageDependencies + ["Bot", "BotServices", "BotTokenizer", "Telegram"]),
         .executableTarget(
             name: "Renderer",
             dependencies: stageDependencies + [
@@ -104,7 +106,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(name: "Deliver", dependencies: stageDependencies + ["Bot", "BotServices", "Telegram"]),
+        .executableTarget(name: "Deliver", dependencies: stageDependencies + ["Bot", "BotServices", "BotTokenizer", "Telegram"]),
 
         // MARK: benchmarks
         .executableTarget(
@@ -127,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "StageTests",
             dependencies: [
-                "Bot", "BotServices", "BotAPIEmulator", "Schema", "Telegram", "Runtime", "TestSupport",
+                "Bot", "BotServices", "BotTokenizer", "BotAPIEmulator", "Schema", "Telegram", "Runtime", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

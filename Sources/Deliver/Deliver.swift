@@ -1,5 +1,6 @@
 import ArgumentParser
 import BotServices
+import BotTokenizer
 import Foundation
 import Logging
 import Runtime
@@ -36,7 +37,8 @@ struct DeliverCommand: AsyncParsableCommand {
             let owner = "deliver-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
             let service = DeliverService(
                 connection: connection, listenConnection: listenConnection, senders: senders,
-                configuration: deliver, owner: owner, logger: context.logger)
+                configuration: deliver, owner: owner, tokenCounter: CLIPPromptTokenCounter.bestAvailable(),
+                logger: context.logger)
             try await context.run([service])
         }
     }

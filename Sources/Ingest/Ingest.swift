@@ -1,5 +1,6 @@
 import ArgumentParser
 import BotServices
+import BotTokenizer
 import Logging
 import Runtime
 import Schema
@@ -24,12 +25,14 @@ struct IngestCommand: AsyncParsableCommand {
             let telegram = try TelegramConfiguration(environment: context.environment)
             let ingest = try IngestConfiguration(environment: context.environment)
             let connection = try await context.connectAndMigrate()
+            let tokenCounter = CLIPPromptTokenCounter.bestAvailable()
+            context.logger.info("prompt token counter", metadata: ["lienzo_token_counter": "\(type(of: tokenCounter))"])
             // The long poll holds its connection for the whole timeout: it gets its own client.
             let service = IngestService(
                 connection: connection,
                 pollClient: try TelegramClient(configuration: telegram, logger: context.logger),
                 client: try TelegramClient(configuration: telegram, logger: context.logger),
-                configuration: ingest, logger: context.logger)
+                configuration: ingest, tokenCounter: tokenCounter, logger: context.logger)
             try await context.run([service])
         }
     }

@@ -117,14 +117,47 @@ import Testing
 
     @Test func tokenEstimateIsConservativeAndSaysWhatIsCut() {
         let counter = EstimatedCLIPTokenCounter()
-        // CLIP's own counts are 4, 4 and 4: the estimate may be higher, never lower.
-        #expect(counter.tokenCount("a castle at dusk") == 5)
+        // CLIP's own counts are 4, 4 and 4: the estimate may be higher, not lower.
+        #expect(counter.tokenCount("a castle at dusk") == 6)
         #expect(counter.tokenCount("1024") == 4)
-        #expect(counter.tokenCount("castle, dusk!") == 5)
+        #expect(counter.tokenCount("castle, dusk!") == 6)
         let words = (0..<100).map { "word\($0 % 10)" }.joined(separator: " ")
         let (kept, cut) = counter.split(words)
         #expect(counter.tokenCount(kept) <= 75)
         #expect(!cut.isEmpty && words == kept + " " + cut)
         #expect(counter.split("a short prompt").cut.isEmpty)
+    }
+}
+
+import BotTokenizer
+
+/// The estimate against the engine's real CLIP tokenizer: it must never count fewer
+/// tokens, or a cut prompt would go unreported.
+@Suite struct TokenCounterTests {
+    @Test func realTokenizerCounts() throws {
+        let clip = try CLIPPromptTokenCounter()
+        #expect(clip.tokenCount("a castle at dusk") == 4)
+        #expect(clip.tokenCount("1024") == 4)
+    }
+
+    @Test func estimateIsNeverBelowCLIP() throws {
+        let clip = try CLIPPromptTokenCounter()
+        let estimate = EstimatedCLIPTokenCounter()
+        let prompts = [
+            "a castle at dusk, oil painting, highly detailed, trending on artstation",
+            "masterpiece, best quality, 1girl, solo, looking at viewer, (smile:1.2), [blurry]",
+            "photorealistic portrait of an astronaut riding a horse on mars, 8k uhd, dslr, soft lighting",
+            "Un castillo al atardecer, pintura al óleo, muy detallado, iluminación cinematográfica",
+            "城堡 黄昏 油画 🏰🌅 👨‍👩‍👧‍👦 قلعة عند الغروب שקיעה",
+            "supercalifragilisticexpialidocious antidisestablishmentarianism pneumonoultramicroscopic",
+            "It's a dog's life; they're here, we've gone, I'm sure you'll see, he'd say",
+            "!!!??? ... --- ((( ))) [[[ ]]] {{{ }}} <<< >>> *** ### @@@ $$$ %%% ^^^ &&&",
+            "0123456789 3.14159 1920x1080 v1.5 SDXL-1.0 f/1.8 35mm",
+            String(repeating: "red blue green ", count: 40),
+        ]
+        for prompt in prompts {
+            let real = clip.tokenCount(prompt)
+            #expect(estimate.tokenCount(prompt) >= real, "estimate below CLIP (\(real)) for: \(prompt)")
+        }
     }
 }

@@ -26,12 +26,14 @@ extension PromptTokenCounter {
     }
 }
 
-/// A conservative estimate of CLIP's BPE token count: it may count more tokens than
-/// CLIP does, never (for ordinary text) fewer, so a "cut" warning can be a false alarm
-/// but a real cut is not missed. The pre-tokenization follows CLIP's regex (letter runs,
+/// A conservative estimate of CLIP's BPE token count, for when the real tokenizer
+/// (`BotTokenizer.CLIPPromptTokenCounter`, which the executables use) is not available.
+/// It errs high — about 1.5× CLIP's count on ordinary English — so a "cut" warning may
+/// be a false alarm but a real cut is rarely missed; a test checks it against the real
+/// tokenizer on hard prompts. The pre-tokenization follows CLIP's regex (letter runs,
 /// single digits, runs of other symbols); then
-/// - a run of ASCII letters counts one token per 5 letters, rounded up (CLIP's vocabulary
-///   holds most English words whole; long or rare words split into pieces);
+/// - a run of ASCII letters counts one token per 3 letters, rounded up (rare and long
+///   words split into pieces of about 3–4 letters; "sdxl" is two tokens);
 /// - each digit is one token (CLIP splits numbers digit by digit);
 /// - each ASCII symbol is one token;
 /// - each non-ASCII character counts as many tokens as it has UTF-8 bytes, halved and
@@ -43,7 +45,7 @@ public struct EstimatedCLIPTokenCounter: PromptTokenCounter {
         var count = 0
         var letterRun = 0
         func endRun() {
-            if letterRun > 0 { count += (letterRun + 4) / 5 }
+            if letterRun > 0 { count += (letterRun + 2) / 3 }
             letterRun = 0
         }
         for scalar in text.lowercased().unicodeScalars {
