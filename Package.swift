@@ -64,6 +64,20 @@ let package = Package(
         ),
         .executableTarget(name: "BotAPIEmulatorServer", dependencies: ["BotAPIEmulator", "Runtime"]),
         .target(name: "PNG", dependencies: ["CPNG"]),
+        // The bot's words and rules, pure: texts (en, es), command and option parsing,
+        // validation, captions, callback data. No I/O.
+        .target(name: "Bot", dependencies: ["Schema", "Telegram", "Runtime"]),
+        // The engine's CLIP tokenizer as Ingest's prompt-length counter.
+        .target(name: "BotTokenizer", dependencies: ["Bot", "Diffusion"]),
+        // Ingest's and Deliver's services (database + Telegram), a library so tests run them in-process.
+        .target(
+            name: "BotServices",
+            dependencies: [
+                "Bot", "Schema", "Telegram", "Runtime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "Diffusion",
             dependencies: ["COpenBLAS"],
@@ -83,7 +97,7 @@ let package = Package(
         ),
 
         // MARK: the three stages
-        .executableTarget(name: "Ingest", dependencies: stageDependencies),
+        .executableTarget(name: "Ingest", dependencies: stageDependencies + ["Bot", "BotServices", "BotTokenizer", "Telegram"]),
         .executableTarget(
             name: "Renderer",
             dependencies: stageDependencies + [
@@ -92,7 +106,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(name: "Deliver", dependencies: stageDependencies),
+        .executableTarget(name: "Deliver", dependencies: stageDependencies + ["Bot", "BotServices", "BotTokenizer", "Telegram"]),
 
         // MARK: benchmarks
         .executableTarget(
@@ -111,6 +125,14 @@ let package = Package(
         .testTarget(
             name: "TelegramTests",
             dependencies: ["Telegram", "BotAPIEmulator", "Runtime", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "StageTests",
+            dependencies: [
+                "Bot", "BotServices", "BotTokenizer", "BotAPIEmulator", "Schema", "Telegram", "Runtime", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "PNG"], resources: [.copy("Fixtures")]),
     ]

@@ -1,6 +1,12 @@
 import ArgumentParser
+import BotServices
+import BotTokenizer
+import Foundation
+import Logging
+import Runtime
 import Schema
 import StageSupport
+import Telegram
 
 @main
 struct DeliverCommand: AsyncParsableCommand {
@@ -12,15 +18,28 @@ struct DeliverCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Connect to PostgreSQL (DATABASE_URL), migrate, and run until SIGTERM or SIGINT.")
+            abstract: "Send from PostgreSQL (DATABASE_URL) to Telegram (TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL) until SIGTERM or SIGINT.",
+            discussion: "Settings: docs/telegram.md.")
 
         func run() async throws {
             let context = try StageContext(stage: "Deliver")
+            let telegram = try TelegramConfiguration(environment: context.environment)
+            let deliver = try DeliverConfiguration(environment: context.environment)
             let connection = try await context.connectAndMigrate()
-            let queue = JobQueue(connection)
-            try await context.run([
-                WaitForShutdownService(connection: connection, channels: [queue.channels.jobsRendered, queue.channels.outbox], logger: context.logger)
-            ])
+            // Dispatcher, listener, and one database connection per sender.
+            let listenConnection = try await PostgresConnection.connect(context.database, logger: context.logger)
+            var senders: [(client: TelegramClient, connection: PostgresConnection)] = []
+            for _ in 0..<deliver.connections {
+                senders.append((
+                    try TelegramClient(configuration: telegram, logger: context.logger),
+                    try await PostgresConnection.connect(context.database, logger: context.logger)))
+            }
+            let owner = "deliver-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+            let service = DeliverService(
+                connection: connection, listenConnection: listenConnection, senders: senders,
+                configuration: deliver, owner: owner, tokenCounter: CLIPPromptTokenCounter.bestAvailable(),
+                logger: context.logger)
+            try await context.run([service])
         }
     }
 }

@@ -1,6 +1,11 @@
 import ArgumentParser
+import BotServices
+import BotTokenizer
+import Logging
+import Runtime
 import Schema
 import StageSupport
+import Telegram
 
 @main
 struct IngestCommand: AsyncParsableCommand {
@@ -12,15 +17,23 @@ struct IngestCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Connect to PostgreSQL (DATABASE_URL), migrate, and run until SIGTERM or SIGINT.")
+            abstract: "Long-poll Telegram (TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL) into PostgreSQL (DATABASE_URL) until SIGTERM or SIGINT.",
+            discussion: "Settings: docs/telegram.md.")
 
         func run() async throws {
             let context = try StageContext(stage: "Ingest")
+            let telegram = try TelegramConfiguration(environment: context.environment)
+            let ingest = try IngestConfiguration(environment: context.environment)
             let connection = try await context.connectAndMigrate()
-            let queue = JobQueue(connection)
-            try await context.run([
-                WaitForShutdownService(connection: connection, channels: [queue.channels.outbox], logger: context.logger)
-            ])
+            let tokenCounter = CLIPPromptTokenCounter.bestAvailable()
+            context.logger.info("prompt token counter", metadata: ["lienzo_token_counter": "\(type(of: tokenCounter))"])
+            // The long poll holds its connection for the whole timeout: it gets its own client.
+            let service = IngestService(
+                connection: connection,
+                pollClient: try TelegramClient(configuration: telegram, logger: context.logger),
+                client: try TelegramClient(configuration: telegram, logger: context.logger),
+                configuration: ingest, tokenCounter: tokenCounter, logger: context.logger)
+            try await context.run([service])
         }
     }
 }

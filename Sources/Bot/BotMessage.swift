@@ -1,0 +1,146 @@
+import Foundation
+
+/// Everything the bot says besides photos, as it travels through the outbox: Ingest
+/// writes `kind` + `args`, Deliver turns them into text in the user's language
+/// (`Texts`). Args never hold the prompt (the retention purge does not reach the
+/// outbox); a text that needs it reads it from the job.
+public enum BotMessage: Sendable, Equatable {
+    case help
+    /// Acknowledgement of an accepted request; becomes the job's status message.
+    /// `promptCut`: the prompt is probably longer than CLIP reads (Deliver shows what is cut).
+    case queued(position: Int, remainingToday: Int, promptCut: Bool)
+    case rejected(Rejection)
+    case status([JobStatusLine])
+    case cancelled(count: Int)
+    case quota(QuotaLine)
+    /// Written by the database (`notify_user_of_failure`) when a job fails for good.
+    case jobFailed(error: String)
+    /// "Send as file": the job's lossless PNG as a document.
+    case document
+    case unknownCommand(String)
+
+    public var kind: String {
+        switch self {
+        case .help: "help"
+        case .queued: "queued"
+        case .rejected: "rejected"
+        case .status: "status"
+        case .cancelled: "cancelled"
+        case .quota: "quota"
+        case .jobFailed: "job_failed"
+        case .document: "document"
+        case .unknownCommand: "unknown_command"
+        }
+    }
+
+    /// The outbox `args` JSON object.
+    public var argsJSON: String {
+        var args = Args()
+        switch self {
+        case .help, .document: break
+        case .queued(let position, let remaining, let cut):
+            args.position = position
+            args.remaining = remaining
+            args.promptCut = cut
+        case .rejected(let rejection): args.rejection = rejection
+        case .status(let lines): args.jobs = lines
+        case .cancelled(let count): args.count = count
+        case .quota(let line): args.quota = line
+        case .jobFailed(let error): args.error = error
+        case .unknownCommand(let command): args.command = command
+        }
+        guard let data = try? JSONEncoder().encode(args), let text = String(data: data, encoding: .utf8) else {
+            return "{}"
+        }
+        return text
+    }
+
+    /// Reads an outbox row back; nil for a kind this build does not know.
+    public init?(kind: String, argsJSON: String) {
+        let args = (try? JSONDecoder().decode(Args.self, from: Data(argsJSON.utf8))) ?? Args()
+        switch kind {
+        case "help": self = .help
+        case "queued":
+            self = .queued(position: args.position ?? 0, remainingToday: args.remaining ?? 0, promptCut: args.promptCut ?? false)
+        case "rejected":
+            guard let rejection = args.rejection else { return nil }
+            self = .rejected(rejection)
+        case "status": self = .status(args.jobs ?? [])
+        case "cancelled": self = .cancelled(count: args.count ?? 0)
+        case "quota":
+            guard let quota = args.quota else { return nil }
+            self = .quota(quota)
+        case "job_failed": self = .jobFailed(error: args.error ?? "")
+        case "document": self = .document
+        case "unknown_command": self = .unknownCommand(args.command ?? "")
+        default: return nil
+        }
+    }
+
+    /// The flat JSON shape of every kind's args.
+    struct Args: Codable {
+        var position: Int?
+        var remaining: Int?
+        var promptCut: Bool?
+        var rejection: Rejection?
+        var jobs: [JobStatusLine]?
+        var count: Int?
+        var quota: QuotaLine?
+        var error: String?
+        var command: String?
+
+        enum CodingKeys: String, CodingKey {
+            case position, remaining, rejection, jobs, count, quota, error, command
+            case promptCut = "prompt_cut"
+        }
+    }
+}
+
+/// One line of /status.
+public struct JobStatusLine: Codable, Sendable, Equatable {
+    public var jobID: Int64
+    public var state: String
+    public var queuePosition: Int?
+    public var step: Int
+    public var steps: Int
+
+    public init(jobID: Int64, state: String, queuePosition: Int?, step: Int, steps: Int) {
+        self.jobID = jobID
+        self.state = state
+        self.queuePosition = queuePosition
+        self.step = step
+        self.steps = steps
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id"
+        case state
+        case queuePosition = "queue_position"
+        case step, steps
+    }
+}
+
+/// What /quota shows.
+public struct QuotaLine: Codable, Sendable, Equatable {
+    public var usedToday: Int
+    public var dailyLimit: Int
+    public var pending: Int
+    public var maxQueued: Int
+    public var banned: Bool
+
+    public init(usedToday: Int, dailyLimit: Int, pending: Int, maxQueued: Int, banned: Bool) {
+        self.usedToday = usedToday
+        self.dailyLimit = dailyLimit
+        self.pending = pending
+        self.maxQueued = maxQueued
+        self.banned = banned
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case usedToday = "used_today"
+        case dailyLimit = "daily_limit"
+        case pending
+        case maxQueued = "max_queued"
+        case banned
+    }
+}

@@ -1,0 +1,66 @@
+import Schema
+
+/// What Ingest should do with one incoming message: a pure decision from its text, the
+/// chat kind and the configuration, tested without a database or a network.
+public enum Intent: Sendable, Equatable {
+    /// Nothing to do (a group message that is not for the bot, a service message…).
+    case ignore(reason: String)
+    /// Answer with this message and do nothing else.
+    case reply(BotMessage, outcome: String)
+    /// Enqueue this request; `promptCut` when CLIP will probably not read all of it.
+    case generate(RenderRequest, promptCut: Bool)
+    case status
+    case cancel
+    case quota
+}
+
+/// Routes messages: commands everywhere (`/cmd@Bot` in groups), plain text as a prompt in
+/// private chats only; in groups only commands are read, and only bare ones or those
+/// addressed to this bot.
+public struct MessageRouter: Sendable {
+    public var botUsername: String
+    public var limits: GenerationLimits
+    public var tokenCounter: any PromptTokenCounter
+    /// The tokens CLIP reads besides BOS and EOS.
+    public var promptTokenLimit = 75
+
+    public init(botUsername: String, limits: GenerationLimits, tokenCounter: any PromptTokenCounter = EstimatedCLIPTokenCounter()) {
+        self.botUsername = botUsername.lowercased()
+        self.limits = limits
+        self.tokenCounter = tokenCounter
+    }
+
+    public func route(text rawText: String?, isPrivateChat: Bool, randomSeed: () -> Int64) -> Intent {
+        guard let rawText else { return .ignore(reason: "no_text") }
+        let text = PromptSanitizer.clean(rawText).text
+        guard let command = CommandText(text) else {
+            guard isPrivateChat else { return .ignore(reason: "group_text") }
+            return generate(text, randomSeed: randomSeed)
+        }
+        if let addressee = command.addressee, addressee != botUsername {
+            return .ignore(reason: "other_bot")
+        }
+        switch command.name {
+        case "start", "help": return .reply(.help, outcome: "help")
+        case "generate", "imagine": return generate(command.arguments, randomSeed: randomSeed)
+        case "status": return .status
+        case "cancel": return .cancel
+        case "quota": return .quota
+        default:
+            // In a group a bare unknown command is probably another bot's.
+            guard isPrivateChat || command.addressee != nil else { return .ignore(reason: "unknown_group_command") }
+            return .reply(.unknownCommand(("/" + command.name).echoed()), outcome: "unknown_command")
+        }
+    }
+
+    public func generate(_ text: String, randomSeed: () -> Int64) -> Intent {
+        let validated = GenerateParser.parse(text).flatMap { limits.validate($0, randomSeed: randomSeed) }
+        switch validated {
+        case .success(let request):
+            let cut = tokenCounter.tokenCount(request.prompt) > promptTokenLimit
+            return .generate(request, promptCut: cut)
+        case .failure(let rejection):
+            return .reply(.rejected(rejection), outcome: "rejected:" + rejection.code)
+        }
+    }
+}

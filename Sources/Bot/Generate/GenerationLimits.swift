@@ -1,0 +1,157 @@
+import Foundation
+import Runtime
+import Schema
+
+/// Defaults and bounds of a generation request.
+///
+/// Environment keys (defaults in brackets):
+/// - `LIENZO_MODEL` (required): the model a job asks for, exactly as the Renderer's
+///   `LIENZO_MODEL` (a diffusers folder or a `.safetensors` path).
+/// - `LIENZO_DEFAULT_SIZE` [`512x512`], `LIENZO_MIN_SIDE` [64], `LIENZO_MAX_SIDE` [1024],
+///   `LIENZO_MAX_PIXELS` [786432 = 768×1024]: sides are multiples of 8.
+/// - `LIENZO_DEFAULT_STEPS` [20], `LIENZO_MAX_STEPS` [50]; steps start at 1.
+/// - `LIENZO_DEFAULT_CFG` [7.5], `LIENZO_MIN_CFG` [1], `LIENZO_MAX_CFG` [20].
+/// - `LIENZO_DEFAULT_SAMPLER` [`euler_a`], `LIENZO_SAMPLERS`
+///   [`euler,euler_a,ddim,pndm,lms,dpmpp_2m,dpmpp_2m_karras`, the engine's]: comma-separated.
+/// - `LIENZO_MAX_PROMPT_CHARS` [1000]: longer prompts are refused (CLIP reads ~75
+///   tokens anyway; this bounds what is stored).
+/// - `LIENZO_MORE_STEPS` [10]: what the "more steps" button adds.
+public struct GenerationLimits: Sendable, Equatable {
+    public var model = "sd-v1-5"
+    public var defaultWidth = 512
+    public var defaultHeight = 512
+    public var minSide = 64
+    public var maxSide = 1024
+    public var maxPixels = 768 * 1024
+    public var defaultSteps = 20
+    public var maxSteps = 50
+    public var defaultCFG: Float = 7.5
+    public var minCFG: Float = 1
+    public var maxCFG: Float = 20
+    public var defaultSampler = "euler_a"
+    /// The engine's samplers (Diffusion `Sampler`); the Renderer refuses any other.
+    public var samplers = ["euler", "euler_a", "ddim", "pndm", "lms", "dpmpp_2m", "dpmpp_2m_karras"]
+    public var maxPromptCharacters = 1000
+    public var moreSteps = 10
+    /// Seeds are 0 ..< 2^32, as AUTOMATIC1111 shows them.
+    public static let maxSeed: Int64 = 4_294_967_295
+
+    public init() {}
+
+    public init(environment: Environment) throws {
+        guard let model = environment["LIENZO_MODEL"] else {
+            throw ConfigurationError("LIENZO_MODEL is not set: the model the Renderer serves (Ingest stores it in each job)")
+        }
+        self.model = model
+        if let size = environment["LIENZO_DEFAULT_SIZE"] {
+            guard let (width, height) = Self.parseSize(size) else {
+                throw ConfigurationError("LIENZO_DEFAULT_SIZE must look like 512x512, got '\(size)'")
+            }
+            defaultWidth = width
+            defaultHeight = height
+        }
+        minSide = try environment.int("LIENZO_MIN_SIDE", default: minSide, in: 8...8192)
+        maxSide = try environment.int("LIENZO_MAX_SIDE", default: maxSide, in: minSide...8192)
+        maxPixels = try environment.int("LIENZO_MAX_PIXELS", default: maxPixels, in: 64...(8192 * 8192))
+        defaultSteps = try environment.int("LIENZO_DEFAULT_STEPS", default: defaultSteps, in: 1...1000)
+        maxSteps = try environment.int("LIENZO_MAX_STEPS", default: maxSteps, in: defaultSteps...1000)
+        defaultCFG = try Self.float(environment, "LIENZO_DEFAULT_CFG", defaultCFG)
+        minCFG = try Self.float(environment, "LIENZO_MIN_CFG", minCFG)
+        maxCFG = try Self.float(environment, "LIENZO_MAX_CFG", maxCFG)
+        if let list = environment["LIENZO_SAMPLERS"] {
+            samplers = list.split(separator: ",").map { Self.normalizedSampler(String($0)) }.filter { !$0.isEmpty }
+        }
+        defaultSampler = Self.normalizedSampler(environment.string("LIENZO_DEFAULT_SAMPLER", default: defaultSampler))
+        maxPromptCharacters = try environment.int("LIENZO_MAX_PROMPT_CHARS", default: maxPromptCharacters, in: 1...100_000)
+        moreSteps = try environment.int("LIENZO_MORE_STEPS", default: moreSteps, in: 1...1000)
+        guard samplers.contains(defaultSampler) else {
+            throw ConfigurationError("LIENZO_DEFAULT_SAMPLER '\(defaultSampler)' is not in LIENZO_SAMPLERS")
+        }
+        guard minCFG <= defaultCFG, defaultCFG <= maxCFG else {
+            throw ConfigurationError("LIENZO_DEFAULT_CFG must lie within LIENZO_MIN_CFG...LIENZO_MAX_CFG")
+        }
+        guard defaultWidth % 8 == 0, defaultHeight % 8 == 0 else {
+            throw ConfigurationError("LIENZO_DEFAULT_SIZE sides must be multiples of 8")
+        }
+    }
+
+    /// Checks the options against the limits and fills in defaults. `randomSeed` is
+    /// asked only when the user gave no seed.
+    public func validate(_ options: GenerateOptions, randomSeed: () -> Int64) -> Result<RenderRequest, Rejection> {
+        let prompt = options.prompt.trimmingWhitespace()
+        guard !prompt.isEmpty else { return .failure(.emptyPrompt) }
+        let length = prompt.count + options.negativePrompt.count
+        guard length <= maxPromptCharacters else {
+            return .failure(.promptTooLong(length: length, max: maxPromptCharacters))
+        }
+        var request = RenderRequest(
+            prompt: prompt, negativePrompt: options.negativePrompt.trimmingWhitespace(), model: model,
+            width: defaultWidth, height: defaultHeight, steps: defaultSteps, guidance: defaultCFG, seed: 0,
+            sampler: defaultSampler)
+
+        if let text = options.seed {
+            guard let seed = Int64(text) else { return .failure(.invalidNumber(option: "--seed", value: text.echoed())) }
+            guard (0...Self.maxSeed).contains(seed) else {
+                return .failure(.outOfRange(option: "--seed", value: text.echoed(), min: "0", max: String(Self.maxSeed)))
+            }
+            request.seed = seed
+        } else {
+            request.seed = randomSeed()
+        }
+        if let text = options.steps {
+            guard let steps = Int(text) else { return .failure(.invalidNumber(option: "--steps", value: text.echoed())) }
+            guard (1...maxSteps).contains(steps) else {
+                return .failure(.outOfRange(option: "--steps", value: text.echoed(), min: "1", max: String(maxSteps)))
+            }
+            request.steps = steps
+        }
+        if let text = options.cfg {
+            guard let cfg = Float(text.replacingOccurrences(of: ",", with: ".")), cfg.isFinite else {
+                return .failure(.invalidNumber(option: "--cfg", value: text.echoed()))
+            }
+            guard (minCFG...maxCFG).contains(cfg) else {
+                return .failure(.outOfRange(option: "--cfg", value: text.echoed(), min: Self.format(minCFG), max: Self.format(maxCFG)))
+            }
+            request.guidance = cfg
+        }
+        if let text = options.size {
+            guard let (width, height) = Self.parseSize(text) else { return .failure(.invalidSize(value: text.echoed())) }
+            guard width % 8 == 0, height % 8 == 0 else { return .failure(.sizeNotMultipleOf8(width: width, height: height)) }
+            guard (minSide...maxSide).contains(width), (minSide...maxSide).contains(height), width * height <= maxPixels else {
+                return .failure(.sizeOutOfRange(width: width, height: height, minSide: minSide, maxSide: maxSide, maxPixels: maxPixels))
+            }
+            request.width = width
+            request.height = height
+        }
+        if let text = options.sampler {
+            let name = Self.normalizedSampler(text)
+            guard samplers.contains(name) else { return .failure(.unknownSampler(value: text.echoed(), known: samplers)) }
+            request.sampler = name
+        }
+        return .success(request)
+    }
+
+    /// "512x768", "512×768", "512X768" → (512, 768).
+    public static func parseSize(_ text: String) -> (Int, Int)? {
+        let parts = text.lowercased().replacingOccurrences(of: "×", with: "x").split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), width > 0, height > 0,
+              width <= 100_000, height <= 100_000 else { return nil }
+        return (width, height)
+    }
+
+    /// "DPM++ 2M Karras" → "dpmpp_2m_karras", "Euler a" → "euler_a".
+    public static func normalizedSampler(_ text: String) -> String {
+        text.trimmingWhitespace().lowercased().replacingOccurrences(of: "++", with: "pp")
+            .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+    }
+
+    static func format(_ value: Float) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    private static func float(_ environment: Environment, _ name: String, _ fallback: Float) throws -> Float {
+        guard let text = environment[name] else { return fallback }
+        guard let value = Float(text), value.isFinite else { throw ConfigurationError("\(name) must be a number, got '\(text)'") }
+        return value
+    }
+}

@@ -1,0 +1,52 @@
+/// Why a request was refused; each case has its own reply in every language.
+/// Values echoed from the user (`value`, `option`) are cut short before they get here.
+public enum Rejection: Error, Codable, Sendable, Equatable {
+    case emptyPrompt
+    case promptTooLong(length: Int, max: Int)
+    case unknownOption(option: String)
+    case missingValue(option: String)
+    case invalidNumber(option: String, value: String)
+    case outOfRange(option: String, value: String, min: String, max: String)
+    case invalidSize(value: String)
+    case sizeNotMultipleOf8(width: Int, height: Int)
+    case sizeOutOfRange(width: Int, height: Int, minSide: Int, maxSide: Int, maxPixels: Int)
+    case unknownSampler(value: String, known: [String])
+    case banned
+    case dailyLimit(used: Int, limit: Int)
+    case queueFull(pending: Int, max: Int)
+    /// A button of a job that is gone (purged) or not found.
+    case jobUnavailable
+    /// "Send as file" after the image bytes were dropped.
+    case imageUnavailable
+    case unknownButton
+
+    /// A short machine-readable name for `telegram_updates.outcome` and logs.
+    public var code: String {
+        switch self {
+        case .emptyPrompt: "empty_prompt"
+        case .promptTooLong: "prompt_too_long"
+        case .unknownOption: "unknown_option"
+        case .missingValue: "missing_value"
+        case .invalidNumber: "invalid_number"
+        case .outOfRange(let option, _, _, _): "out_of_range:" + option
+        case .invalidSize: "invalid_size"
+        case .sizeNotMultipleOf8: "size_not_multiple_of_8"
+        case .sizeOutOfRange: "size_out_of_range"
+        case .unknownSampler: "unknown_sampler"
+        case .banned: "banned"
+        case .dailyLimit: "daily_limit"
+        case .queueFull: "queue_full"
+        case .jobUnavailable: "job_unavailable"
+        case .imageUnavailable: "image_unavailable"
+        case .unknownButton: "unknown_button"
+        }
+    }
+}
+
+extension String {
+    /// User text echoed in a reply: at most `limit` characters, control characters gone.
+    func echoed(limit: Int = 32) -> String {
+        let clean = String(String.UnicodeScalarView(unicodeScalars.filter { $0.properties.generalCategory != .control }))
+        return clean.count > limit ? String(clean.prefix(limit)) + "…" : clean
+    }
+}

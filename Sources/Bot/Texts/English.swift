@@ -1,0 +1,129 @@
+import Telegram
+
+/// English, the default for every `language_code` but Spanish.
+struct English: TextTable {
+    var help: String {
+        """
+        🎨 I turn text into images with Stable Diffusion.
+
+        Send a description (in a group: /generate <description>), for example:
+        /generate a castle at dusk, oil painting
+        /generate a cat astronaut --no blurry, low quality --seed 42 --steps 30 --cfg 8 --size 512x768 --sampler dpmpp_2m_karras
+
+        Options (all optional):
+        --no <text>   what to avoid (negative prompt)
+        --seed N      same seed + same settings = same image
+        --steps N     more steps: slower, often finer
+        --cfg X       how closely to follow the prompt
+        --size WxH    multiples of 8
+        --sampler S   euler, euler_a, ddim, pndm, lms, dpmpp_2m, dpmpp_2m_karras
+        A pasted AUTOMATIC1111 block (Negative prompt: / Steps: … lines) works too, and so does a caption of mine.
+
+        /status your requests · /cancel cancel queued ones · /quota what is left today · /imagine = /generate
+        """
+    }
+
+    func queued(position: Int, remainingToday: Int) -> String {
+        // enqueue_job stops counting at 101.
+        "⏳ Queued, position \(Self.position(position)). \(remainingToday) left today."
+    }
+
+    func promptCut(_ cut: String) -> String {
+        "⚠️ The model reads about 75 tokens of a prompt; this end will probably be ignored: «\(cut)»"
+    }
+
+    func rejection(_ rejection: Rejection) -> String {
+        switch rejection {
+        case .emptyPrompt: "✏️ Tell me what to draw, e.g. /generate a lighthouse in a storm"
+        case .promptTooLong(let length, let max): "✂️ That prompt is \(length) characters; the limit is \(max)."
+        case .unknownOption(let option): "❓ Unknown option \(option). Options: --no, --seed, --steps, --cfg, --size, --sampler (see /help)."
+        case .missingValue(let option): "❓ \(option) needs a value, e.g. \(option) \(Self.example(option))."
+        case .invalidNumber(let option, let value): "🔢 \(option) must be a number, not «\(value)»."
+        case .outOfRange(let option, let value, let min, let max): "🔢 \(option) \(value) is out of range: use \(min) to \(max)."
+        case .invalidSize(let value): "📐 Size «\(value)» is not WxH, e.g. --size 512x768."
+        case .sizeNotMultipleOf8(let width, let height): "📐 \(width)x\(height): both sides must be multiples of 8."
+        case .sizeOutOfRange(let width, let height, let minSide, let maxSide, let maxPixels):
+            "📐 \(width)x\(height) is out of bounds: sides \(minSide) to \(maxSide), at most \(maxPixels) pixels in all."
+        case .unknownSampler(let value, let known): "🧪 Unknown sampler «\(value)». Choose one of: \(known.joined(separator: ", "))."
+        case .banned: "🚫 You cannot use this bot."
+        case .dailyLimit(let used, let limit): "📅 You have used \(used) of \(limit) images today. Come back tomorrow (UTC)."
+        case .queueFull(let pending, let max): "🚦 You already have \(pending) of \(max) requests waiting. Wait for one to finish, or /cancel."
+        case .jobUnavailable: "🗑️ That image is no longer available."
+        case .imageUnavailable: "🗑️ The original file of that image is no longer kept."
+        case .unknownButton: "❓ That button is not mine."
+        }
+    }
+
+    static func position(_ position: Int?) -> String {
+        guard let position else { return "?" }
+        return position > 100 ? "100+" : String(position)
+    }
+
+    static func example(_ option: String) -> String {
+        switch option {
+        case "--seed": "42"
+        case "--steps": "30"
+        case "--cfg": "7.5"
+        case "--size": "512x768"
+        case "--sampler": "euler_a"
+        default: "…"
+        }
+    }
+
+    func status(_ lines: [JobStatusLine]) -> String {
+        guard !lines.isEmpty else { return "📭 You have no requests in progress." }
+        return "📋 Your requests:\n" + lines.map { line in
+            switch line.state {
+            case "queued": "#\(line.jobID): queued, position \(Self.position(line.queuePosition))"
+            case "rendering": "#\(line.jobID): rendering, step \(line.step)/\(line.steps)"
+            default: "#\(line.jobID): rendered, sending"
+            }
+        }.joined(separator: "\n")
+    }
+
+    func cancelled(count: Int) -> String {
+        count == 0 ? "🤷 Nothing to cancel: none of your requests is waiting." : "🛑 Cancelled \(count) queued request(s)."
+    }
+
+    func quota(_ line: QuotaLine) -> String {
+        if line.banned { return rejection(.banned) }
+        return "📊 Today: \(line.usedToday) of \(line.dailyLimit) used, \(max(0, line.dailyLimit - line.usedToday)) left. "
+            + "Waiting now: \(line.pending) of \(line.maxQueued)."
+    }
+
+    func jobFailed(error: String) -> String {
+        "😞 Sorry, that image could not be made (\(error)). Please try again."
+    }
+
+    func unknownCommand(_ command: String) -> String {
+        "❓ I do not know \(command). Try /help."
+    }
+
+    func statusMessage(_ key: StatusKey) -> String {
+        switch key {
+        case .queued: "⏳ Queued."
+        case .rendering(let step, let steps): "🎨 Rendering… step \(step)/\(steps)"
+        case .rendered: "📤 Rendered, sending…"
+        case .delivered: "✅ Done."
+        case .failed: "😞 Failed."
+        case .cancelled: "🛑 Cancelled."
+        }
+    }
+
+    var newSeedButton: String { "🎲 New seed" }
+    var moreStepsButton: String { "➕ More steps" }
+    var sendAsFileButton: String { "📄 Send as file" }
+    var buttonQueued: String { "Queued ⏳" }
+    var buttonSendingFile: String { "Sending the file 📄" }
+
+    var commands: [BotCommand] {
+        [
+            BotCommand(command: "generate", description: "Draw an image: /generate <description> [--no …] [--seed N]…"),
+            BotCommand(command: "imagine", description: "Same as /generate"),
+            BotCommand(command: "status", description: "Your requests in progress"),
+            BotCommand(command: "cancel", description: "Cancel your queued requests"),
+            BotCommand(command: "quota", description: "What is left today"),
+            BotCommand(command: "help", description: "How to use the bot"),
+        ]
+    }
+}

@@ -1,0 +1,112 @@
+import Telegram
+
+/// Español, para todo `language_code` que empiece por `es`.
+struct Spanish: TextTable {
+    var help: String {
+        """
+        🎨 Convierto texto en imágenes con Stable Diffusion.
+
+        Envíame una descripción (en un grupo: /generate <descripción>), por ejemplo:
+        /generate un castillo al atardecer, pintura al óleo
+        /generate un gato astronauta --no borroso, baja calidad --seed 42 --steps 30 --cfg 8 --size 512x768 --sampler dpmpp_2m_karras
+
+        Opciones (todas opcionales):
+        --no <texto>  lo que hay que evitar (prompt negativo)
+        --seed N      misma semilla + mismos ajustes = misma imagen
+        --steps N     más pasos: más lento, a menudo más fino
+        --cfg X       cuánto seguir la descripción
+        --size AxB    múltiplos de 8
+        --sampler S   euler, euler_a, ddim, pndm, lms, dpmpp_2m, dpmpp_2m_karras
+        También vale un bloque pegado de AUTOMATIC1111 (líneas Negative prompt: / Steps: …) o uno de mis pies de foto.
+
+        /status tus pedidos · /cancel cancela los que esperan · /quota lo que te queda hoy · /imagine = /generate
+        """
+    }
+
+    func queued(position: Int, remainingToday: Int) -> String {
+        "⏳ En cola, posición \(English.position(position)). Te quedan \(remainingToday) hoy."
+    }
+
+    func promptCut(_ cut: String) -> String {
+        "⚠️ El modelo lee unos 75 tokens de la descripción; este final probablemente se ignorará: «\(cut)»"
+    }
+
+    func rejection(_ rejection: Rejection) -> String {
+        switch rejection {
+        case .emptyPrompt: "✏️ Dime qué dibujar, por ejemplo: /generate un faro en una tormenta"
+        case .promptTooLong(let length, let max): "✂️ La descripción tiene \(length) caracteres; el límite es \(max)."
+        case .unknownOption(let option): "❓ Opción desconocida \(option). Opciones: --no, --seed, --steps, --cfg, --size, --sampler (ver /help)."
+        case .missingValue(let option): "❓ \(option) necesita un valor, por ejemplo \(option) \(English.example(option))."
+        case .invalidNumber(let option, let value): "🔢 \(option) debe ser un número, no «\(value)»."
+        case .outOfRange(let option, let value, let min, let max): "🔢 \(option) \(value) está fuera de rango: usa de \(min) a \(max)."
+        case .invalidSize(let value): "📐 El tamaño «\(value)» no es AxB, por ejemplo --size 512x768."
+        case .sizeNotMultipleOf8(let width, let height): "📐 \(width)x\(height): ambos lados deben ser múltiplos de 8."
+        case .sizeOutOfRange(let width, let height, let minSide, let maxSide, let maxPixels):
+            "📐 \(width)x\(height) está fuera de límites: lados de \(minSide) a \(maxSide), como mucho \(maxPixels) píxeles en total."
+        case .unknownSampler(let value, let known): "🧪 Sampler desconocido «\(value)». Elige uno de: \(known.joined(separator: ", "))."
+        case .banned: "🚫 No puedes usar este bot."
+        case .dailyLimit(let used, let limit): "📅 Has usado \(used) de \(limit) imágenes hoy. Vuelve mañana (UTC)."
+        case .queueFull(let pending, let max): "🚦 Ya tienes \(pending) de \(max) pedidos esperando. Espera a que termine uno, o usa /cancel."
+        case .jobUnavailable: "🗑️ Esa imagen ya no está disponible."
+        case .imageUnavailable: "🗑️ Ya no se guarda el archivo original de esa imagen."
+        case .unknownButton: "❓ Ese botón no es mío."
+        }
+    }
+
+    func status(_ lines: [JobStatusLine]) -> String {
+        guard !lines.isEmpty else { return "📭 No tienes pedidos en curso." }
+        return "📋 Tus pedidos:\n" + lines.map { line in
+            switch line.state {
+            case "queued": "#\(line.jobID): en cola, posición \(English.position(line.queuePosition))"
+            case "rendering": "#\(line.jobID): dibujando, paso \(line.step)/\(line.steps)"
+            default: "#\(line.jobID): terminado, enviando"
+            }
+        }.joined(separator: "\n")
+    }
+
+    func cancelled(count: Int) -> String {
+        count == 0 ? "🤷 Nada que cancelar: ninguno de tus pedidos está esperando." : "🛑 Cancelados \(count) pedido(s) en cola."
+    }
+
+    func quota(_ line: QuotaLine) -> String {
+        if line.banned { return rejection(.banned) }
+        return "📊 Hoy: \(line.usedToday) de \(line.dailyLimit) usadas, te quedan \(max(0, line.dailyLimit - line.usedToday)). "
+            + "Esperando ahora: \(line.pending) de \(line.maxQueued)."
+    }
+
+    func jobFailed(error: String) -> String {
+        "😞 Lo siento, no se pudo hacer esa imagen (\(error)). Vuelve a intentarlo."
+    }
+
+    func unknownCommand(_ command: String) -> String {
+        "❓ No conozco \(command). Prueba /help."
+    }
+
+    func statusMessage(_ key: StatusKey) -> String {
+        switch key {
+        case .queued: "⏳ En cola."
+        case .rendering(let step, let steps): "🎨 Dibujando… paso \(step)/\(steps)"
+        case .rendered: "📤 Terminada, enviando…"
+        case .delivered: "✅ Hecho."
+        case .failed: "😞 Falló."
+        case .cancelled: "🛑 Cancelado."
+        }
+    }
+
+    var newSeedButton: String { "🎲 Otra semilla" }
+    var moreStepsButton: String { "➕ Más pasos" }
+    var sendAsFileButton: String { "📄 Enviar como archivo" }
+    var buttonQueued: String { "En cola ⏳" }
+    var buttonSendingFile: String { "Enviando el archivo 📄" }
+
+    var commands: [BotCommand] {
+        [
+            BotCommand(command: "generate", description: "Dibuja una imagen: /generate <descripción> [--no …] [--seed N]…"),
+            BotCommand(command: "imagine", description: "Igual que /generate"),
+            BotCommand(command: "status", description: "Tus pedidos en curso"),
+            BotCommand(command: "cancel", description: "Cancela tus pedidos en cola"),
+            BotCommand(command: "quota", description: "Lo que te queda hoy"),
+            BotCommand(command: "help", description: "Cómo usar el bot"),
+        ]
+    }
+}

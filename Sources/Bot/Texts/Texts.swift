@@ -1,0 +1,68 @@
+import Telegram
+
+/// Every text the bot shows, per language. A language is one `TextTable`; the English and
+/// Spanish ones sit beside this file. Deliver is the only caller: Ingest writes kinds and
+/// arguments (`BotMessage`), never text.
+public protocol TextTable: Sendable {
+    var help: String { get }
+    func queued(position: Int, remainingToday: Int) -> String
+    func promptCut(_ cut: String) -> String
+    func rejection(_ rejection: Rejection) -> String
+    func status(_ lines: [JobStatusLine]) -> String
+    func cancelled(count: Int) -> String
+    func quota(_ line: QuotaLine) -> String
+    func jobFailed(error: String) -> String
+    func unknownCommand(_ command: String) -> String
+    func statusMessage(_ key: StatusKey) -> String
+    var newSeedButton: String { get }
+    var moreStepsButton: String { get }
+    var sendAsFileButton: String { get }
+    /// The `answerCallbackQuery` notice for a button press that queued a job.
+    var buttonQueued: String { get }
+    var buttonSendingFile: String { get }
+    /// The command menu (`setMyCommands`), command → description.
+    var commands: [BotCommand] { get }
+}
+
+public enum Texts {
+    public static func table(_ language: BotLanguage) -> any TextTable {
+        switch language {
+        case .english: English()
+        case .spanish: Spanish()
+        }
+    }
+
+    /// The text of an outbox message. `cutPrompt` is the part of the job's prompt CLIP
+    /// will not read, for `.queued(promptCut: true)`.
+    public static func text(_ message: BotMessage, language: BotLanguage, cutPrompt: String? = nil) -> String {
+        let table = table(language)
+        switch message {
+        case .help: return table.help
+        case .queued(let position, let remaining, let cut):
+            var text = table.queued(position: position, remainingToday: remaining)
+            if cut, let cutPrompt, !cutPrompt.isEmpty {
+                text += "\n\n" + table.promptCut(Caption.cut(cutPrompt, to: 300))
+            }
+            return text
+        case .rejected(let rejection): return table.rejection(rejection)
+        case .status(let lines): return table.status(lines)
+        case .cancelled(let count): return table.cancelled(count: count)
+        case .quota(let line): return table.quota(line)
+        case .jobFailed(let error): return table.jobFailed(error: error.echoed(limit: 200))
+        case .document: return ""
+        case .unknownCommand(let command): return table.unknownCommand(command)
+        }
+    }
+
+    /// The inline keyboard under a delivered photo.
+    public static func photoButtons(jobID: Int64, language: BotLanguage) -> InlineKeyboardMarkup {
+        let table = table(language)
+        return InlineKeyboardMarkup(inlineKeyboard: [
+            [
+                InlineKeyboardButton(text: table.newSeedButton, callbackData: CallbackData(action: .newSeed, jobID: jobID).encoded),
+                InlineKeyboardButton(text: table.moreStepsButton, callbackData: CallbackData(action: .moreSteps, jobID: jobID).encoded),
+            ],
+            [InlineKeyboardButton(text: table.sendAsFileButton, callbackData: CallbackData(action: .sendAsFile, jobID: jobID).encoded)],
+        ])
+    }
+}

@@ -1,0 +1,198 @@
+import Bot
+import Foundation
+import Logging
+import Runtime
+import Schema
+import Telegram
+
+/// One sending slot: a Bot API connection and a database connection of its own, so a
+/// send and the bookkeeping after it never wait for the others. A send is recorded in
+/// the database right after Telegram confirms it, with Telegram's message_id.
+struct DeliverSender: Sendable {
+    let client: TelegramClient
+    let connection: PostgresConnection
+    let configuration: DeliverConfiguration
+    let tokenCounter: any PromptTokenCounter
+    let logger: Logger
+
+    var queue: JobQueue { JobQueue(connection) }
+
+    func send(_ item: DeliverItem) async -> DeliverOutcome {
+        var item = item
+        switch item.work {
+        case .outbox(let claimed): return await sendOutbox(claimed, &item)
+        case .photo(let delivery): return await sendPhoto(delivery, &item)
+        case .status(let due): return await editStatus(due, &item)
+        }
+    }
+
+    // MARK: Outbox
+
+    private func sendOutbox(_ claimed: JobQueue.ClaimedOutbox, _ item: inout DeliverItem) async -> DeliverOutcome {
+        let message = claimed.message
+        guard let botMessage = BotMessage(kind: message.kind, argsJSON: message.argsJSON) else {
+            await record("unknown kind") {
+                _ = try await queue.failOutbox(claimed, error: "unknown kind \(message.kind)", retryable: false)
+            }
+            return .finished(sent: false)
+        }
+        let language = BotLanguage(languageCode: message.languageCode)
+        var document: Data?
+        var text = ""
+        do {
+            if case .document = botMessage, let jobID = message.jobID {
+                document = try await connection.jobImage(jobID)
+                if document == nil { text = Texts.table(language).rejection(.imageUnavailable) }
+            } else {
+                var cut: String?
+                if case .queued(_, _, true) = botMessage, let jobID = message.jobID, let prompt = try await connection.jobPrompt(jobID) {
+                    cut = tokenCounter.split(prompt).cut
+                }
+                text = Texts.text(botMessage, language: language, cutPrompt: cut)
+            }
+        } catch {
+            // The database is away; the lease brings the row back.
+            logger.warning("could not prepare a message", metadata: [LogKey.error: "\(error)"])
+            return .finished(sent: false)
+        }
+        if text.isEmpty && document == nil { text = "…" }
+        let editID = message.editMessageID
+        let fileName = "lienzo-\(message.jobID ?? claimed.id).png"
+        let result = await attempt(&item, allowMigration: editID == nil) { chatID, reply in
+            if let document {
+                return try await client.sendDocument(chatID: chatID, document: .png(document, fileName: fileName), replyParameters: reply)
+            }
+            if let editID {
+                return try await client.editMessageText(chatID: chatID, messageID: Int(editID), text: text)
+            }
+            return try await client.sendMessage(chatID: chatID, text: text, replyParameters: reply)
+        }
+        switch result {
+        case .sent(let messageID):
+            await record("sent message") {
+                try await connection.transaction { connection in
+                    _ = try await JobQueue(connection).finishOutbox(claimed, telegramMessageID: messageID)
+                    if case .queued = botMessage, let jobID = message.jobID {
+                        try await connection.setStatusMessage(jobID: jobID, messageID: messageID, shown: "queued")
+                    }
+                }
+            }
+            return .finished(sent: true)
+        case .alreadyShown:
+            await record("shown edit") { _ = try await queue.finishOutbox(claimed, telegramMessageID: nil) }
+            return .finished(sent: true)
+        case .tooManyRequests(let retryAfter):
+            return .tooManyRequests(retryAfter: retryAfter)
+        case .undeliverable(let reason):
+            await record("undeliverable") {
+                try await connection.markChatUndeliverable(item.chatID, reason: reason)
+                _ = try await queue.failOutbox(claimed, error: reason, retryable: false)
+            }
+            return .chatUndeliverable
+        case .transient(let reason):
+            await record("transient failure") {
+                _ = try await queue.failOutbox(claimed, error: reason, retryable: true, policy: configuration.databaseRetry)
+            }
+            return .finished(sent: false)
+        case .failed(let reason):
+            await record("failure") { _ = try await queue.failOutbox(claimed, error: reason, retryable: false) }
+            return .finished(sent: false)
+        case .editTargetGone:
+            await record("failure") { _ = try await queue.failOutbox(claimed, error: "message to edit gone", retryable: false) }
+            return .finished(sent: false)
+        }
+    }
+
+    // MARK: Photos
+
+    private func sendPhoto(_ delivery: JobQueue.ClaimedDelivery, _ item: inout DeliverItem) async -> DeliverOutcome {
+        let jobID = delivery.lease.jobID
+        let language = BotLanguage(languageCode: delivery.languageCode)
+        let caption = Caption.make(delivery.request)
+        let buttons = Texts.photoButtons(jobID: jobID, language: language)
+        let result = await attempt(&item) { chatID, reply in
+            try await client.sendPhoto(
+                chatID: chatID, photo: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
+                replyParameters: reply, replyMarkup: buttons)
+        }
+        switch result {
+        case .sent(let messageID):
+            await record("delivered photo") {
+                _ = try await queue.finishDelivery(delivery.lease, telegramMessageID: messageID, keepImage: configuration.keepImages)
+            }
+            return .finished(sent: true)
+        case .tooManyRequests(let retryAfter):
+            return .tooManyRequests(retryAfter: retryAfter)
+        case .undeliverable(let reason):
+            await record("undeliverable") {
+                try await connection.markChatUndeliverable(item.chatID, reason: reason)
+                _ = try await queue.failDelivery(delivery.lease, error: reason, retryable: false)
+            }
+            return .chatUndeliverable
+        case .transient(let reason):
+            await record("transient failure") {
+                _ = try await queue.failDelivery(delivery.lease, error: reason, retryable: true, policy: configuration.databaseRetry)
+            }
+            return .finished(sent: false)
+        case .failed(let reason):
+            await record("failure") { _ = try await queue.failDelivery(delivery.lease, error: reason, retryable: false) }
+            return .finished(sent: false)
+        case .alreadyShown, .editTargetGone:
+            await record("failure") { _ = try await queue.failDelivery(delivery.lease, error: "unexpected reply", retryable: false) }
+            return .finished(sent: false)
+        }
+    }
+
+    // MARK: Status messages
+
+    private func editStatus(_ due: PostgresConnection.StatusDue, _ item: inout DeliverItem) async -> DeliverOutcome {
+        guard let key = StatusKey(due.key) else {
+            await record("status") { try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: true) }
+            return .finished(sent: false)
+        }
+        let text = Texts.table(BotLanguage(languageCode: due.languageCode)).statusMessage(key)
+        let result = await attempt(&item, allowMigration: false) { chatID, _ in
+            try await client.editMessageText(chatID: chatID, messageID: Int(due.messageID), text: text)
+        }
+        switch result {
+        case .sent, .alreadyShown:
+            await record("status") { try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: key.isFinal) }
+            return .finished(sent: true)
+        case .tooManyRequests(let retryAfter):
+            return .tooManyRequests(retryAfter: retryAfter)
+        case .undeliverable(let reason):
+            await record("undeliverable") {
+                try await connection.markChatUndeliverable(item.chatID, reason: reason)
+                try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: true)
+            }
+            return .chatUndeliverable
+        case .transient:
+            // Comes back in the next round of due statuses.
+            return .finished(sent: false)
+        case .failed, .editTargetGone:
+            await record("status") { try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: true) }
+            return .finished(sent: false)
+        }
+    }
+
+    // MARK: Recording
+
+    /// Runs database bookkeeping after a send, retrying while the connection is away:
+    /// a send Telegram confirmed but the database never heard of would be sent again.
+    func record(_ what: String, _ body: () async throws -> Void) async {
+        var wait: Duration = .milliseconds(100)
+        for attempt in 1...20 {
+            do {
+                try await body()
+                return
+            } catch let error as PostgresError where error.isConnectionProblem && attempt < 20 {
+                logger.warning("database unavailable while recording \(what); retrying", metadata: [LogKey.error: "\(error)"])
+            } catch {
+                logger.error("could not record \(what)", metadata: [LogKey.error: "\(error)"])
+                return
+            }
+            try? await Task.sleep(for: wait)
+            wait = min(wait * 2, .seconds(2))
+        }
+    }
+}

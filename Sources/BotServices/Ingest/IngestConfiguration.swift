@@ -1,0 +1,31 @@
+import Bot
+import Runtime
+
+/// How Ingest polls and what it accepts.
+///
+/// Environment keys (defaults in brackets), besides `GenerationLimits`' and
+/// `TelegramConfiguration`'s:
+/// - `INGEST_POLL_TIMEOUT` [30]: seconds a getUpdates long poll waits for an update.
+/// - `INGEST_POLL_LIMIT` [100]: updates per getUpdates (1–100).
+/// - `INGEST_MAX_BACKOFF` [30]: seconds, the longest wait after failed polls.
+/// - `INGEST_SET_COMMANDS` [true]: register the command menu (en, es) at start-up.
+public struct IngestConfiguration: Sendable {
+    public var limits = GenerationLimits()
+    public var pollTimeout = 30
+    public var pollLimit = 100
+    public var maxBackoff: Duration = .seconds(30)
+    public var setCommands = true
+    /// Attempts at one update that fails with a non-connection database error before it
+    /// is recorded as failed and skipped, so one poisoned update cannot wedge the queue.
+    public var maxAttemptsPerUpdate = 5
+
+    public init() {}
+
+    public init(environment: Environment) throws {
+        limits = try GenerationLimits(environment: environment)
+        pollTimeout = try environment.int("INGEST_POLL_TIMEOUT", default: pollTimeout, in: 0...50)
+        pollLimit = try environment.int("INGEST_POLL_LIMIT", default: pollLimit, in: 1...100)
+        maxBackoff = try environment.seconds("INGEST_MAX_BACKOFF", default: 30)
+        setCommands = try environment.bool("INGEST_SET_COMMANDS", default: setCommands)
+    }
+}

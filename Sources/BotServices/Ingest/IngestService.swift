@@ -1,0 +1,166 @@
+import Bot
+import Foundation
+import Logging
+import Runtime
+import Schema
+import ServiceLifecycle
+import Telegram
+
+/// Ingest: long-polls getUpdates and turns each update into database rows, one
+/// transaction per update, moving the offset on only after the commit. Killed at any
+/// moment, it loses no update (Telegram resends everything above the confirmed offset)
+/// and duplicates nothing (a re-read update finds its row in `telegram_updates`).
+public struct IngestService: Service {
+    let connection: PostgresConnection
+    /// Holds the long poll; nothing else may use it.
+    let pollClient: TelegramClient
+    /// Start-up calls and callback answers, so they never wait behind a long poll.
+    let client: TelegramClient
+    let configuration: IngestConfiguration
+    let tokenCounter: any PromptTokenCounter
+    let logger: Logger
+
+    public init(
+        connection: PostgresConnection, pollClient: TelegramClient, client: TelegramClient,
+        configuration: IngestConfiguration, tokenCounter: any PromptTokenCounter = EstimatedCLIPTokenCounter(),
+        logger: Logger
+    ) {
+        self.connection = connection
+        self.pollClient = pollClient
+        self.client = client
+        self.configuration = configuration
+        self.tokenCounter = tokenCounter
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            try await poll()
+        } catch is CancellationError {
+            // Shutdown interrupted the long poll (or a wait); every committed update is safe.
+        }
+        logger.info("stopped")
+    }
+
+    private func poll() async throws {
+        try await cancelWhenGracefulShutdown {
+            guard let me = try await startUp() else { return }
+            let handler = UpdateHandler(
+                connection: connection,
+                router: MessageRouter(botUsername: me.username ?? "", limits: configuration.limits, tokenCounter: tokenCounter),
+                botID: me.id, logger: logger)
+            var offset = UpdateOffset(stored: try await connection.loadUpdateOffset(botID: me.id))
+            logger.info("polling", metadata: ["lienzo_bot": "\(me.username ?? "")", "lienzo_offset": "\(offset.next.map(String.init) ?? "none")"])
+            try await pollLoop(handler: handler, offset: &offset)
+        }
+    }
+
+    /// getMe (who am I: the username that `/cmd@name` must match), deleteWebhook
+    /// (getUpdates answers 409 while one is set) and the command menus. Retries while
+    /// Telegram is unreachable; nil when shut down meanwhile.
+    private func startUp() async throws -> User? {
+        var backoff = Backoff(max: configuration.maxBackoff)
+        while !Task.isCancelled {
+            do {
+                let me = try await client.getMe()
+                try await client.deleteWebhook()
+                if configuration.setCommands {
+                    try await client.setMyCommands(Texts.table(.english).commands)
+                    for language in BotLanguage.allCases where language != .english {
+                        try await client.setMyCommands(Texts.table(language).commands, languageCode: language.rawValue)
+                    }
+                }
+                return me
+            } catch let error as TelegramError {
+                if error.code == .unauthorized { throw error }
+                logger.warning("Telegram start-up failed; retrying", metadata: [LogKey.error: "\(error)"])
+                try await Task.sleep(for: backoff.next())
+            }
+        }
+        return nil
+    }
+
+    private func pollLoop(handler: UpdateHandler, offset: inout UpdateOffset) async throws {
+        var backoff = Backoff(max: configuration.maxBackoff)
+        while !Task.isCancelled {
+            let updates: [Update]
+            do {
+                updates = try await pollClient.getUpdates(
+                    offset: offset.next, limit: configuration.pollLimit, timeout: configuration.pollTimeout,
+                    allowedUpdates: ["message", "edited_message", "callback_query"])
+                backoff.reset()
+            } catch let error as TelegramError {
+                if error.code == .unauthorized { throw error }
+                // 409: another poller or a webhook; 429/5xx/network: Telegram is unwell.
+                let wait = error.retryAfter.map { Duration.seconds($0) } ?? backoff.next()
+                logger.warning("getUpdates failed; retrying", metadata: [LogKey.error: "\(error)", "lienzo_wait": "\(wait)"])
+                try await Task.sleep(for: wait)
+                continue
+            }
+            for update in updates {
+                // Database calls do not watch for cancellation; stop between updates.
+                try Task.checkCancellation()
+                try await handleWithRetry(update, handler: handler)
+                offset.committed(update.updateID)
+            }
+        }
+    }
+
+    /// Retries an update until it commits: forever on connection problems (nothing is
+    /// confirmed meanwhile, so nothing is lost), a few times on other errors, after which
+    /// it is recorded as failed and skipped.
+    private func handleWithRetry(_ update: Update, handler: UpdateHandler) async throws {
+        var logger = self.logger
+        logger[metadataKey: LogKey.updateID] = "\(update.updateID)"
+        var backoff = Backoff(max: configuration.maxBackoff)
+        var failures = 0
+        while true {
+            do {
+                let handled = try await handler.handle(update)
+                logger.debug("update handled", metadata: ["lienzo_outcome": "\(handled.outcome)"])
+                if let answer = handled.callbackAnswer { await answerCallback(answer, logger: logger) }
+                return
+            } catch let error as PostgresError where error.isConnectionProblem {
+                logger.warning("database unavailable; retrying the update", metadata: [LogKey.error: "\(error)"])
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                failures += 1
+                logger.error("update failed", metadata: [LogKey.error: "\(error)", "lienzo_failures": "\(failures)"])
+                if failures >= configuration.maxAttemptsPerUpdate {
+                    do {
+                        try await handler.recordFailed(update, error: "\(error)")
+                        return
+                    } catch {
+                        logger.error("could not record the failed update", metadata: [LogKey.error: "\(error)"])
+                    }
+                }
+            }
+            try await Task.sleep(for: backoff.next())
+        }
+    }
+
+    /// Best effort: an unanswered button only shows a spinner for a while.
+    private func answerCallback(_ answer: UpdateHandler.CallbackAnswer, logger: Logger) async {
+        do {
+            try await client.answerCallbackQuery(callbackQueryID: answer.id, text: answer.text, showAlert: answer.showAlert)
+        } catch {
+            logger.debug("answerCallbackQuery failed", metadata: [LogKey.error: "\(error)"])
+        }
+    }
+}
+
+/// Exponential backoff from 100 ms, doubling up to `max`.
+struct Backoff: Sendable {
+    let max: Duration
+    private var current: Duration = .milliseconds(100)
+
+    init(max: Duration) { self.max = max }
+
+    mutating func next() -> Duration {
+        defer { current = Swift.min(current * 2, max) }
+        return current.jittered(by: 0.2)
+    }
+
+    mutating func reset() { current = .milliseconds(100) }
+}

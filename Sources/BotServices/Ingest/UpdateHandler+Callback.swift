@@ -1,0 +1,50 @@
+import Bot
+import Schema
+import Telegram
+
+extension UpdateHandler {
+    /// A press on a button under a delivered photo. The answer (the spinner's notice) is
+    /// made after the commit; a refused request shows as an alert there, not as a message.
+    func handleCallback(_ query: CallbackQuery, updateID: Int64, connection: PostgresConnection) async throws -> Handled {
+        let language = BotLanguage(languageCode: query.from.languageCode)
+        let table = Texts.table(language)
+        func answer(_ outcome: String, _ text: String, alert: Bool = false) -> Handled {
+            Handled(outcome: outcome, callbackAnswer: CallbackAnswer(id: query.id, text: text, showAlert: alert))
+        }
+        guard let data = query.data.flatMap(CallbackData.init) else {
+            return answer("callback:unknown", table.rejection(.unknownButton))
+        }
+        guard let job = try await connection.jobForCallback(data.jobID), !job.purged else {
+            return answer("callback:job_unavailable", table.rejection(.jobUnavailable), alert: true)
+        }
+        // Where the press happened; the job's own chat when the message is inaccessible.
+        let chatID = query.message?.chat.id ?? job.chatID
+        let photoMessageID = query.message.flatMap { $0.date == 0 ? nil : Int64($0.messageID) }
+        switch data.action {
+        case .sendAsFile:
+            guard job.hasImage else {
+                return answer("callback:image_unavailable", table.rejection(.imageUnavailable), alert: true)
+            }
+            try await JobQueue(connection).insertOutbox(OutboxMessage(
+                chatID: chatID, jobID: job.id, replyToMessageID: photoMessageID, languageCode: query.from.languageCode,
+                kind: BotMessage.document.kind, argsJSON: BotMessage.document.argsJSON))
+            return answer("callback:file", table.buttonSendingFile)
+        case .newSeed, .moreSteps:
+            var request = job.request
+            if data.action == .newSeed {
+                request.seed = Int64.random(in: 0...GenerationLimits.maxSeed)
+            } else {
+                request.steps = min(router.limits.maxSteps, request.steps + router.limits.moreSteps)
+            }
+            // The job runs on this deployment's model, whatever the old one used.
+            request.model = router.limits.model
+            let origin = TelegramOrigin(updateID: updateID, chatID: chatID, userID: query.from.id,
+                                        messageID: photoMessageID, languageCode: query.from.languageCode)
+            let result = try await enqueue(request, origin: origin, promptCut: false, connection: connection, replyOnRefusal: false)
+            if let refusal = result.refusal {
+                return answer("callback:" + result.outcome, table.rejection(refusal), alert: true)
+            }
+            return answer("callback:" + result.outcome, table.buttonQueued)
+        }
+    }
+}

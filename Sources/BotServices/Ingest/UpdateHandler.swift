@@ -1,0 +1,155 @@
+import Bot
+import Foundation
+import Logging
+import Runtime
+import Schema
+import Telegram
+
+/// Handles one update in one transaction: records it in `telegram_updates` (a re-read
+/// update finds its row and does nothing), writes its effect (a job, outbox rows),
+/// records the outcome and moves the stored offset past it. Only a committed update may
+/// be confirmed to Telegram.
+struct UpdateHandler: Sendable {
+    let connection: PostgresConnection
+    let router: MessageRouter
+    let botID: Int64
+    let logger: Logger
+
+    /// What happened, for the caller's log and for work that must wait for the commit.
+    struct Handled: Sendable, Equatable {
+        var outcome: String
+        /// An `answerCallbackQuery` to make after the commit: (query id, text, alert).
+        var callbackAnswer: CallbackAnswer?
+    }
+
+    struct CallbackAnswer: Sendable, Equatable {
+        var id: String
+        var text: String
+        var showAlert: Bool
+    }
+
+    func handle(_ update: Update) async throws -> Handled {
+        let updateID = Int64(update.updateID)
+        let (kind, chatID, userID) = Self.describe(update)
+        return try await connection.transaction { connection in
+            guard try await connection.recordUpdate(updateID, kind: kind, chatID: chatID, userID: userID) else {
+                return Handled(outcome: "duplicate")
+            }
+            let handled: Handled
+            switch update.kind {
+            case .message(let message):
+                handled = try await handleMessage(message, updateID: updateID, connection: connection)
+            case .callbackQuery(let query):
+                handled = try await handleCallback(query, updateID: updateID, connection: connection)
+            case .editedMessage:
+                // Re-rendering on edits would spend quota behind the user's back.
+                handled = Handled(outcome: "ignored:edited")
+            case .unknown:
+                handled = Handled(outcome: "ignored:unknown")
+            }
+            try await connection.setUpdateOutcome(updateID, String(handled.outcome.prefix(100)))
+            try await connection.saveUpdateOffset(botID: botID, nextOffset: updateID + 1)
+            return handled
+        }
+    }
+
+    /// Records an update that kept failing, so the poll can move past it.
+    func recordFailed(_ update: Update, error: String) async throws {
+        let updateID = Int64(update.updateID)
+        let (kind, chatID, userID) = Self.describe(update)
+        try await connection.transaction { connection in
+            if try await connection.recordUpdate(updateID, kind: kind, chatID: chatID, userID: userID) {
+                try await connection.setUpdateOutcome(updateID, "error:" + String(error.prefix(90)))
+            }
+            try await connection.saveUpdateOffset(botID: botID, nextOffset: updateID + 1)
+        }
+    }
+
+    static func describe(_ update: Update) -> (kind: String, chatID: Int64?, userID: Int64?) {
+        switch update.kind {
+        case .message(let message): ("message", message.chat.id, message.from?.id)
+        case .editedMessage(let message): ("edited_message", message.chat.id, message.from?.id)
+        case .callbackQuery(let query): ("callback_query", query.message?.chat.id, query.from.id)
+        case .unknown: ("unknown", nil, nil)
+        }
+    }
+
+    // MARK: Messages
+
+    private func handleMessage(_ message: Message, updateID: Int64, connection: PostgresConnection) async throws -> Handled {
+        guard let from = message.from, !from.isBot else { return Handled(outcome: "ignored:no_user") }
+        let chatID = message.chat.id
+        // Writing to the bot again undoes an earlier block (403).
+        try await connection.clearChatUndeliverable(chatID)
+        let origin = TelegramOrigin(updateID: updateID, chatID: chatID, userID: from.id,
+                                    messageID: Int64(message.messageID), languageCode: from.languageCode)
+        let intent = router.route(text: message.text, isPrivateChat: message.chat.isPrivate) {
+            Int64.random(in: 0...GenerationLimits.maxSeed)
+        }
+        let queue = JobQueue(connection)
+        func reply(_ botMessage: BotMessage, jobID: Int64? = nil) async throws {
+            try await queue.insertOutbox(OutboxMessage(
+                chatID: chatID, jobID: jobID, replyToMessageID: origin.messageID, languageCode: from.languageCode,
+                kind: botMessage.kind, argsJSON: botMessage.argsJSON))
+        }
+        switch intent {
+        case .ignore(let reason):
+            return Handled(outcome: "ignored:" + reason)
+        case .reply(let botMessage, let outcome):
+            try await reply(botMessage)
+            return Handled(outcome: outcome)
+        case .generate(let request, let promptCut):
+            return Handled(outcome: try await enqueue(request, origin: origin, promptCut: promptCut, connection: connection).outcome)
+        case .status:
+            try await reply(.status(try await connection.pendingJobs(ofUser: from.id)))
+            return Handled(outcome: "status")
+        case .cancel:
+            let cancelled = try await queue.cancelQueued(userID: from.id)
+            try await reply(.cancelled(count: cancelled.count))
+            return Handled(outcome: "cancelled:\(cancelled.count)")
+        case .quota:
+            try await reply(.quota(try await connection.quota(ofUser: from.id)))
+            return Handled(outcome: "quota")
+        }
+    }
+
+    /// Enqueues and writes the acknowledgement or the refusal. Returns the outcome and
+    /// the refusal, if any (a button press shows it as an alert instead).
+    func enqueue(
+        _ request: RenderRequest, origin: TelegramOrigin, promptCut: Bool, connection: PostgresConnection,
+        replyOnRefusal: Bool = true
+    ) async throws -> (outcome: String, refusal: Rejection?) {
+        let queue = JobQueue(connection)
+        let outcome = try await queue.enqueue(request, from: origin)
+        let message: BotMessage
+        var jobID: Int64?
+        var refusal: Rejection?
+        let code: String
+        switch outcome {
+        case .accepted(let id, let position, let quota):
+            message = .queued(position: position, remainingToday: quota.remainingToday, promptCut: promptCut)
+            jobID = id
+            code = "enqueued"
+        case .duplicate(let id, _):
+            return ("duplicate_job:\(id)", nil)
+        case .banned:
+            refusal = .banned
+            message = .rejected(.banned)
+            code = "refused:banned"
+        case .dailyLimitReached(let usage):
+            refusal = .dailyLimit(used: usage.usedToday, limit: usage.dailyLimit)
+            message = .rejected(.dailyLimit(used: usage.usedToday, limit: usage.dailyLimit))
+            code = "refused:daily_limit"
+        case .queueFull(let usage):
+            refusal = .queueFull(pending: usage.pending, max: usage.maxQueued)
+            message = .rejected(.queueFull(pending: usage.pending, max: usage.maxQueued))
+            code = "refused:queue_full"
+        }
+        if refusal == nil || replyOnRefusal {
+            try await queue.insertOutbox(OutboxMessage(
+                chatID: origin.chatID, jobID: jobID, replyToMessageID: origin.messageID,
+                languageCode: origin.languageCode, kind: message.kind, argsJSON: message.argsJSON))
+        }
+        return (code, refusal)
+    }
+}
