@@ -95,8 +95,10 @@ struct KillTests {
         // per sender connection (4) per Deliver kill.
         #expect(duplicatePhotos + duplicateAcks <= 4 * kills.deliver)
         // The token never reached the logs (debug level) or the database.
+        // (A process killed right after it started may have logged nothing; all together logged plenty.)
+        #expect(processes.map(\.log.count).reduce(0, +) > 1000)
         for process in processes {
-            #expect(!process.log.isEmpty && !process.log.contains(StageHarness.token.revealed), "\(process.logPath)")
+            #expect(!process.log.contains(StageHarness.token.revealed), "\(process.logPath)")
         }
         let leaked = try await countOf(
             "SELECT (SELECT count(*) FROM outbox WHERE errors::text LIKE '%TEST-stage-token%' OR args::text LIKE '%TEST-stage-token%')"
