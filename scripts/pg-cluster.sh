@@ -42,7 +42,7 @@ start() {
       ${PG_FAST:+--no-sync} >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' >"$dir/port"
   fi
-  local opts="-k $dir -p $(cat "$dir/port") -c listen_addresses=''"
+  local opts="-k $dir -p $(cat "$dir/port") -c listen_addresses='' -c max_connections=300"
   if [ -n "${PG_FAST:-}" ]; then opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
   if ! as_server "$pgbin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     as_server "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s -o "$opts" start \

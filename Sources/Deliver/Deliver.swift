@@ -37,7 +37,7 @@ struct DeliverCommand: AsyncParsableCommand {
             let owner = "deliver-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
             let service = DeliverService(
                 connection: connection, listenConnection: listenConnection, senders: senders,
-                configuration: deliver, owner: owner, tokenCounter: CLIPPromptTokenCounter.bestAvailable(),
+                configuration: deliver, owner: owner, tokenCounter: CLIPPromptTokenCounter(),
                 logger: context.logger)
             try await context.run([service])
         }

@@ -25,8 +25,7 @@ struct IngestCommand: AsyncParsableCommand {
             let telegram = try TelegramConfiguration(environment: context.environment)
             let ingest = try IngestConfiguration(environment: context.environment)
             let connection = try await context.connectAndMigrate()
-            let tokenCounter = CLIPPromptTokenCounter.bestAvailable()
-            context.logger.info("prompt token counter", metadata: ["lienzo_token_counter": "\(type(of: tokenCounter))"])
+            let tokenCounter = CLIPPromptTokenCounter()
             // The long poll holds its connection for the whole timeout: it gets its own client.
             let service = IngestService(
                 connection: connection,

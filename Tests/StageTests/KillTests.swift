@@ -25,7 +25,7 @@ struct KillTests {
             "INGEST_POLL_TIMEOUT": "1", "INGEST_MAX_BACKOFF": "0.2",
             "DELIVER_LEASE_SECONDS": "2", "DELIVER_RESCUE_INTERVAL": "0.5", "DELIVER_POLL_INTERVAL": "0.2",
             "DELIVER_CHAT_INTERVAL": "0", "DELIVER_GROUP_INTERVAL": "0", "DELIVER_GLOBAL_RATE": "10000",
-            "DELIVER_STATUS_INTERVAL": "0.1", "DELIVER_RETRY_BASE": "0.1",
+            "DELIVER_STATUS_INTERVAL": "0.1", "DELIVER_RETRY_BASE": "0.1", "DELIVER_CONNECTIONS": "2",
         ]
         var ingest = try StageProcess("Ingest", environment: environment)
         var deliver = try StageProcess("Deliver", environment: environment)
@@ -92,8 +92,8 @@ struct KillTests {
         #expect(photoTargets.count == 200)
         #expect(acks == 200 && ackTargets.count == 200)
         // A duplicate needs a kill between Telegram's reply and the commit: at most one
-        // per sender connection (4) per Deliver kill.
-        #expect(duplicatePhotos + duplicateAcks <= 4 * kills.deliver)
+        // per sender connection (2) per Deliver kill.
+        #expect(duplicatePhotos + duplicateAcks <= 2 * kills.deliver)
         // The token never reached the logs (debug level) or the database.
         // (A process killed right after it started may have logged nothing; all together logged plenty.)
         #expect(processes.map(\.log.count).reduce(0, +) > 1000)

@@ -57,7 +57,9 @@ public struct MessageRouter: Sendable {
         let validated = GenerateParser.parse(text).flatMap { limits.validate($0, randomSeed: randomSeed) }
         switch validated {
         case .success(let request):
-            let cut = tokenCounter.tokenCount(request.prompt) > promptTokenLimit
+            // The estimate errs high: a prompt it finds short needs no exact count.
+            let cut = EstimatedCLIPTokenCounter().tokenCount(request.prompt) > promptTokenLimit
+                && tokenCounter.tokenCount(request.prompt) > promptTokenLimit
             return .generate(request, promptCut: cut)
         case .failure(let rejection):
             return .reply(.rejected(rejection), outcome: "rejected:" + rejection.code)

@@ -33,7 +33,7 @@ final class StageHarness: Sendable {
 
     static func deliverConfiguration() -> DeliverConfiguration {
         var configuration = DeliverConfiguration()
-        configuration.connections = 3
+        configuration.connections = 2
         configuration.chatInterval = 0
         configuration.groupInterval = 0
         configuration.globalRate = 10_000
@@ -75,9 +75,8 @@ final class StageHarness: Sendable {
             services.append(try await Self.makeDeliver(database: database, telegram: telegram, configuration: deliverConfiguration, connections: &connections))
         }
         if render {
-            let connection = try await database.connect()
-            connections.append(connection)
-            renderer = StandInRenderer(connection: connection, model: Self.model)
+            // Shares the test's own connection: the stand-in uses no transactions.
+            renderer = StandInRenderer(connection: database.connection, model: Self.model)
         } else {
             renderer = nil
         }
