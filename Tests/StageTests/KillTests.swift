@@ -16,17 +16,7 @@ struct KillTests {
         let emulator = BotAPIEmulator(token: StageHarness.token)
         try emulator.start()
         let renderer = StandInRenderer(connection: try await database.connect(), model: StageHarness.model, stepDelay: .milliseconds(10))
-        let base = ProcessInfo.processInfo.environment
-        let environment: [String: String] = [
-            "PATH": base["PATH"] ?? "/usr/bin:/bin",
-            "DATABASE_URL": base["DATABASE_URL"] ?? "", "LIENZO_DB_SCHEMA": database.configuration.schema,
-            "TELEGRAM_BOT_TOKEN": StageHarness.token.revealed, "TELEGRAM_API_URL": emulator.baseURL,
-            "LIENZO_MODEL": StageHarness.model, "LOG_LEVEL": "debug",
-            "INGEST_POLL_TIMEOUT": "1", "INGEST_MAX_BACKOFF": "0.2",
-            "DELIVER_LEASE_SECONDS": "2", "DELIVER_RESCUE_INTERVAL": "0.5", "DELIVER_POLL_INTERVAL": "0.2",
-            "DELIVER_CHAT_INTERVAL": "0", "DELIVER_GROUP_INTERVAL": "0", "DELIVER_GLOBAL_RATE": "10000",
-            "DELIVER_STATUS_INTERVAL": "0.1", "DELIVER_RETRY_BASE": "0.1", "DELIVER_CONNECTIONS": "2",
-        ]
+        let environment = StageHarness.processEnvironment(database: database, emulator: emulator, model: StageHarness.model)
         var ingest = try StageProcess("Ingest", environment: environment)
         var deliver = try StageProcess("Deliver", environment: environment)
         var processes = [ingest, deliver]

@@ -19,19 +19,11 @@ struct ThreeStagesEndToEndTests {
         let emulator = BotAPIEmulator(token: StageHarness.token)
         try emulator.start()
         defer { emulator.stop() }
-        let base = ProcessInfo.processInfo.environment
-        let environment: [String: String] = [
-            "PATH": base["PATH"] ?? "/usr/bin:/bin",
-            "DATABASE_URL": base["DATABASE_URL"] ?? "", "LIENZO_DB_SCHEMA": database.configuration.schema,
-            "TELEGRAM_BOT_TOKEN": StageHarness.token.revealed, "TELEGRAM_API_URL": emulator.baseURL,
-            "LIENZO_MODEL": Self.model, "LOG_LEVEL": "info",
-            "INGEST_POLL_TIMEOUT": "1", "INGEST_MAX_BACKOFF": "0.2",
-            "DELIVER_LEASE_SECONDS": "3", "DELIVER_RESCUE_INTERVAL": "0.5", "DELIVER_POLL_INTERVAL": "0.2",
-            "DELIVER_CHAT_INTERVAL": "0", "DELIVER_GROUP_INTERVAL": "0", "DELIVER_GLOBAL_RATE": "10000",
-            "DELIVER_STATUS_INTERVAL": "0.2", "DELIVER_RETRY_BASE": "0.1", "DELIVER_CONNECTIONS": "2",
+        let environment = StageHarness.processEnvironment(database: database, emulator: emulator, model: Self.model, overrides: [
+            "LOG_LEVEL": "info", "DELIVER_LEASE_SECONDS": "3", "DELIVER_STATUS_INTERVAL": "0.2",
             "LIENZO_RENDER_LEASE": "3", "LIENZO_RESCUE_INTERVAL": "0.5", "LIENZO_GATHER_WINDOW": "0.05",
             "LIENZO_PROGRESS_INTERVAL": "0.2", "LIENZO_METRICS_PORT": "0", "LIENZO_THREADS": "1",
-        ]
+        ])
         var stages = [
             "Ingest": try StageProcess("Ingest", environment: environment),
             "Renderer": try StageProcess("Renderer", environment: environment),
