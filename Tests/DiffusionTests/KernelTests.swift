@@ -68,6 +68,20 @@ import Testing
         expectClose(fast, ref, relative: 1e-5, "attention causal=\(causal)")
     }
 
+    /// SD's 64×64 self-attention size: 4096 tokens. The blocked kernel never holds the
+    /// 4096×4096 score matrix; spot-check rows against the naive formula.
+    @Test func attentionOver4096TokensMatchesReferenceRows() {
+        let (l, d) = (4096, 8)
+        let q = testData(l * d, seed: 21)
+        let k = testData(l * d, seed: 22)
+        let v = testData(l * d, seed: 23)
+        let fast = attention(q: q, k: k, v: v, batch: 1, queryLength: l, keyLength: l, heads: 1, headDim: d)
+        for row in [0, 1_000, 4_095] {
+            let ref = attentionReference(q: Array(q[(row * d)..<((row + 1) * d)]), k: k, v: v, batch: 1, queryLength: 1, keyLength: l, heads: 1, headDim: d)
+            expectClose(Array(fast[(row * d)..<((row + 1) * d)]), ref, relative: 1e-5, "4096-token attention row \(row)")
+        }
+    }
+
     @Test func fastExpMatchesExpf() {
         var worst: Float = 0
         var x: Float = -87

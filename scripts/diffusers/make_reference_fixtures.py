@@ -483,6 +483,9 @@ def main():
         shutil.copy(os.path.join(RES, "vocab.json"), tdir)
         shutil.copy(os.path.join(RES, "merges.txt"), tdir)
         tok = make_tokenizer(tdir, pad)
+        if kind == "sd2":
+            os.remove(os.path.join(tdir, "vocab.json"))
+            os.remove(os.path.join(tdir, "merges.txt"))
         pipe = StableDiffusionPipeline(
             vae=vae, text_encoder=text, tokenizer=tok, unet=unet, scheduler=sched,
             safety_checker=None, feature_extractor=None, requires_safety_checker=False,
@@ -490,10 +493,12 @@ def main():
         pipe.set_progress_bar_config(disable=True)
         # SD 1: text encoder in fp16 (as real folders often are), U-Net/VAE fp32. SD 2: all bf16.
         pipe.save_pretrained(folder, safe_serialization=True)
-        for sub in ("tokenizer",):
-            for fn in os.listdir(os.path.join(folder, sub)):
-                if fn not in ("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"):
-                    os.remove(os.path.join(folder, sub, fn))
+        # SD 1: vocab.json + merges.txt as SD repositories ship them; SD 2: exactly what
+        # transformers 5 writes (tokenizer.json + tokenizer_config.json), so both are tested.
+        keep = ("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json") if kind == "sd1" else ("tokenizer.json", "tokenizer_config.json")
+        for fn in os.listdir(tdir):
+            if fn not in keep:
+                os.remove(os.path.join(tdir, fn))
         if kind == "sd1":
             save_file({k: v.to(torch.float16).contiguous() for k, v in text.state_dict().items()}, os.path.join(folder, "text_encoder", "model.safetensors"))
         else:

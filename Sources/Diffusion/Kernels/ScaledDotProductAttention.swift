@@ -1,8 +1,9 @@
 import Foundation
 
 /// Multi-head scaled dot-product attention, blocked over queries so that no (Lq × Lk)
-/// matrix per head is ever held: at most `blockRows × Lk` scores at a time (256 × 4096
-/// floats = 4 MiB for SD's 64×64 self-attention).
+/// matrix per head is ever held: at most `blockRows × Lk` scores at a time (by default
+/// 4M floats = 16 MiB, i.e. 1024 query rows for SD's 4096-token self-attention, instead
+/// of the 64 MiB full matrix per head).
 ///
 /// q is (B, Lq, heads·headDim), k and v are (B, Lk, heads·headDim); heads are interleaved
 /// in the last dimension exactly as diffusers' `head_to_batch_dim` splits them, so no
@@ -10,8 +11,9 @@ import Foundation
 /// (B, Lq, heads·headDim). `causal` masks keys after the query (CLIP's text encoder).
 func attention(
     q: [Float], k: [Float], v: [Float], batch: Int, queryLength lq: Int, keyLength lk: Int, heads: Int,
-    headDim d: Int, causal: Bool = false, blockRows: Int = 256
+    headDim d: Int, causal: Bool = false, blockRows: Int? = nil
 ) -> [Float] {
+    let blockRows = blockRows ?? max(64, (1 << 22) / max(lk, 1))
     let width = heads * d
     var out = [Float](repeating: 0, count: batch * lq * width)
     let rowsPerBlock = min(blockRows, lq)

@@ -110,6 +110,16 @@ public final class SafetensorsFile: @unchecked Sendable {
                 for i in 0..<n { o[i] = Float(p.load(fromByteOffset: first + i, as: UInt8.self)) }
             }
         }
+        release(e)
         return out
+    }
+
+    /// Drops the tensor's file pages from this process once it has been widened, so that
+    /// loading an fp16 checkpoint peaks near the fp32 weights, not fp32 + the whole file.
+    private func release(_ e: Entry) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (e.offset + page - 1) / page * page  // only pages wholly inside the tensor
+        let end = (e.offset + e.byteCount) / page * page
+        if end > start { _ = madvise(base + start, end - start, Int32(MADV_DONTNEED)) }
     }
 }
