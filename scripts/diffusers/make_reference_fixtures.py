@@ -125,6 +125,11 @@ HARD_PROMPTS = [
     "masterpiece, best quality, (detailed:1.2), 8k uhd, dslr",
     " ".join(["word"] * 90),
     "supercalifragilisticexpialidocious antidisestablishmentarianism",
+    "ΟΔΟΣ ΣΟΦΟΣ ǅ ǈ ß ẞ ﬃ",
+    "Ａ\u3000Ｂ\u00a0c\u2028d\u200bz e\u0301 é",
+    "<|endoftext|>hi<|startoftext|> a!b!!c",
+    "hello\r\nworld\ttab ٣ ½ ² x²",
+    "x" * 300,
 ]
 
 # ---------------------------------------------------------------------------------------
