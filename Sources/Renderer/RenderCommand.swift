@@ -202,6 +202,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Latent size (64 = 512×512 images).") var latent: Int = 64
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
     @Option(help: "U-Net batch sizes to time.") var batch: [Int] = [1, 2]
+    @Flag(help: "Skip the VAE decode.") var skipVAE = false
 
     @Flag(help: "Keep glibc's default allocator settings (to measure their effect).") var defaultAllocator = false
 
@@ -218,7 +219,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
             Self.report(EngineBenchmark.time("U-Net, batch \(b), latent \(latent)x\(latent)", repeats: repeats) { _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c) })
         }
         let (z, _) = EngineBenchmark.unetInputs(batch: 1, latent: latent)
-        Self.report(EngineBenchmark.time("VAE decode, batch 1, latent \(latent)x\(latent)", repeats: max(1, repeats - 1)) { _ = vae.decode(z) })
+        if !skipVAE { Self.report(EngineBenchmark.time("VAE decode, batch 1, latent \(latent)x\(latent)", repeats: max(1, repeats - 1)) { _ = vae.decode(z) }) }
         print(String(format: "peak RSS (VmHWM) %.2f GB", Self.memory("VmHWM")))
     }
 

@@ -90,11 +90,14 @@ import Testing
             for i in 0..<8 {
                 let ref = Foundation.exp(Double(x + Float(i) * 0.0137))
                 worst = max(worst, Float(abs(Double(v[i]) - ref) / ref))
+                let scalar = fastExp(x + Float(i) * 0.0137)
+                worst = max(worst, Float(abs(Double(scalar) - ref) / ref))
             }
             x += 0.173
         }
         #expect(worst < 5e-7, "fastExp relative error \(worst)")
         #expect(fastExp(SIMD8(repeating: -.infinity)) == SIMD8(repeating: 0))
+        #expect(fastExp(-Float.infinity) == 0)
     }
 
     @Test func nearestUpsampleFollowsTorchIndexRule() {

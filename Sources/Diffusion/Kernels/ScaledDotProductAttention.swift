@@ -18,14 +18,16 @@ func attention(
     var out = [Float](repeating: 0, count: batch * lq * width)
     let rowsPerBlock = min(blockRows, lq)
     var scores = [Float](repeating: 0, count: rowsPerBlock * lk)
+    var inverseSums = [Float](repeating: 0, count: rowsPerBlock)
     let scale = 1 / Float(d).squareRoot()
     q.withUnsafeBufferPointer { qp in
         k.withUnsafeBufferPointer { kp in
             v.withUnsafeBufferPointer { vp in
                 out.withUnsafeMutableBufferPointer { op in
                     scores.withUnsafeMutableBufferPointer { sp in
+                      inverseSums.withUnsafeMutableBufferPointer { ip in
                         guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress,
-                            let ob = op.baseAddress, let s = sp.baseAddress
+                            let ob = op.baseAddress, let s = sp.baseAddress, let inv = ip.baseAddress
                         else { return }
                         for b in 0..<batch {
                             for h in 0..<heads {
@@ -45,15 +47,20 @@ func attention(
                                             if qi + 1 < lk { for j in (qi + 1)..<lk { s[r * lk + j] = -.infinity } }
                                         }
                                     }
-                                    softmaxRows(s, rows: rows, cols: lk, stride: lk)
-                                    // O_blk = P · V  (rows × d), written into its head's columns
-                                    gemm(
-                                        m: rows, n: d, k: lk, a: s, lda: lk, b: vh, ldb: width,
-                                        c: ob + (b * lq + i0) * width + h * d, ldc: width)
+                                    softmaxRowsUnnormalized(s, rows: rows, cols: lk, stride: lk, inverseSums: inv)
+                                    // O_blk = exp(S − max) · V  (rows × d) into its head's columns,
+                                    // then each row divided by its softmax sum
+                                    let o = ob + (b * lq + i0) * width + h * d
+                                    gemm(m: rows, n: d, k: lk, a: s, lda: lk, b: vh, ldb: width, c: o, ldc: width)
+                                    for r in 0..<rows {
+                                        let row = o + r * width
+                                        for t in 0..<d { row[t] *= inv[r] }
+                                    }
                                     i0 += rows
                                 }
                             }
                         }
+                      }
                     }
                 }
             }
