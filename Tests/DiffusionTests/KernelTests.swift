@@ -16,7 +16,8 @@ import Testing
             w.withUnsafeBufferPointer { wp -> [Float] in
                 var c = [Float](repeating: 0, count: rows * o)
                 c.withUnsafeMutableBufferPointer { cp in
-                    gemm(transB: true, m: rows, n: o, k: i, a: xp.baseAddress!, lda: i, b: wp.baseAddress!, ldb: i, c: cp.baseAddress!, ldc: o)
+                    guard let a = xp.baseAddress, let b = wp.baseAddress, let c = cp.baseAddress else { return }
+                    gemm(transB: true, m: rows, n: o, k: i, a: a, lda: i, b: b, ldb: i, c: c, ldc: o)
                 }
                 return c
             }
@@ -52,7 +53,10 @@ import Testing
     @Test func softmaxMatchesReference() {
         var x = testData(6 * 9, seed: 10).map { $0 * 5 }
         let ref = softmaxReference(x, rows: 6, cols: 9)
-        x.withUnsafeMutableBufferPointer { softmaxRows($0.baseAddress!, rows: 6, cols: 9, stride: 9) }
+        x.withUnsafeMutableBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            softmaxRows(base, rows: 6, cols: 9, stride: 9)
+        }
         expectClose(x, ref, relative: 1e-6, "softmax")
     }
 

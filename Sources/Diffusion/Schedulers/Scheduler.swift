@@ -70,6 +70,9 @@ public struct SchedulerConfig: Sendable, Equatable {
             guard let t = TimestepSpacing(rawValue: s) else { throw DiffusionError.invalidConfig(path: json.path, reason: "timestep_spacing \(s) not supported") }
             timestepSpacing = t
         }
+        for unsupported in ["rescale_betas_zero_snr", "thresholding"] where json.bool(unsupported, false) {
+            throw DiffusionError.invalidConfig(path: json.path, reason: "\(unsupported) is not supported")
+        }
         stepsOffset = json.int("steps_offset", 0)
         if json.has("set_alpha_to_one") { setAlphaToOne = json.bool("set_alpha_to_one", true) }
         if json.has("clip_sample") { clipSample = json.bool("clip_sample", true) }
