@@ -312,6 +312,8 @@ def text_to_ldm_sd1(sd):
     for k, v in sd.items():
         k = k if k.startswith("text_model.") else "text_model." + k
         out["cond_stage_model.transformer." + k] = v
+    # the int64 buffer real SD 1.x checkpoints carry
+    out["cond_stage_model.transformer.text_model.embeddings.position_ids"] = torch.arange(77, dtype=torch.int64)[None]
     return out
 
 
@@ -527,7 +529,7 @@ def main():
             single.update(text_to_ldm_sd1(text.state_dict()))
         else:
             single.update(text_to_ldm_openclip(text.state_dict(), text.config.num_hidden_layers, gen, storage))
-        single = {k: v.to(storage).contiguous() for k, v in single.items()}
+        single = {k: (v if v.dtype == torch.int64 else v.to(storage)).contiguous() for k, v in single.items()}
         single_path = os.path.join(FIX, f"{kind}-tiny.safetensors")
         save_file(single, single_path)
         verify_single_file(single_path, folder, pipe)
