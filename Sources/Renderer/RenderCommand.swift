@@ -206,8 +206,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Timed repeats per measurement (after one warm-up).") var repeats: Int = 3
     @Option(help: "Latent size (64 = 512×512 images).") var latent: Int = 64
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
-    @Option(help: "U-Net batch sizes to time.") var batch: [Int] = [1, 2]
+    @Option(help: "U-Net batch sizes to time (0: none).") var batch: [Int] = [1, 2]
     @Flag(help: "Skip the VAE decode.") var skipVAE = false
+    @Flag(help: "Skip the text encoder.") var skipText = false
 
     @Flag(help: "Keep glibc's default allocator settings (to measure their effect).") var defaultAllocator = false
 
@@ -217,9 +218,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
         let (text, unet, vae) = try EngineBenchmark.stableDiffusion15()
         print(String(format: "loaded (random weights), RSS %.2f GB", Self.memory("VmRSS")))
         let ids = [[49406] + Array(repeating: 320, count: 20) + Array(repeating: 49407, count: 56)]
-        let te = try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: repeats) { _ = try text(ids + ids) }
-        Self.report(te)
-        for b in batch {
+        if !skipText { Self.report(try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: max(repeats, 5)) { _ = try text(ids + ids) }) }
+        for b in batch where b > 0 {
             let (x, c) = EngineBenchmark.unetInputs(batch: b, latent: latent)
             Self.report(EngineBenchmark.time("U-Net, batch \(b), latent \(latent)x\(latent)", repeats: repeats) { _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c) })
         }
