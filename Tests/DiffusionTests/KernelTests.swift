@@ -50,6 +50,18 @@ import Testing
         expectClose(ln, layerNormReference(x, rows: n * hw, dim: c, weight: w, bias: b, eps: 1e-5), relative: 1e-5, "layerNorm")
     }
 
+    /// Groups larger than the 1024-element summation chunks, with the fused SiLU.
+    @Test func largeGroupNormWithSiLUMatchesReference() {
+        let (n, c, hw) = (1, 4, 3001)
+        let x = testData(n * c * hw, seed: 30).map { $0 * 2 + 5 }
+        let w = testData(c, seed: 31)
+        let b = testData(c, seed: 32)
+        var g = x
+        groupNorm(&g, n: n, c: c, hw: hw, groups: 2, eps: 1e-6, weight: w, bias: b, silu: true)
+        let ref = groupNormReference(x, n: n, c: c, hw: hw, groups: 2, eps: 1e-6, weight: w, bias: b).map { $0 / (1 + Foundation.exp(-$0)) }
+        expectClose(g, ref, relative: 1e-5, "groupNorm + SiLU, 6002-element groups")
+    }
+
     @Test func softmaxMatchesReference() {
         var x = testData(6 * 9, seed: 10).map { $0 * 5 }
         let ref = softmaxReference(x, rows: 6, cols: 9)
