@@ -37,8 +37,8 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seed: one for all prompts or one per prompt (default: random, printed).", valueName: "S"))
     var seed: [UInt64] = []
 
-    @Option(name: .long, help: ArgumentHelp("Sampler: \(Sampler.allCases.map(\.rawValue).joined(separator: "|")).", valueName: "NAME"))
-    var sampler: String = Sampler.pndm.rawValue
+    @Option(name: .long, help: ArgumentHelp("Sampler: \(Sampler.allCases.map(\.rawValue).joined(separator: "|")) (default: the model's own scheduler; PNDM for SD 1.x, DDIM for SD 2.x single files).", valueName: "NAME"))
+    var sampler: String?
 
     @Option(name: .long, help: ArgumentHelp("Image width, a multiple of 8.", valueName: "W"))
     var width: Int = 512
@@ -90,7 +90,8 @@ struct RenderCommand: AsyncParsableCommand {
         }
         for (i, image) in images.enumerated() {
             let path = images.count == 1 ? out : Self.numbered(out, i)
-            let text = InfoText.parameters(request: plan.requests[i], options: plan.options, modelName: model.name)
+            let sampler = plan.options.sampler ?? model.schedulerConfig.defaultSampler
+            let text = InfoText.parameters(request: plan.requests[i], options: plan.options, sampler: sampler, modelName: model.name)
             let png = try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)])
             do {
                 try Data(png).write(to: URL(fileURLWithPath: path))
@@ -114,8 +115,12 @@ struct RenderCommand: AsyncParsableCommand {
         let n = prompt.count
         guard negative.count <= 1 || negative.count == n else { throw fail("give one --negative for all prompts or one per prompt (\(n)), not \(negative.count)") }
         guard seed.count <= 1 || seed.count == n else { throw fail("give one --seed for all prompts or one per prompt (\(n)), not \(seed.count)") }
-        guard let sampler = Sampler(rawValue: sampler) else {
-            throw fail("unknown sampler '\(self.sampler)'; choose one of \(Sampler.allCases.map(\.rawValue).joined(separator: ", "))")
+        var sampler: Sampler?
+        if let name = self.sampler {
+            guard let s = Sampler(rawValue: name) else {
+                throw fail("unknown sampler '\(name)'; choose one of \(Sampler.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            sampler = s
         }
         guard width > 0, height > 0, width % 8 == 0, height % 8 == 0 else { throw fail("--width and --height must be positive multiples of 8, got \(width)x\(height)") }
         guard width <= 4096, height <= 4096 else { throw fail("--width and --height must be at most 4096, got \(width)x\(height)") }
@@ -201,7 +206,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Timed repeats per measurement (after one warm-up).") var repeats: Int = 3
     @Option(help: "Latent size (64 = 512×512 images).") var latent: Int = 64
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
-    @Option(help: "U-Net batch sizes to time.") var batch: [Int] = [1, 2]
+    @Option(help: "U-Net batch sizes to time (0: none).") var batch: [Int] = [1, 2]
+    @Flag(help: "Skip the VAE decode.") var skipVAE = false
+    @Flag(help: "Skip the text encoder.") var skipText = false
 
     @Flag(help: "Keep glibc's default allocator settings (to measure their effect).") var defaultAllocator = false
 
@@ -211,14 +218,13 @@ struct BenchmarkCommand: AsyncParsableCommand {
         let (text, unet, vae) = try EngineBenchmark.stableDiffusion15()
         print(String(format: "loaded (random weights), RSS %.2f GB", Self.memory("VmRSS")))
         let ids = [[49406] + Array(repeating: 320, count: 20) + Array(repeating: 49407, count: 56)]
-        let te = try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: repeats) { _ = try text(ids + ids) }
-        Self.report(te)
-        for b in batch {
+        if !skipText { Self.report(try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: max(repeats, 5)) { _ = try text(ids + ids) }) }
+        for b in batch where b > 0 {
             let (x, c) = EngineBenchmark.unetInputs(batch: b, latent: latent)
             Self.report(EngineBenchmark.time("U-Net, batch \(b), latent \(latent)x\(latent)", repeats: repeats) { _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c) })
         }
         let (z, _) = EngineBenchmark.unetInputs(batch: 1, latent: latent)
-        Self.report(EngineBenchmark.time("VAE decode, batch 1, latent \(latent)x\(latent)", repeats: max(1, repeats - 1)) { _ = vae.decode(z) })
+        if !skipVAE { Self.report(EngineBenchmark.time("VAE decode, batch 1, latent \(latent)x\(latent)", repeats: max(1, repeats - 1)) { _ = vae.decode(z) }) }
         print(String(format: "peak RSS (VmHWM) %.2f GB", Self.memory("VmHWM")))
     }
 

@@ -29,7 +29,7 @@ import Testing
     @Test func writesImageAndA1111Parameters() throws {
         let request = GenerationRequest(prompt: "a red fox", negativePrompt: "blurry", seed: 42, guidanceScale: 7.5)
         let options = GenerationOptions(width: 64, height: 32, steps: 20, sampler: .eulerAncestral)
-        let text = InfoText.parameters(request: request, options: options, modelName: "v1-5")
+        let text = InfoText.parameters(request: request, options: options, sampler: .eulerAncestral, modelName: "v1-5")
         #expect(text == "a red fox\nNegative prompt: blurry\nSteps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 64x32, Model: v1-5")
         let pixels = (0..<(64 * 32 * 3)).map { UInt8($0 % 251) }
         let png = try PNGEncoder.encode(width: 64, height: 32, rgb: pixels, text: [("parameters", text)])

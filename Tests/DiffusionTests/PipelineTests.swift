@@ -52,7 +52,7 @@ struct PipelineCase: CustomStringConvertible, Sendable {
         let expected = try reference("refs-\(c.kind).safetensors", "image." + c.name)
         #expect(expected.shape == [c.requests.count, c.options.height, c.options.width, 3])
         #expect(images.count == c.requests.count)
-        #expect(progressSteps == Array(1...(c.sampler == .pndm ? c.options.steps + 1 : c.options.steps)))
+        #expect(progressSteps == Array(1...(c.sampler == .pndm && c.options.steps > 1 ? c.options.steps + 1 : c.options.steps)))
         let per = c.options.height * c.options.width * 3
         for (i, image) in images.enumerated() {
             #expect(image.width == c.options.width && image.height == c.options.height)
@@ -90,6 +90,20 @@ struct PipelineCase: CustomStringConvertible, Sendable {
         let expected = try reference("refs-sd2.safetensors", "image." + c.name)
         let worst = zip(image.pixels, expected.data).map { abs(Float($0) - $1) }.max() ?? 0
         #expect(worst <= 2, "single-file SD 2 image differs by \(worst)/255")
+    }
+
+    /// Without a sampler the model's own scheduler runs (PNDM for SD 1.5's config, DDIM for SD 2's).
+    @Test func defaultSamplerIsTheModelsScheduler() throws {
+        #expect(try StableDiffusionModel.load(path: fixtures + "/sd1-tiny").schedulerConfig.defaultSampler == .pndm)
+        let sd2 = try StableDiffusionModel.load(path: fixtures + "/sd2-tiny")
+        #expect(sd2.schedulerConfig.defaultSampler == .ddim)
+        let c = try #require(Self.cases.first { $0.kind == "sd2" && $0.name == "ddim-g7.5-neg" })
+        var options = c.options
+        options.sampler = nil
+        let image = try StableDiffusionPipeline(model: sd2).generate(c.requests, options: options)[0]
+        let expected = try reference("refs-sd2.safetensors", "image." + c.name)
+        let worst = zip(image.pixels, expected.data).map { abs(Float($0) - $1) }.max() ?? 0
+        #expect(worst <= 2, "default-sampler SD 2 image differs by \(worst)/255")
     }
 
     @Test func rejectsSizesThatAreNotMultiplesOf8() throws {

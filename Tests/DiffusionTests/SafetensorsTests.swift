@@ -52,8 +52,12 @@ import Testing
         let tiny = try Self.write("", [], name: "empty.safetensors")
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: tiny))
         #expect(throws: DiffusionError.self) { try SafetensorsFile(path: tiny) }
+        // I64 tensors (SD 1.x's position_ids) are indexed, and refused only when read as weights
         let i64 = try Self.write(#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, [UInt8](repeating: 0, count: 8), name: "i64.safetensors")
-        #expect(throws: DiffusionError.unsupportedDType(key: "a", dtype: "I64", file: i64)) { try SafetensorsFile(path: i64) }
+        let file = try SafetensorsFile(path: i64)
+        #expect(throws: DiffusionError.unsupportedDType(key: "a", dtype: "I64", file: i64)) { try file.floats("a") }
+        let unknown = try Self.write(#"{"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,1]}}"#, [0], name: "q4.safetensors")
+        #expect(throws: DiffusionError.unsupportedDType(key: "a", dtype: "Q4", file: unknown)) { try SafetensorsFile(path: unknown) }
     }
 
     @Test func pickledCheckpointsAreRefusedWithAnExplanation() throws {

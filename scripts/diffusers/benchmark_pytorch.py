@@ -43,6 +43,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--latent", type=int, default=64)
     ap.add_argument("--batch", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--skip-text", action="store_true")
+    ap.add_argument("--skip-vae", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -56,13 +58,15 @@ def main():
     g = torch.Generator().manual_seed(7)
     with torch.inference_mode():
         ids = torch.tensor([[49406] + [320] * 20 + [49407] * 56] * 2)
-        timed("text encoder, batch 2 x 77 tokens", max(a.repeats, 5), lambda: text(ids))
+        if not a.skip_text:
+            timed("text encoder, batch 2 x 77 tokens", max(a.repeats, 5), lambda: text(ids))
         for b in a.batch:
             x = torch.randn(b, 4, a.latent, a.latent, generator=g)
             c = torch.randn(b, 77, 768, generator=g)
             timed(f"U-Net, batch {b}, latent {a.latent}x{a.latent}", a.repeats, lambda: unet(x, 500, encoder_hidden_states=c))
         z = torch.randn(1, 4, a.latent, a.latent, generator=g)
-        timed(f"VAE decode, batch 1, latent {a.latent}x{a.latent}", max(1, a.repeats - 1), lambda: vae.decode(z))
+        if not a.skip_vae:
+            timed(f"VAE decode, batch 1, latent {a.latent}x{a.latent}", max(1, a.repeats - 1), lambda: vae.decode(z))
     print(f"peak RSS (VmHWM) {vm('VmHWM'):.2f} GB")
 
 

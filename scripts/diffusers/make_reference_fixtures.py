@@ -125,6 +125,11 @@ HARD_PROMPTS = [
     "masterpiece, best quality, (detailed:1.2), 8k uhd, dslr",
     " ".join(["word"] * 90),
     "supercalifragilisticexpialidocious antidisestablishmentarianism",
+    "ΟΔΟΣ ΣΟΦΟΣ ǅ ǈ ß ẞ ﬃ",
+    "Ａ\u3000Ｂ\u00a0c\u2028d\u200bz e\u0301 é",
+    "<|endoftext|>hi<|startoftext|> a!b!!c",
+    "hello\r\nworld\ttab ٣ ½ ² x²",
+    "x" * 300,
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -307,6 +312,8 @@ def text_to_ldm_sd1(sd):
     for k, v in sd.items():
         k = k if k.startswith("text_model.") else "text_model." + k
         out["cond_stage_model.transformer." + k] = v
+    # the int64 buffer real SD 1.x checkpoints carry
+    out["cond_stage_model.transformer.text_model.embeddings.position_ids"] = torch.arange(77, dtype=torch.int64)[None]
     return out
 
 
@@ -483,6 +490,9 @@ def main():
         shutil.copy(os.path.join(RES, "vocab.json"), tdir)
         shutil.copy(os.path.join(RES, "merges.txt"), tdir)
         tok = make_tokenizer(tdir, pad)
+        if kind == "sd2":
+            os.remove(os.path.join(tdir, "vocab.json"))
+            os.remove(os.path.join(tdir, "merges.txt"))
         pipe = StableDiffusionPipeline(
             vae=vae, text_encoder=text, tokenizer=tok, unet=unet, scheduler=sched,
             safety_checker=None, feature_extractor=None, requires_safety_checker=False,
@@ -490,10 +500,12 @@ def main():
         pipe.set_progress_bar_config(disable=True)
         # SD 1: text encoder in fp16 (as real folders often are), U-Net/VAE fp32. SD 2: all bf16.
         pipe.save_pretrained(folder, safe_serialization=True)
-        for sub in ("tokenizer",):
-            for fn in os.listdir(os.path.join(folder, sub)):
-                if fn not in ("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"):
-                    os.remove(os.path.join(folder, sub, fn))
+        # SD 1: vocab.json + merges.txt as SD repositories ship them; SD 2: exactly what
+        # transformers 5 writes (tokenizer.json + tokenizer_config.json), so both are tested.
+        keep = ("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json") if kind == "sd1" else ("tokenizer.json", "tokenizer_config.json")
+        for fn in os.listdir(tdir):
+            if fn not in keep:
+                os.remove(os.path.join(tdir, fn))
         if kind == "sd1":
             save_file({k: v.to(torch.float16).contiguous() for k, v in text.state_dict().items()}, os.path.join(folder, "text_encoder", "model.safetensors"))
         else:
@@ -517,7 +529,7 @@ def main():
             single.update(text_to_ldm_sd1(text.state_dict()))
         else:
             single.update(text_to_ldm_openclip(text.state_dict(), text.config.num_hidden_layers, gen, storage))
-        single = {k: v.to(storage).contiguous() for k, v in single.items()}
+        single = {k: (v if v.dtype == torch.int64 else v.to(storage)).contiguous() for k, v in single.items()}
         single_path = os.path.join(FIX, f"{kind}-tiny.safetensors")
         save_file(single, single_path)
         verify_single_file(single_path, folder, pipe)

@@ -6,7 +6,8 @@ import Foundation
 public enum EngineBenchmark {
     public struct Timing: Sendable {
         public var name: String
-        /// Seconds per call: median over `repeats` after one warm-up call.
+        /// Seconds per call: median over `repeats` after one warm-up call (mean of the
+        /// middle two for an even count, as Python's statistics.median).
         public var median: Double
         public var all: [Double]
     }
@@ -28,7 +29,9 @@ public enum EngineBenchmark {
             all.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let sorted = all.sorted()
-        return Timing(name: name, median: sorted[sorted.count / 2], all: all)
+        let mid = sorted.count / 2
+        let median = sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+        return Timing(name: name, median: median, all: all)
     }
 
     /// Input noise of the U-Net's shape for a 512×512 image (latent 64×64).

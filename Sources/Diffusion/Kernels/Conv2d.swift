@@ -74,11 +74,12 @@ private func im2col(
                     }
                     let src = plane + iy * w
                     if stride == 1 {
-                        // contiguous run; only the edges need padding checks
-                        for ox in 0..<ow {
-                            let ix = ox - p + kx
-                            d[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
-                        }
+                        // a contiguous run: zero the padded edges, copy the interior in one go
+                        let lo = max(0, p - kx)
+                        let hi = min(ow, w + p - kx)
+                        for ox in 0..<min(lo, ow) { d[ox] = 0 }
+                        if hi > lo { (d + lo).update(from: src + (lo - p + kx), count: hi - lo) }
+                        for ox in max(hi, 0)..<ow { d[ox] = 0 }
                     } else {
                         for ox in 0..<ow {
                             let ix = ox * stride - p + kx

@@ -45,6 +45,26 @@ struct SendablePointer<T>: @unchecked Sendable {
 /// e^x for a SIMD vector, accurate to about 2 ulp (Cephes-style range reduction
 /// x = n·ln2 + r, |r| ≤ ln2/2, degree-6 polynomial, exponent bits for 2^n). Inputs
 /// below -87.3 give 0, which is what softmax needs for masked (-inf) scores.
+/// Scalar form of the same computation, written without calls or generic SIMD so that
+/// loops over it vectorise.
+@inline(__always)
+func fastExp(_ x: Float) -> Float {
+    let c = x > 88.3 ? 88.3 : (x < -87.3 ? -87.3 : x)
+    let t = c * 1.442695040888963 + 12_582_912
+    let n = t - 12_582_912
+    let r = c - n * 0.693359375 + n * 2.12194440e-4
+    var p: Float = 1.9875691500e-4
+    p = p * r + 1.3981999507e-3
+    p = p * r + 8.3334519073e-3
+    p = p * r + 4.1665795894e-2
+    p = p * r + 1.6666665459e-1
+    p = p * r + 5.0000001201e-1
+    let y = p * r * r + r + 1
+    let bits = (Int32(bitPattern: t.bitPattern) &- 0x4B40_0000 &+ 127) &<< 23
+    let v = y * Float(bitPattern: UInt32(bitPattern: bits))
+    return x < -87.3 ? 0 : v
+}
+
 @inline(__always)
 func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // Rounding and the float→int step use the 1.5·2^23 "magic number" so that no generic

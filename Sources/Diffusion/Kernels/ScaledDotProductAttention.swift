@@ -1,8 +1,9 @@
 import Foundation
 
 /// Multi-head scaled dot-product attention, blocked over queries so that no (Lq × Lk)
-/// matrix per head is ever held: at most `blockRows × Lk` scores at a time (256 × 4096
-/// floats = 4 MiB for SD's 64×64 self-attention).
+/// matrix per head is ever held: at most `blockRows × Lk` scores at a time (by default
+/// 4M floats = 16 MiB, i.e. 1024 query rows for SD's 4096-token self-attention, instead
+/// of the 64 MiB full matrix per head).
 ///
 /// q is (B, Lq, heads·headDim), k and v are (B, Lk, heads·headDim); heads are interleaved
 /// in the last dimension exactly as diffusers' `head_to_batch_dim` splits them, so no
@@ -10,20 +11,23 @@ import Foundation
 /// (B, Lq, heads·headDim). `causal` masks keys after the query (CLIP's text encoder).
 func attention(
     q: [Float], k: [Float], v: [Float], batch: Int, queryLength lq: Int, keyLength lk: Int, heads: Int,
-    headDim d: Int, causal: Bool = false, blockRows: Int = 256
+    headDim d: Int, causal: Bool = false, blockRows: Int? = nil
 ) -> [Float] {
+    let blockRows = blockRows ?? max(64, (1 << 22) / max(lk, 1))
     let width = heads * d
     var out = [Float](repeating: 0, count: batch * lq * width)
     let rowsPerBlock = min(blockRows, lq)
     var scores = [Float](repeating: 0, count: rowsPerBlock * lk)
+    var inverseSums = [Float](repeating: 0, count: rowsPerBlock)
     let scale = 1 / Float(d).squareRoot()
     q.withUnsafeBufferPointer { qp in
         k.withUnsafeBufferPointer { kp in
             v.withUnsafeBufferPointer { vp in
                 out.withUnsafeMutableBufferPointer { op in
                     scores.withUnsafeMutableBufferPointer { sp in
+                      inverseSums.withUnsafeMutableBufferPointer { ip in
                         guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress,
-                            let ob = op.baseAddress, let s = sp.baseAddress
+                            let ob = op.baseAddress, let s = sp.baseAddress, let inv = ip.baseAddress
                         else { return }
                         for b in 0..<batch {
                             for h in 0..<heads {
@@ -43,15 +47,20 @@ func attention(
                                             if qi + 1 < lk { for j in (qi + 1)..<lk { s[r * lk + j] = -.infinity } }
                                         }
                                     }
-                                    softmaxRows(s, rows: rows, cols: lk, stride: lk)
-                                    // O_blk = P · V  (rows × d), written into its head's columns
-                                    gemm(
-                                        m: rows, n: d, k: lk, a: s, lda: lk, b: vh, ldb: width,
-                                        c: ob + (b * lq + i0) * width + h * d, ldc: width)
+                                    softmaxRowsUnnormalized(s, rows: rows, cols: lk, stride: lk, inverseSums: inv)
+                                    // O_blk = exp(S − max) · V  (rows × d) into its head's columns,
+                                    // then each row divided by its softmax sum
+                                    let o = ob + (b * lq + i0) * width + h * d
+                                    gemm(m: rows, n: d, k: lk, a: s, lda: lk, b: vh, ldb: width, c: o, ldc: width)
+                                    for r in 0..<rows {
+                                        let row = o + r * width
+                                        for t in 0..<d { row[t] *= inv[r] }
+                                    }
                                     i0 += rows
                                 }
                             }
                         }
+                      }
                     }
                 }
             }

@@ -1,38 +1,64 @@
 import Foundation
 
 /// Row-wise softmax in place over x (rows, cols), each row stored `stride` apart.
-/// Rows are split across cores; exponentials are computed 8 at a time with `fastExp`.
+/// Rows are split across cores; exponentials use the vectorised `fastExp`.
 func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int) {
-    let base = SendablePointer(p: x)
-    parallelChunks(rows, minimum: max(1, 16384 / max(cols, 1)), work: rows * cols) { range in
-        for r in range { softmaxRow(base.p + r * stride, cols) }
+    var sums = [Float](repeating: 0, count: rows)
+    sums.withUnsafeMutableBufferPointer { sp in
+        guard let sb = sp.baseAddress else { return }
+        softmaxRowsUnnormalized(x, rows: rows, cols: cols, stride: stride, inverseSums: sb)
+        for r in 0..<rows {
+            let p = x + r * stride
+            let inv = sb[r]
+            for j in 0..<cols { p[j] *= inv }
+        }
     }
 }
 
+/// exp(x − rowmax) in place, leaving each row's 1/Σ in `inverseSums`: attention applies
+/// it to the (rows × headDim) output instead of the (rows × keys) probabilities.
+func softmaxRowsUnnormalized(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int, inverseSums: UnsafeMutablePointer<Float>) {
+    let base = SendablePointer(p: x)
+    let sums = SendablePointer(p: inverseSums)
+    parallelChunks(rows, minimum: max(1, 16384 / max(cols, 1)), work: rows * cols) { range in
+        for r in range { sums.p[r] = 1 / expRow(base.p + r * stride, cols) }
+    }
+}
+
+/// exp(p − max(p)) in place; returns the sum.
 @inline(__always)
-private func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ cols: Int) {
-    var m = -Float.infinity
-    for i in 0..<cols where p[i] > m { m = p[i] }
-    if m == -.infinity { m = 0 }
-    let mv = SIMD8<Float>(repeating: m)
-    var sv = SIMD8<Float>(repeating: 0)
+private func expRow(_ p: UnsafeMutablePointer<Float>, _ cols: Int) -> Float {
+    // four independent max chains, then a plain call-free exp loop (LLVM vectorises it);
+    // the sum runs on SIMD lanes because a scalar float reduction would not vectorise.
+    var m0 = -Float.infinity, m1 = -Float.infinity, m2 = -Float.infinity, m3 = -Float.infinity
     var i = 0
-    let raw = UnsafeMutableRawPointer(p)
+    while i + 4 <= cols {
+        m0 = p[i] > m0 ? p[i] : m0
+        m1 = p[i + 1] > m1 ? p[i + 1] : m1
+        m2 = p[i + 2] > m2 ? p[i + 2] : m2
+        m3 = p[i + 3] > m3 ? p[i + 3] : m3
+        i += 4
+    }
+    while i < cols {
+        m0 = p[i] > m0 ? p[i] : m0
+        i += 1
+    }
+    var m = max(max(m0, m1), max(m2, m3))
+    if m == -.infinity { m = 0 }
+    for j in 0..<cols { p[j] = fastExp(p[j] - m) }
+    var sv = SIMD8<Float>(repeating: 0)
+    i = 0
+    let raw = UnsafeRawPointer(p)
     while i + 8 <= cols {
-        let e = fastExp(raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - mv)
-        raw.storeBytes(of: e, toByteOffset: 4 * i, as: SIMD8<Float>.self)
-        sv += e
+        sv += raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
         i += 8
     }
     var s = sv.sum()
     while i < cols {
-        let e = expf(p[i] - m)
-        p[i] = e
-        s += e
+        s += p[i]
         i += 1
     }
-    let inv = 1 / s
-    for j in 0..<cols { p[j] *= inv }
+    return s
 }
 
 /// Naive reference for `softmaxRows` (tests only).

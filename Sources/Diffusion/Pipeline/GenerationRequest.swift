@@ -20,7 +20,8 @@ public struct GenerationOptions: Sendable {
     public var width: Int
     public var height: Int
     public var steps: Int
-    public var sampler: Sampler
+    /// nil: the model's own scheduler (scheduler_config.json's class), as diffusers uses.
+    public var sampler: Sampler?
     /// diffusers' clip_skip (A1111's "Clip skip" minus one).
     public var clipSkip: Int
     /// Replaces the seeded initial noise: [batch, 4, height/8, width/8].
@@ -28,7 +29,7 @@ public struct GenerationOptions: Sendable {
     /// Replaces the ancestral noise: [scheduler steps, batch, 4, height/8, width/8].
     public var stepNoise: Tensor?
 
-    public init(width: Int = 512, height: Int = 512, steps: Int = 20, sampler: Sampler = .pndm, clipSkip: Int = 0,
+    public init(width: Int = 512, height: Int = 512, steps: Int = 20, sampler: Sampler? = nil, clipSkip: Int = 0,
                 initialLatents: Tensor? = nil, stepNoise: Tensor? = nil) {
         self.width = width
         self.height = height

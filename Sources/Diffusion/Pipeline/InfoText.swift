@@ -5,11 +5,12 @@
 ///     Negative prompt: blurry
 ///     Steps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 512x512, Model: v1-5
 public enum InfoText {
-    public static func parameters(request: GenerationRequest, options: GenerationOptions, modelName: String) -> String {
+    /// `sampler` is the one that ran (options.sampler, or the model's default).
+    public static func parameters(request: GenerationRequest, options: GenerationOptions, sampler: Sampler, modelName: String) -> String {
         var s = request.prompt
         if !request.negativePrompt.isEmpty { s += "\nNegative prompt: " + request.negativePrompt }
         var fields = [
-            "Steps: \(options.steps)", "Sampler: \(options.sampler.a1111Name)", "CFG scale: \(format(request.guidanceScale))",
+            "Steps: \(options.steps)", "Sampler: \(sampler.a1111Name)", "CFG scale: \(format(request.guidanceScale))",
             "Seed: \(request.seed)", "Size: \(options.width)x\(options.height)", "Model: \(modelName)",
         ]
         if options.clipSkip > 0 { fields.append("Clip skip: \(options.clipSkip + 1)") }

@@ -149,15 +149,21 @@ public struct StableDiffusionModel: Sendable {
             tc.maxPositionEmbeddings = try shape(p + "positional_embedding")[0]
             tc.hiddenAct = .gelu
         } else {
-            let p = SingleFileNames.clipPrefix + "text_model."
-            let emb = try shape(p + "embeddings.token_embedding.weight")
+            // shapes by diffusers name: some early SD 1 checkpoints lack the "text_model." level
+            var shapes = [String: [Int]]()
+            for k in keys { if let n = SingleFileNames.clip(k), let sh = file.entries[k]?.shape { shapes[n] = sh } }
+            func textShape(_ n: String) throws -> [Int] {
+                guard let sh = shapes[n] else { throw DiffusionError.missingWeight(key: SingleFileNames.clipPrefix + "text_model." + n, file: path) }
+                return sh
+            }
+            let emb = try textShape("embeddings.token_embedding.weight")
             tc.vocabSize = emb[0]
             tc.hiddenSize = emb[1]
-            tc.numHiddenLayers = Set(keys.compactMap { k -> Int? in
-                k.hasPrefix(p + "encoder.layers.") ? Int(k.dropFirst((p + "encoder.layers.").count).prefix { $0 != "." }) : nil
+            tc.numHiddenLayers = Set(shapes.keys.compactMap { n -> Int? in
+                n.hasPrefix("encoder.layers.") ? Int(n.dropFirst("encoder.layers.".count).prefix { $0 != "." }) : nil
             }).count
-            tc.intermediateSize = try shape(p + "encoder.layers.0.mlp.fc1.weight")[0]
-            tc.maxPositionEmbeddings = try shape(p + "embeddings.position_embedding.weight")[0]
+            tc.intermediateSize = try textShape("encoder.layers.0.mlp.fc1.weight")[0]
+            tc.maxPositionEmbeddings = try textShape("embeddings.position_embedding.weight")[0]
         }
         tc.numAttentionHeads = max(1, tc.hiddenSize / 64)
 

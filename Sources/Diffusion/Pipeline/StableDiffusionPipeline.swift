@@ -28,7 +28,8 @@ public struct StableDiffusionPipeline: Sendable {
         let context = try model.textEncoder(tokens, clipSkip: options.clipSkip)
         try progress(PipelineProgress(stage: .textEncoded, step: 0, totalSteps: options.steps))
 
-        var scheduler = options.sampler.makeScheduler(config: model.schedulerConfig, steps: options.steps)
+        let sampler = options.sampler ?? model.schedulerConfig.defaultSampler
+        var scheduler = sampler.makeScheduler(config: model.schedulerConfig, steps: options.steps)
         let timesteps = scheduler.timesteps
 
         // Initial noise, per image from its own generator (which then supplies its ancestral noise).

@@ -47,8 +47,9 @@ public struct DPMSolverMultistepScheduler: Scheduler {
 
     public mutating func step(_ modelOutput: [Float], index: Int, sample: [Float], noise: [Float]?) -> [Float] {
         let n = timesteps.count
-        let lowerOrderFinal = index == n - 1  // final_sigmas_type "zero" always ends first order
-        let lowerOrderSecond = index == n - 2 && n < 15
+        // final_sigmas_type "zero" always ends with a first-order step; diffusers'
+        // lower_order_second changes nothing when order 2 is the highest.
+        let lowerOrderFinal = index == n - 1
         // convert_model_output: the data prediction x0
         let (alpha, sigmaT) = Self.alphaSigma(sigmas[index])
         let x0: [Float]
@@ -68,7 +69,6 @@ public struct DPMSolverMultistepScheduler: Scheduler {
             // x_t = (sigma_t / sigma_s) * sample - (alpha_t * (torch.exp(-h) - 1.0)) * model_output
             prev = weightedSum([(sT / sS0, sample), (-(aT * (expf(-h) - 1)), x0)])
         } else {
-            _ = lowerOrderSecond  // order 2 is the highest, so "lower order second" changes nothing
             let (aS1, sS1) = Self.alphaSigma(sigmas[index - 1])
             let lambdaS1 = logf(aS1) - logf(sS1)
             let h0 = lambdaS0 - lambdaS1

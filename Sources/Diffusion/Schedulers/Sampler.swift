@@ -6,6 +6,19 @@ public enum Sampler: String, CaseIterable, Sendable {
     case dpmpp2M = "dpmpp_2m"
     case dpmpp2MKarras = "dpmpp_2m_karras"
 
+    /// The sampler for a diffusers scheduler class name (scheduler_config.json's `_class_name`).
+    public init?(diffusersClassName name: String, karras: Bool = false) {
+        switch name {
+        case "PNDMScheduler": self = .pndm
+        case "DDIMScheduler": self = .ddim
+        case "EulerDiscreteScheduler": self = .euler
+        case "EulerAncestralDiscreteScheduler": self = .eulerAncestral
+        case "LMSDiscreteScheduler": self = .lms
+        case "DPMSolverMultistepScheduler": self = karras ? .dpmpp2MKarras : .dpmpp2M
+        default: return nil
+        }
+    }
+
     /// The diffusers scheduler for `steps` steps, built from the model's scheduler config
     /// the way `Cls.from_config(pipe.scheduler.config)` does.
     public func makeScheduler(config: SchedulerConfig, steps: Int) -> any Scheduler {

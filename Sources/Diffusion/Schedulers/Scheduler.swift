@@ -36,6 +36,8 @@ public struct SchedulerConfig: Sendable, Equatable {
     public var clipSample: Bool?
     /// `use_karras_sigmas` when the file sets it (Euler and DPM++ honour it, as from_config would).
     public var useKarrasSigmas = false
+    /// The sampler the model ships with (`_class_name`), used when none is asked for.
+    public var defaultSampler = Sampler.pndm
 
     public init() {}
 
@@ -52,6 +54,7 @@ public struct SchedulerConfig: Sendable, Equatable {
     public static let stableDiffusion2: SchedulerConfig = {
         var c = stableDiffusion1
         c.predictionType = .vPrediction
+        c.defaultSampler = .ddim
         return c
     }()
 
@@ -70,10 +73,18 @@ public struct SchedulerConfig: Sendable, Equatable {
             guard let t = TimestepSpacing(rawValue: s) else { throw DiffusionError.invalidConfig(path: json.path, reason: "timestep_spacing \(s) not supported") }
             timestepSpacing = t
         }
+        for unsupported in ["rescale_betas_zero_snr", "thresholding"] where json.bool(unsupported, false) {
+            throw DiffusionError.invalidConfig(path: json.path, reason: "\(unsupported) is not supported")
+        }
         stepsOffset = json.int("steps_offset", 0)
         if json.has("set_alpha_to_one") { setAlphaToOne = json.bool("set_alpha_to_one", true) }
         if json.has("clip_sample") { clipSample = json.bool("clip_sample", true) }
         useKarrasSigmas = json.bool("use_karras_sigmas", false)
+        let className = json.string("_class_name", "PNDMScheduler")
+        guard let sampler = Sampler(diffusersClassName: className, karras: useKarrasSigmas) else {
+            throw DiffusionError.invalidConfig(path: json.path, reason: "scheduler \(className) is not supported")
+        }
+        defaultSampler = sampler
     }
 
     /// torch.linspace(start, end, n, dtype=float32): float step, filled from both ends.

@@ -1,8 +1,9 @@
 import Foundation
 
 extension CLIPTokenizer {
-    /// Reads a Hugging Face tokenizer folder (vocab.json, merges.txt, optional
-    /// tokenizer_config.json / special_tokens_map.json for the pad token).
+    /// Reads a Hugging Face tokenizer folder: vocab.json + merges.txt (as SD repositories
+    /// ship them) or, failing those, tokenizer.json (all transformers 5 writes); the pad
+    /// token comes from tokenizer_config.json / special_tokens_map.json.
     public convenience init(folder: String) throws {
         var pad = "<|endoftext|>"
         for name in ["special_tokens_map.json", "tokenizer_config.json"] {
@@ -14,7 +15,37 @@ extension CLIPTokenizer {
             if let p = obj["pad_token"] as? String { pad = p }
             if let p = (obj["pad_token"] as? [String: Any])?["content"] as? String { pad = p }
         }
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: folder + "/vocab.json"), fm.fileExists(atPath: folder + "/tokenizer.json") {
+            try self.init(tokenizerJSON: folder + "/tokenizer.json", padToken: pad)
+            return
+        }
         try self.init(vocabularyPath: folder + "/vocab.json", mergesPath: folder + "/merges.txt", padToken: pad)
+    }
+
+    /// The tokenizers library's tokenizer.json: model.vocab, model.merges (pairs or "a b"
+    /// strings) and added_tokens.
+    public convenience init(tokenizerJSON path: String, padToken: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw DiffusionError.fileNotFound(path: path) }
+        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let model = root["model"] as? [String: Any], let vocab = model["vocab"] as? [String: NSNumber],
+            let rawMerges = model["merges"] as? [Any]
+        else { throw DiffusionError.invalidVocabulary(path: path, reason: "expected model.vocab and model.merges of a BPE tokenizer") }
+        var merges = [(String, String)]()
+        for (i, m) in rawMerges.enumerated() {
+            if let pair = m as? [String], pair.count == 2 {
+                merges.append((pair[0], pair[1]))
+            } else if let line = m as? String, case let parts = line.split(separator: " "), parts.count == 2 {
+                merges.append((String(parts[0]), String(parts[1])))
+            } else {
+                throw DiffusionError.invalidVocabulary(path: path, reason: "merge \(i) is not a pair")
+            }
+        }
+        var ids = vocab.mapValues { $0.intValue }
+        for case let t as [String: Any] in (root["added_tokens"] as? [Any]) ?? [] {
+            if let content = t["content"] as? String, let id = (t["id"] as? NSNumber)?.intValue { ids[content] = id }
+        }
+        try self.init(vocabulary: ids, merges: merges, padToken: padToken)
     }
 
     /// The standard CLIP vocabulary shipped with the engine (for single-file checkpoints).

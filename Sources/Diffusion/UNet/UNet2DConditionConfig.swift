@@ -47,6 +47,21 @@ public struct UNet2DConditionConfig: Sendable, Equatable, CustomStringConvertibl
             json.intList("transformer_layers_per_block", count: blocks, Array(repeating: 1, count: blocks)).allSatisfy({ $0 == 1 }),
             !json.has("addition_embed_type"), !json.has("class_embed_type"), !json.has("time_cond_proj_dim")
         else { throw DiffusionError.invalidConfig(path: json.path, reason: "only the SD 1.x/2.x U-Net (no SDXL/class/addition embeddings) is supported") }
+        // Options SD 1.x/2.x never set; refuse them rather than compute something else.
+        let expected: [(String, Any, Any)] = [
+            ("center_input_sample", json.bool("center_input_sample", false), false),
+            ("only_cross_attention", json.bool("only_cross_attention", false), false),
+            ("dual_cross_attention", json.bool("dual_cross_attention", false), false),
+            ("resnet_time_scale_shift", json.string("resnet_time_scale_shift", "default"), "default"),
+            ("time_embedding_type", json.string("time_embedding_type", "positional"), "positional"),
+            ("act_fn", json.string("act_fn", "silu"), "silu"),
+            ("conv_in_kernel", json.int("conv_in_kernel", 3), 3),
+            ("conv_out_kernel", json.int("conv_out_kernel", 3), 3),
+            ("mid_block_scale_factor", json.double("mid_block_scale_factor", 1), 1.0),
+        ]
+        for (key, value, wanted) in expected where "\(value)" != "\(wanted)" {
+            throw DiffusionError.invalidConfig(path: json.path, reason: "\(key) = \(value) is not supported (SD 1.x/2.x use \(wanted))")
+        }
         inChannels = json.int("in_channels", 4)
         outChannels = json.int("out_channels", 4)
         layersPerBlock = json.int("layers_per_block", 2)

@@ -9,6 +9,8 @@ public struct AutoencoderKLConfig: Sendable, Equatable, CustomStringConvertible 
     public var normNumGroups = 32
     /// Latents are divided by this before decoding (0.18215 for SD 1.x/2.x).
     public var scalingFactor: Float = 0.18215
+    /// Newer configs may drop the 1×1 post_quant_conv (`use_post_quant_conv: false`).
+    public var usePostQuantConv = true
 
     public init() {}
 
@@ -25,5 +27,9 @@ public struct AutoencoderKLConfig: Sendable, Equatable, CustomStringConvertible 
         outChannels = json.int("out_channels", 3)
         normNumGroups = json.int("norm_num_groups", 32)
         scalingFactor = Float(json.double("scaling_factor", 0.18215))
+        usePostQuantConv = json.bool("use_post_quant_conv", true)
+        guard json.string("act_fn", "silu") == "silu", json.bool("mid_block_add_attention", true), !json.has("shift_factor") else {
+            throw DiffusionError.invalidConfig(path: json.path, reason: "only SD's VAE (SiLU, mid-block attention, no shift_factor) is supported")
+        }
     }
 }

@@ -9,7 +9,21 @@ import Foundation
 /// Tensors are widened to Float one at a time on request, so fp16/bf16 files are never
 /// converted as a whole.
 public final class SafetensorsFile: @unchecked Sendable {
-    public enum DType: String, Sendable { case F32, F16, BF16, U8 }
+    /// Every dtype a safetensors file may hold; only F32, F16, BF16 (and U8, for test
+    /// fixtures) can be read as Float. Others (e.g. the I64 `position_ids` buffer many SD 1.x
+    /// checkpoints carry) are indexed but refused if a model asks for them.
+    public enum DType: String, Sendable {
+        case F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL, U16, U32, U64, F8_E4M3, F8_E5M2
+
+        var width: Int {
+            switch self {
+            case .F64, .I64, .U64: return 8
+            case .F32, .I32, .U32: return 4
+            case .F16, .BF16, .I16, .U16: return 2
+            case .I8, .U8, .BOOL, .F8_E4M3, .F8_E5M2: return 1
+            }
+        }
+    }
 
     public struct Entry: Sendable {
         public let dtype: DType
@@ -67,7 +81,7 @@ public final class SafetensorsFile: @unchecked Sendable {
             guard let dtype = DType(rawValue: dtypeName) else {
                 throw DiffusionError.unsupportedDType(key: key, dtype: dtypeName, file: path)
             }
-            let width = dtype == .F32 ? 4 : dtype == .U8 ? 1 : 2
+            let width = dtype.width
             let count = shape.reduce(1, *)
             guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == count * width else {
                 throw DiffusionError.malformedSafetensors(path: path, reason: "entry \(key): data_offsets \(offsets) do not hold \(count) \(dtypeName) values")
@@ -83,6 +97,9 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// The tensor's values widened to Float, optionally only rows `rows` of its first dimension.
     public func floats(_ key: String, rows: Range<Int>? = nil) throws -> [Float] {
         guard let e = entries[key] else { throw DiffusionError.missingWeight(key: key, file: path) }
+        guard [.F32, .F16, .BF16, .U8].contains(e.dtype) else {
+            throw DiffusionError.unsupportedDType(key: key, dtype: e.dtype.rawValue, file: path)
+        }
         let count = e.shape.reduce(1, *)
         var first = 0
         var n = count
@@ -108,8 +125,20 @@ public final class SafetensorsFile: @unchecked Sendable {
                 }
             case .U8:
                 for i in 0..<n { o[i] = Float(p.load(fromByteOffset: first + i, as: UInt8.self)) }
+            default:
+                break  // refused above
             }
         }
+        release(e)
         return out
+    }
+
+    /// Drops the tensor's file pages from this process once it has been widened, so that
+    /// loading an fp16 checkpoint peaks near the fp32 weights, not fp32 + the whole file.
+    private func release(_ e: Entry) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (e.offset + page - 1) / page * page  // only pages wholly inside the tensor
+        let end = (e.offset + e.byteCount) / page * page
+        if end > start { _ = madvise(base + start, end - start, Int32(MADV_DONTNEED)) }
     }
 }
