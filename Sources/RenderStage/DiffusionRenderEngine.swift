@@ -52,7 +52,7 @@ public struct DiffusionRenderEngine: RenderEngine {
             if update.stage == .denoising { try progress(update.step, update.totalSteps) }
         }
         return try zip(images, generation).map { image, request in
-            let text = InfoText.parameters(request: request, options: options, modelName: pipeline.model.name)
+            let text = InfoText.parameters(request: request, options: options, sampler: sampler, modelName: pipeline.model.name)
             return Data(try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)]))
         }
     }
