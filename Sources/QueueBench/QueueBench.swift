@@ -19,11 +19,15 @@ struct QueueBench: AsyncParsableCommand {
     @Option(help: "Concurrent delivery claimers.") var deliverers = 1
     @Option(help: "Render micro-batch size.") var batch = 4
     @Option(help: "Delivery claim size.") var deliveryBatch = 16
+    @Option(help: "Delivered jobs of history seeded first (then ANALYZE), as a table in service has.")
+    var history = 50_000
+    @Option(help: "PID of the PostgreSQL postmaster on this machine: its reaped children's CPU time is the server side's cost.")
+    var serverPid: Int32?
     @Flag(help: "Run the phases one after another on one connection and print each one's rate (to see where time goes).")
     var phases = false
 
     func validate() throws {
-        guard jobs > 0, enqueuers > 0, renderers > 0, deliverers > 0, batch > 0, deliveryBatch > 0 else {
+        guard jobs > 0, history >= 0, enqueuers > 0, renderers > 0, deliverers > 0, batch > 0, deliveryBatch > 0 else {
             throw ValidationError("every count must be positive")
         }
     }
@@ -34,18 +38,28 @@ struct QueueBench: AsyncParsableCommand {
         let setup = try await PostgresConnection.connect(configuration)
         try await Migrator().migrate(setup)
         try await JobQueue(setup).setQuotaDefaults(dailyLimit: jobs, maxQueued: jobs)
+        if history > 0 { try await setup.query(EmbeddedSQL.Queries.seedBenchHistory, history) }
+        try await setup.query(EmbeddedSQL.Queries.analyzeBenchTables)
 
         if phases {
             try await runPhases(JobQueue(setup))
             return
         }
+        // The setup connection (and its seeding work) ends before the measured part.
+        await setup.close()
+        var connections: [PostgresConnection] = []
+        for _ in 0..<(enqueuers + renderers + deliverers) { connections.append(try await PostgresConnection.connect(configuration)) }
+        let queues = connections.map(JobQueue.init)
+        for queue in queues[enqueuers..<(enqueuers + renderers)] { try await queue.connection.listen(queue.channels.jobsQueued) }
+        for queue in queues[(enqueuers + renderers)...] { try await queue.connection.listen(queue.channels.jobsRendered) }
+        let serverBefore = try await serverCPUSeconds()
         let counters = Counters()
         let png = Data(repeating: 0x42, count: 256)
-        let (jobs, batch, deliveryBatch, enqueuers) = (jobs, batch, deliveryBatch, enqueuers)
+        let (jobs, batch, deliveryBatch, enqueuers, renderers) = (jobs, batch, deliveryBatch, enqueuers, renderers)
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<enqueuers {
-                let queue = JobQueue(try await PostgresConnection.connect(configuration))
+                let queue = queues[worker]
                 group.addTask(executorPreference: queue.connection.taskExecutor) {
                     for n in stride(from: worker, to: jobs, by: enqueuers) {
                         let request = RenderRequest(prompt: "bench \(n)", model: "bench", width: 512, height: 512,
@@ -58,8 +72,7 @@ struct QueueBench: AsyncParsableCommand {
                 }
             }
             for worker in 0..<renderers {
-                let queue = JobQueue(try await PostgresConnection.connect(configuration))
-                try await queue.connection.listen(queue.channels.jobsQueued)
+                let queue = queues[enqueuers + worker]
                 group.addTask(executorPreference: queue.connection.taskExecutor) {
                     while await counters.rendered < jobs {
                         let claimed = try await queue.claimRenderBatch(owner: "r\(worker)", model: "bench", limit: batch, leaseSeconds: 60)
@@ -71,8 +84,7 @@ struct QueueBench: AsyncParsableCommand {
                 }
             }
             for worker in 0..<deliverers {
-                let queue = JobQueue(try await PostgresConnection.connect(configuration))
-                try await queue.connection.listen(queue.channels.jobsRendered)
+                let queue = queues[enqueuers + renderers + worker]
                 group.addTask(executorPreference: queue.connection.taskExecutor) {
                     while await counters.delivered < jobs {
                         let claimed = try await queue.claimDeliveries(owner: "d\(worker)", limit: deliveryBatch, leaseSeconds: 60)
@@ -89,16 +101,36 @@ struct QueueBench: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let meanBatch = Double(await counters.rendered) / Double(max(await counters.batches, 1))
-        print(String(format: "queue bench: %d jobs in %.2f s = %.0f jobs/s (enqueuers %d, renderers %d, deliverers %d, mean render batch %.2f)",
-                     jobs, seconds, Double(jobs) / seconds, enqueuers, renderers, deliverers, meanBatch))
+        print(String(format: "queue bench: %d jobs in %.2f s = %.0f jobs/s (enqueuers %d, renderers %d, deliverers %d, mean render batch %.2f, history %d)",
+                     jobs, seconds, Double(jobs) / seconds, enqueuers, renderers, deliverers, meanBatch, history))
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        print(String(format: "client CPU: %.2f s = %.0f µs per job", cpu, cpu * 1e6 / Double(jobs)))
+        let client = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        print(String(format: "client CPU: %.2f s = %.0f µs per job", client, client * 1e6 / Double(jobs)))
+        if let serverBefore, let serverAfter = try await serverCPUSeconds(afterClosing: connections) {
+            let server = serverAfter - serverBefore
+            let perJob = (server + client) * 1e6 / Double(jobs)
+            print(String(format: "server CPU: %.2f s = %.0f µs per job", server, server * 1e6 / Double(jobs)))
+            print(String(format: "CPU per job: %.0f µs (client + server) = at most %.0f jobs/s on 2 fully available cores", perJob, 2e6 / perJob))
+        }
     }
 }
 
 extension QueueBench {
+    /// CPU seconds of the postmaster's reaped children (backends, autovacuum), after
+    /// closing `connections` and giving the postmaster a moment to reap their backends.
+    func serverCPUSeconds(afterClosing connections: [PostgresConnection] = []) async throws -> Double? {
+        guard let serverPid else { return nil }
+        for connection in connections { await connection.close() }
+        try await Task.sleep(for: .milliseconds(500))
+        guard let stat = try? String(contentsOfFile: "/proc/\(serverPid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after "comm)": state is field 3, cutime and cstime are fields 16 and 17.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 14, let cutime = Double(fields[13]), let cstime = Double(fields[14]) else { return nil }
+        return (cutime + cstime) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Each step alone: where does a job's time go?
     func runPhases(_ queue: JobQueue) async throws {
         let png = Data(repeating: 0x42, count: 256)
