@@ -28,29 +28,24 @@ func upsampleNearest(_ x: [Float], n: Int, c: Int, h: Int, w: Int, outHeight oh:
 
 /// (N, C, HW) → (N, HW, C): feature maps to token sequences for the transformer blocks.
 func channelsLast(_ x: [Float], n: Int, c: Int, hw: Int) -> [Float] {
-    var y = [Float](repeating: 0, count: x.count)
-    x.withUnsafeBufferPointer { xp in
-        y.withUnsafeMutableBufferPointer { yp in
-            for b in 0..<n {
-                for ch in 0..<c {
-                    let s = (b * c + ch) * hw
-                    for i in 0..<hw { yp[(b * hw + i) * c + ch] = xp[s + i] }
-                }
-            }
-        }
-    }
-    return y
+    transposeInner(x, n: n, rows: c, columns: hw)
 }
 
 /// (N, HW, C) → (N, C, HW).
 func channelsFirst(_ x: [Float], n: Int, c: Int, hw: Int) -> [Float] {
+    transposeInner(x, n: n, rows: hw, columns: c)
+}
+
+/// x is (N, rows, columns); returns (N, columns, rows). Reads run along x's rows.
+func transposeInner(_ x: [Float], n: Int, rows: Int, columns: Int) -> [Float] {
     var y = [Float](repeating: 0, count: x.count)
     x.withUnsafeBufferPointer { xp in
         y.withUnsafeMutableBufferPointer { yp in
             for b in 0..<n {
-                for i in 0..<hw {
-                    let s = (b * hw + i) * c
-                    for ch in 0..<c { yp[(b * c + ch) * hw + i] = xp[s + ch] }
+                let base = b * rows * columns
+                for r in 0..<rows {
+                    let s = base + r * columns
+                    for col in 0..<columns { yp[base + col * rows + r] = xp[s + col] }
                 }
             }
         }
