@@ -16,7 +16,7 @@ fi
 # One process per group: the engine's tests and the stage tests keep both cores busy,
 # and in one process they would starve the latency checks of the client tests.
 failed=0
-for group in 'SchemaTests|TelegramTests' 'StageTests' 'RenderStageTests' 'DiffusionTests'; do
+for group in '^(SchemaTests|TelegramTests)\.' '^StageTests\.' '^RenderStageTests\.' '^DiffusionTests\.'; do
   echo "== $group" >&2
   swift test --skip-build --filter "$group" || failed=1
 done

@@ -12,7 +12,7 @@ import TestSupport
             "DATABASE_URL": db.configuration.connectionString.revealed, "LIENZO_DB_SCHEMA": db.configuration.schema,
             "LIENZO_MODEL": Self.model, "LIENZO_METRICS_PORT": "0", "LIENZO_GATHER_WINDOW": "0",
             "LIENZO_MAX_BATCH": "2", "LIENZO_RENDER_LEASE": "3", "LIENZO_RESCUE_INTERVAL": "0.5", "LIENZO_RETRY_BASE": "0",
-            "LIENZO_THREADS": "1", "LOG_LEVEL": "info", "LIENZO_PROGRESS_INTERVAL": "0.1",
+            "LIENZO_THREADS": "1", "LOG_LEVEL": "info", "LIENZO_PROGRESS_INTERVAL": "0.1", "LIENZO_SHUTDOWN_GRACE": "5",
         ].merging(extra) { $1 }
     }
 

@@ -22,7 +22,7 @@ struct ThreeStagesEndToEndTests {
         let environment = StageHarness.processEnvironment(database: database, emulator: emulator, model: Self.model, overrides: [
             "LOG_LEVEL": "info", "DELIVER_LEASE_SECONDS": "3", "DELIVER_STATUS_INTERVAL": "0.2",
             "LIENZO_RENDER_LEASE": "3", "LIENZO_RESCUE_INTERVAL": "0.5", "LIENZO_GATHER_WINDOW": "0.05",
-            "LIENZO_PROGRESS_INTERVAL": "0.2", "LIENZO_METRICS_PORT": "0", "LIENZO_THREADS": "1",
+            "LIENZO_PROGRESS_INTERVAL": "0.2", "LIENZO_METRICS_PORT": "0", "LIENZO_THREADS": "1", "LIENZO_SHUTDOWN_GRACE": "5",
         ])
         var stages = [
             "Ingest": try StageProcess("Ingest", environment: environment),
