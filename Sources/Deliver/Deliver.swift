@@ -27,12 +27,12 @@ struct DeliverCommand: AsyncParsableCommand {
             let deliver = try DeliverConfiguration(environment: context.environment)
             let connection = try await context.connectAndMigrate()
             // Dispatcher, listener, and one database connection per sender.
-            let listenConnection = try await PostgresConnection.connect(context.database, logger: context.logger)
+            let listenConnection = try await context.connect()
             var senders: [(client: TelegramClient, connection: PostgresConnection)] = []
             for _ in 0..<deliver.connections {
                 senders.append((
                     try TelegramClient(configuration: telegram, logger: context.logger),
-                    try await PostgresConnection.connect(context.database, logger: context.logger)))
+                    try await context.connect()))
             }
             let owner = "deliver-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
             let service = DeliverService(

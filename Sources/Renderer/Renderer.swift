@@ -41,9 +41,9 @@ struct RendererCommand: AsyncParsableCommand {
             let engine = try await BlockingExecutor(name: "load").run { try DiffusionRenderEngine(model: modelPath) }
             let connection = try await context.connectAndMigrate()
             var services: [any Service] = [
-                RenderService(engine: engine, queue: JobQueue(connection), listener: try await context.connectAndMigrate(),
+                RenderService(engine: engine, queue: JobQueue(connection), listener: try await context.connect(),
                               configuration: configuration, logger: context.logger),
-                LeaseRescuerService(queue: JobQueue(try await context.connectAndMigrate()),
+                LeaseRescuerService(queue: JobQueue(try await context.connect()),
                                     interval: try context.environment.seconds("LIENZO_RESCUE_INTERVAL", default: 10), logger: context.logger),
             ]
             if metricsPort > 0 {

@@ -23,10 +23,15 @@ public struct StageContext: Sendable {
         self.database = database
     }
 
-    /// Connects (waiting with backoff while PostgreSQL is not up yet) and migrates.
-    public func connectAndMigrate() async throws -> PostgresConnection {
+    /// Connects, waiting with backoff while PostgreSQL is not up yet.
+    public func connect() async throws -> PostgresConnection {
         logger.info("connecting", metadata: ["lienzo_database": "\(database)"])
-        let connection = try await PostgresConnection.connect(database, logger: logger)
+        return try await PostgresConnection.connect(database, logger: logger)
+    }
+
+    /// Connects and migrates: the stage's first connection; further ones only `connect()`.
+    public func connectAndMigrate() async throws -> PostgresConnection {
+        let connection = try await connect()
         let applied = try await Migrator().migrate(connection)
         logger.info("schema ready", metadata: ["lienzo_migrations_applied": "\(applied)"])
         return connection
