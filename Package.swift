@@ -3,7 +3,7 @@ import PackageDescription
 
 // Dependency direction, bottom to top:
 //   C modules → Runtime → {Schema, Telegram, PNG, Diffusion} → executables (Ingest, Renderer, Deliver).
-// Diffusion depends on nothing of ours but OpenBLAS; the executables are the only place
+// Diffusion depends on nothing of ours but OpenBLAS and its bf16 kernel (CKernels); the executables are the only place
 // where the database, Telegram and the engine meet.
 let package = Package(
     name: "Lienzo",
@@ -30,6 +30,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // The engine's one kernel of its own (bf16 GEMM on AVX512-BF16), optimised even in
+        // debug builds so that the tests of the models that use it stay quick.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         // MARK: sql/ embedded at build time (sql/ stays the only copy)
         .executableTarget(name: "EmbedSQLTool"),
@@ -80,7 +83,7 @@ let package = Package(
         ),
         .target(
             name: "Diffusion",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CKernels"],
             exclude: ["Resources/README.md"],
             resources: [.copy("Resources/vocab.json"), .copy("Resources/merges.txt")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]

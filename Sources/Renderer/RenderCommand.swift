@@ -211,12 +211,14 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Flag(help: "Skip the text encoder.") var skipText = false
 
     @Flag(help: "Keep glibc's default allocator settings (to measure their effect).") var defaultAllocator = false
+    @Option(help: "Weight GEMM precision of the U-Net and VAE: float32 or bfloat16 (default: the fastest this CPU runs).")
+    var precision: ComputePrecision = .fastest
 
     func run() async throws {
         if !defaultAllocator { configureAllocatorForLargeTensors() }
         if let threads { setBLASThreadCount(threads) }
-        let (text, unet, vae) = try EngineBenchmark.stableDiffusion15()
-        print(String(format: "loaded (random weights), RSS %.2f GB", Self.memory("VmRSS")))
+        let (text, unet, vae) = try EngineBenchmark.stableDiffusion15(precision: precision)
+        print(String(format: "loaded (random weights, %@), RSS %.2f GB", precision.rawValue, Self.memory("VmRSS")))
         let ids = [[49406] + Array(repeating: 320, count: 20) + Array(repeating: 49407, count: 56)]
         if !skipText { Self.report(try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: max(repeats, 5)) { _ = try text(ids + ids) }) }
         for b in batch where b > 0 {
@@ -242,3 +244,5 @@ struct BenchmarkCommand: AsyncParsableCommand {
         return 0
     }
 }
+
+extension ComputePrecision: ExpressibleByArgument {}

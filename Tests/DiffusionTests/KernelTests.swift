@@ -10,7 +10,8 @@ import Testing
         let x = testData(rows * i, seed: 1)
         let w = testData(o * i, seed: 2)
         let b = testData(o, seed: 3)
-        let fast = linear(x, rows: rows, weight: w, bias: b, inFeatures: i, outFeatures: o)
+        let weight = WeightMatrix(w, rows: o, columns: i, role: .transposedRight, precision: .float32)
+        let fast = linear(x, rows: rows, weight: weight, bias: b)
         expectClose(fast, linearReference(x, rows: rows, weight: w, bias: b, inFeatures: i, outFeatures: o), relative: 1e-5, "linear")
         let gemmed = x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp -> [Float] in
@@ -32,7 +33,8 @@ import Testing
         let x = testData(n * c * h * w, seed: 4)
         let wt = testData(oc * c * kernel * kernel, seed: 5)
         let b = testData(oc, seed: 6)
-        let fast = conv2d(x, n: n, c: c, h: h, w: w, weight: wt, bias: b, outChannels: oc, kernel: kernel, stride: stride, padding: padding)
+        let weight = WeightMatrix(wt, rows: oc, columns: c * kernel * kernel, role: .left, precision: .float32)
+        let fast = conv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: b, kernel: kernel, stride: stride, padding: padding)
         let ref = conv2dReference(x, n: n, c: c, h: h, w: w, weight: wt, bias: b, outChannels: oc, kernel: kernel, stride: stride, padding: padding)
         #expect(fast.height == (h + 2 * padding - kernel) / stride + 1)
         expectClose(fast.data, ref, relative: 1e-5, "conv2d k\(kernel) s\(stride) p\(padding)")

@@ -12,11 +12,18 @@ public enum EngineBenchmark {
         public var all: [Double]
     }
 
-    /// SD 1.5's three models with seeded random weights.
-    public static func stableDiffusion15(seed: UInt64 = 0) throws -> (CLIPTextModel, UNet2DConditionModel, AutoencoderKL) {
+    /// SD 1.5's three models with seeded random weights; `precision` applies to the U-Net
+    /// and the VAE, as `StableDiffusionModel.load` does.
+    public static func stableDiffusion15(
+        seed: UInt64 = 0, precision: ComputePrecision = .float32
+    ) throws -> (CLIPTextModel, UNet2DConditionModel, AutoencoderKL) {
         let text = try CLIPTextModel(store: WeightStore(randomSeed: seed), config: CLIPTextConfig())
-        let unet = try UNet2DConditionModel(store: WeightStore(randomSeed: seed + 1), config: UNet2DConditionConfig())
-        let vae = try AutoencoderKL(store: WeightStore(randomSeed: seed + 2), config: AutoencoderKLConfig())
+        let unetStore = WeightStore(randomSeed: seed + 1)
+        unetStore.precision = precision
+        let unet = try UNet2DConditionModel(store: unetStore, config: UNet2DConditionConfig())
+        let vaeStore = WeightStore(randomSeed: seed + 2)
+        vaeStore.precision = precision
+        let vae = try AutoencoderKL(store: vaeStore, config: AutoencoderKLConfig())
         return (text, unet, vae)
     }
 

@@ -1,10 +1,11 @@
 /// 2-D convolution as im2col + GEMM.
-/// x is (N, C, H, W), weight is (OC, C, kh, kw), bias is (OC); returns (N, OC, OH, OW).
-/// 1×1 stride-1 convolutions skip im2col (the input already is the column matrix).
+/// x is (N, C, H, W), weight is (OC, C·kh·kw) as a `.left` matrix, bias is (OC); returns
+/// (N, OC, OH, OW). 1×1 stride-1 convolutions skip im2col (the input already is the column matrix).
 func conv2d(
-    _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: [Float], bias: [Float], outChannels oc: Int,
+    _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float],
     kernel k: Int, stride: Int, padding p: Int
 ) -> (data: [Float], height: Int, width: Int) {
+    let oc = weight.rows
     let oh = (h + 2 * p - k) / stride + 1
     let ow = (w + 2 * p - k) / stride + 1
     let cols = oh * ow
@@ -16,10 +17,9 @@ func conv2d(
     let bandRows = max(1, min(oh, (8 << 20) / max(1, kdim * ow)))
     var col = [Float](repeating: 0, count: direct ? 0 : kdim * bandRows * ow)
     x.withUnsafeBufferPointer { xp in
-        weight.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
                 col.withUnsafeMutableBufferPointer { cp in
-                    guard let xb = xp.baseAddress, let wb = wp.baseAddress, let ob = op.baseAddress else { return }
+                    guard let xb = xp.baseAddress, let ob = op.baseAddress else { return }
                     for b in 0..<n {
                         let xin = xb + b * c * h * w
                         let o = ob + b * oc * cols
@@ -28,7 +28,7 @@ func conv2d(
                             for i in 0..<cols { o[ch * cols + i] = v }
                         }
                         if direct {
-                            gemm(m: oc, n: cols, k: kdim, a: wb, lda: kdim, b: xin, ldb: cols, beta: 1, c: o, ldc: cols)
+                            multiply(weight, xin, ldb: cols, n: cols, into: o, ldc: cols, accumulate: true)
                             continue
                         }
                         guard let cb = cp.baseAddress else { return }
@@ -37,13 +37,12 @@ func conv2d(
                             let rows = min(bandRows, oh - y0)
                             let band = rows * ow
                             im2col(xin, c: c, h: h, w: w, k: k, stride: stride, p: p, oy0: y0, rows: rows, ow: ow, into: cb)
-                            gemm(m: oc, n: band, k: kdim, a: wb, lda: kdim, b: cb, ldb: band, beta: 1, c: o + y0 * ow, ldc: cols)
+                            multiply(weight, cb, ldb: band, n: band, into: o + y0 * ow, ldc: cols, accumulate: true)
                             y0 += rows
                         }
                     }
                 }
             }
-        }
     }
     return (out, oh, ow)
 }

@@ -1,21 +1,19 @@
 /// y = x · Wᵀ + b. x is (rows, inFeatures), weight is (outFeatures, inFeatures) as in
-/// torch.nn.Linear, bias is (outFeatures) or empty; y is (rows, outFeatures).
-func linear(_ x: [Float], rows: Int, weight: [Float], bias: [Float], inFeatures: Int, outFeatures: Int) -> [Float] {
+/// torch.nn.Linear (a `.transposedRight` matrix), bias is (outFeatures) or empty; y is
+/// (rows, outFeatures).
+func linear(_ x: [Float], rows: Int, weight: WeightMatrix, bias: [Float]) -> [Float] {
+    let (inFeatures, outFeatures) = (weight.columns, weight.rows)
     var y = [Float](repeating: 0, count: rows * outFeatures)
     if rows == 0 { return y }
     x.withUnsafeBufferPointer { xp in
-        weight.withUnsafeBufferPointer { wp in
-            y.withUnsafeMutableBufferPointer { yp in
-                guard let xb = xp.baseAddress, let wb = wp.baseAddress, let yb = yp.baseAddress else { return }
-                if !bias.isEmpty {
-                    for r in 0..<rows {
-                        for o in 0..<outFeatures { yb[r * outFeatures + o] = bias[o] }
-                    }
+        y.withUnsafeMutableBufferPointer { yp in
+            guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
+            if !bias.isEmpty {
+                for r in 0..<rows {
+                    for o in 0..<outFeatures { yb[r * outFeatures + o] = bias[o] }
                 }
-                gemm(
-                    transB: true, m: rows, n: outFeatures, k: inFeatures, a: xb, lda: inFeatures, b: wb,
-                    ldb: inFeatures, beta: bias.isEmpty ? 0 : 1, c: yb, ldc: outFeatures)
             }
+            multiply(xb, lda: inFeatures, m: rows, transposed: weight, into: yb, ldc: outFeatures, accumulate: !bias.isEmpty)
         }
     }
     return y

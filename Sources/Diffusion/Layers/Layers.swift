@@ -3,7 +3,7 @@
 
 /// torch.nn.Conv2d (square kernel, symmetric padding).
 struct Conv2d: Sendable {
-    let weight: [Float]
+    let weight: WeightMatrix
     let bias: [Float]
     let inChannels: Int
     let outChannels: Int
@@ -12,7 +12,9 @@ struct Conv2d: Sendable {
     let padding: Int
 
     init(_ store: WeightStore, _ prefix: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil) throws {
-        weight = try store.tensor(prefix + ".weight", shape: [outChannels, inChannels, kernel, kernel])
+        weight = try store.matrix(
+            prefix + ".weight", shape: [outChannels, inChannels, kernel, kernel], rows: outChannels,
+            columns: inChannels * kernel * kernel, role: .left)
         bias = try store.tensor(prefix + ".bias", shape: [outChannels])
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -25,21 +27,23 @@ struct Conv2d: Sendable {
     func callAsFunction(_ x: Tensor) -> Tensor {
         let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
         let r = conv2d(
-            x.data, n: n, c: inChannels, h: h, w: w, weight: weight, bias: bias, outChannels: outChannels, kernel: kernel,
-            stride: stride, padding: padding)
+            x.data, n: n, c: inChannels, h: h, w: w, weight: weight, bias: bias, kernel: kernel, stride: stride,
+            padding: padding)
         return Tensor(shape: [n, outChannels, r.height, r.width], data: r.data)
     }
 }
 
 /// torch.nn.Linear; a 1×1 conv weight [out, in, 1, 1] is accepted for it.
 struct Linear: Sendable {
-    let weight: [Float]
+    let weight: WeightMatrix
     let bias: [Float]
     let inFeatures: Int
     let outFeatures: Int
 
     init(_ store: WeightStore, _ prefix: String, _ inFeatures: Int, _ outFeatures: Int, bias hasBias: Bool = true) throws {
-        weight = try store.tensor(prefix + ".weight", shape: [outFeatures, inFeatures])
+        weight = try store.matrix(
+            prefix + ".weight", shape: [outFeatures, inFeatures], rows: outFeatures, columns: inFeatures,
+            role: .transposedRight)
         bias = hasBias ? try store.tensor(prefix + ".bias", shape: [outFeatures]) : []
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
@@ -47,7 +51,7 @@ struct Linear: Sendable {
 
     /// x is (rows, inFeatures) → (rows, outFeatures).
     func callAsFunction(_ x: [Float]) -> [Float] {
-        linear(x, rows: x.count / inFeatures, weight: weight, bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
+        linear(x, rows: x.count / inFeatures, weight: weight, bias: bias)
     }
 }
 

@@ -16,11 +16,14 @@ public struct StableDiffusionModel: Sendable {
     public let name: String
 
     /// Loads `path`: a diffusers folder (model_index.json …) or one `.safetensors` file in the
-    /// original SD key layout. Pickled `.ckpt`/`.pt`/`.bin` files are refused.
-    public static func load(path: String, predictionType: PredictionType? = nil) throws -> StableDiffusionModel {
+    /// original SD key layout. Pickled `.ckpt`/`.pt`/`.bin` files are refused. `precision`
+    /// applies to the U-Net and the VAE; the text encoder, run once per image, stays fp32.
+    public static func load(
+        path: String, predictionType: PredictionType? = nil, precision: ComputePrecision = .float32
+    ) throws -> StableDiffusionModel {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw DiffusionError.fileNotFound(path: path) }
-        let m = isDir.boolValue ? try loadFolder(path) : try loadSingleFile(path)
+        let m = isDir.boolValue ? try loadFolder(path, precision: precision) : try loadSingleFile(path, precision: precision)
         guard let p = predictionType else { return m }
         var s = m.schedulerConfig
         s.predictionType = p
@@ -49,7 +52,7 @@ public struct StableDiffusionModel: Sendable {
         throw DiffusionError.fileNotFound(path: folder + "/" + (names.first ?? ""))
     }
 
-    static func loadFolder(_ path: String) throws -> StableDiffusionModel {
+    static func loadFolder(_ path: String, precision: ComputePrecision) throws -> StableDiffusionModel {
         guard FileManager.default.fileExists(atPath: path + "/model_index.json") else {
             throw DiffusionError.unsupportedModel("\(path) is a folder without model_index.json (expected a diffusers pipeline folder)")
         }
@@ -63,6 +66,8 @@ public struct StableDiffusionModel: Sendable {
         let vaeStore = WeightStore(file: try componentWeights(path + "/vae", ["diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.fp16.safetensors"]),
                                    ignore: { $0.hasPrefix("encoder.") || $0.hasPrefix("quant_conv.") })
         let sched = try SchedulerConfig(json: JSONConfig(path: path + "/scheduler/scheduler_config.json"))
+        unetStore.precision = precision
+        vaeStore.precision = precision
         let text = try CLIPTextModel(store: textStore, config: textConfig)
         let unet = try UNet2DConditionModel(store: unetStore, config: unetConfig)
         let vae = try AutoencoderKL(store: vaeStore, config: vaeConfig)
@@ -77,7 +82,7 @@ public struct StableDiffusionModel: Sendable {
 
     // MARK: single file
 
-    static func loadSingleFile(_ path: String) throws -> StableDiffusionModel {
+    static func loadSingleFile(_ path: String, precision: ComputePrecision) throws -> StableDiffusionModel {
         try refusePickle(path)
         let file = try SafetensorsFile(path: path)
         let keys = Array(file.entries.keys)
@@ -186,6 +191,8 @@ public struct StableDiffusionModel: Sendable {
         let unetStore = WeightStore(sources: sources, fileKeys: keys.filter(isUNet))
         let vaeStore = WeightStore(sources: vaeSources, fileKeys: keys.filter(isVAE))
         let textStore = WeightStore(sources: textSources, fileKeys: keys.filter(isText), ignoredKeys: ignored)
+        unetStore.precision = precision
+        vaeStore.precision = precision
         let text = try CLIPTextModel(store: textStore, config: tc)
         let unet = try UNet2DConditionModel(store: unetStore, config: uc)
         let vae = try AutoencoderKL(store: vaeStore, config: vc)

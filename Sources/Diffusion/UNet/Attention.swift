@@ -8,6 +8,7 @@ struct Attention: Sendable {
     let toOut: Linear
     let heads: Int
     let headDim: Int
+    let precision: ComputePrecision
 
     init(_ store: WeightStore, _ prefix: String, queryDim: Int, contextDim: Int?, heads: Int, headDim: Int, qkvBias: Bool = false) throws {
         let inner = heads * headDim
@@ -17,6 +18,7 @@ struct Attention: Sendable {
         toOut = try Linear(store, prefix + ".to_out.0", inner, queryDim)
         self.heads = heads
         self.headDim = headDim
+        precision = store.precision
     }
 
     /// x is (batch, length, queryDim); context (batch, contextLength, contextDim) or nil for self-attention.
@@ -25,8 +27,10 @@ struct Attention: Sendable {
         let kv = context ?? x
         let k = toK(kv)
         let v = toV(kv)
-        let o = attention(
-            q: q, k: k, v: v, batch: batch, queryLength: length, keyLength: contextLength ?? length, heads: heads, headDim: headDim)
+        let keyLength = contextLength ?? length
+        let o = precision == .bfloat16
+            ? attentionBF16(q: q, k: k, v: v, batch: batch, queryLength: length, keyLength: keyLength, heads: heads, headDim: headDim)
+            : attention(q: q, k: k, v: v, batch: batch, queryLength: length, keyLength: keyLength, heads: heads, headDim: headDim)
         return toOut(o)
     }
 }

@@ -24,6 +24,9 @@ public final class WeightStore: @unchecked Sendable {
     /// File keys known to be unneeded (VAE encoder, SD 2's unused last text block, …).
     public private(set) var ignoredKeys: [String]
     private let fileKeys: [String]
+    /// How the layers built from this store keep and multiply their weight matrices; set
+    /// before building a model (fp32 unless asked, so results match diffusers' fp32).
+    public var precision: ComputePrecision = .float32
 
     public init(sources: [String: Source], fileKeys: [String], ignoredKeys: [String] = []) {
         self.sources = sources
@@ -103,6 +106,11 @@ public final class WeightStore: @unchecked Sendable {
         }
         used.insert(s.key)
         return try s.file.floats(s.key, rows: s.rows)
+    }
+
+    /// The tensor `key` as a layer's weight matrix in this store's `precision`.
+    func matrix(_ key: String, shape: [Int], rows: Int, columns: Int, role: WeightMatrix.Role) throws -> WeightMatrix {
+        WeightMatrix(try tensor(key, shape: shape), rows: rows, columns: columns, role: role, precision: precision)
     }
 
     private static func squeezed(_ s: [Int]) -> [Int] {

@@ -1,0 +1,190 @@
+// bfloat16 GEMM for AVX512-BF16, in the GotoBLAS shape: B is packed one (KC2 × NC) block
+// at a time, A one (MC × KC2) block at a time (or both come packed whole, as weights do),
+// and a 12×32 micro-kernel keeps 24 accumulators in registers.
+//
+// Only the functions marked LZ_TARGET use AVX-512; the file is compiled for the baseline
+// so that a CPU without BF16 can still load the library and take the fp32 path.
+#include "CKernels.h"
+
+#include <immintrin.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LZ_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
+
+// Blocking. A B micro-panel is KC2 × LZ_NR words (16 KiB) and stays in the 32 KiB L1
+// while the micro-kernel walks an A block (MC × KC2 words, 96 KiB) that stays in L2.
+enum { KC2 = 128, MC = 192, NC = 512 };
+
+int lz_bf16_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+}
+
+static inline int pair_count(int k) { return (k + 1) / 2; }
+static inline int min_int(int a, int b) { return a < b ? a : b; }
+
+size_t lz_bf16_packed_a_words(int m, int k) {
+    return (size_t)((m + LZ_MR - 1) / LZ_MR) * LZ_MR * (size_t)pair_count(k);
+}
+
+size_t lz_bf16_packed_b_words(int n, int k) {
+    return (size_t)((n + LZ_NR - 1) / LZ_NR) * LZ_NR * (size_t)pair_count(k);
+}
+
+// Round to nearest even, as _mm512_cvtne2ps_pbh does.
+static inline uint32_t bf16_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    u += 0x7FFF + ((u >> 16) & 1);
+    return u >> 16;
+}
+
+// One panel of `width` rows of a row-major matrix whose k-pairs are contiguous (A, or B
+// given transposed): out[p·width + r] = (src[r][2p], src[r][2p+1]) for pairs p0..<p0+np.
+// Rows from `rows` on, and k from `k` on, are zero.
+LZ_TARGET static void pack_rows_panel(const float *src, long ld, int rows, int width, int k, int p0, int np,
+                                      uint32_t *out) {
+    uint32_t words[16];
+    for (int r = 0; r < width; r++) {
+        uint32_t *o = out + r;
+        if (r >= rows) {
+            for (int p = 0; p < np; p++) o[(size_t)p * width] = 0;
+            continue;
+        }
+        const float *s = src + (size_t)r * ld;
+        for (int p = 0; p < np; p += 16) {
+            // 32 consecutive floats become 16 pair words in order.
+            int k0 = 2 * (p0 + p);
+            int valid = k - k0;
+            __mmask16 lo = valid >= 16 ? 0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
+            __mmask16 hi = valid >= 32 ? 0xFFFF : valid <= 16 ? 0 : (__mmask16)((1u << (valid - 16)) - 1);
+            __m512 x0 = _mm512_maskz_loadu_ps(lo, s + k0);
+            __m512 x1 = _mm512_maskz_loadu_ps(hi, s + k0 + 16);
+            _mm512_storeu_si512(words, (__m512i)_mm512_cvtne2ps_pbh(x1, x0));
+            int count = min_int(16, np - p);
+            for (int q = 0; q < count; q++) o[(size_t)(p + q) * width] = words[q];
+        }
+    }
+}
+
+// One panel of LZ_NR columns of a row-major k×n B: out[p·NR + j] = (b[2p][j], b[2p+1][j]).
+// Columns from `cols` on are zero.
+LZ_TARGET static void pack_columns_panel(const float *b, long ldb, int cols, int k, int p0, int np, uint32_t *out) {
+    // Interleaves [row 2p (16) | row 2p+1 (16)] into pairs.
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
+                                                22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    __mmask16 masks[2];
+    for (int h = 0; h < 2; h++) {
+        int valid = cols - 16 * h;
+        masks[h] = valid >= 16 ? 0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
+    }
+    for (int p = 0; p < np; p++) {
+        int k0 = 2 * (p0 + p);
+        const float *r0 = b + (size_t)k0 * ldb;
+        const float *r1 = r0 + ldb;
+        int second = k0 + 1 < k;
+        for (int h = 0; h < 2; h++) {
+            __m512 x0 = _mm512_maskz_loadu_ps(masks[h], r0 + 16 * h);
+            __m512 x1 = second ? _mm512_maskz_loadu_ps(masks[h], r1 + 16 * h) : _mm512_setzero_ps();
+            __m512i v = (__m512i)_mm512_cvtne2ps_pbh(x1, x0);
+            _mm512_storeu_si512(out + (size_t)p * LZ_NR + 16 * h, _mm512_permutexvar_epi16(interleave, v));
+        }
+    }
+}
+
+void lz_bf16_pack_a(const float *a, long lda, int m, int k, uint32_t *out) {
+    int k2 = pair_count(k);
+    for (int i = 0; i < m; i += LZ_MR)
+        pack_rows_panel(a + (size_t)i * lda, lda, min_int(LZ_MR, m - i), LZ_MR, k, 0, k2, out + (size_t)i * k2);
+}
+
+void lz_bf16_pack_b_transposed(const float *bt, long ldb, int n, int k, uint32_t *out) {
+    int k2 = pair_count(k);
+    for (int j = 0; j < n; j += LZ_NR)
+        pack_rows_panel(bt + (size_t)j * ldb, ldb, min_int(LZ_NR, n - j), LZ_NR, k, 0, k2, out + (size_t)j * k2);
+}
+
+// C tile (rows × cols ≤ 12 × 32) (+)= A micro-panel · B micro-panel over np k-pairs.
+LZ_TARGET static inline void micro_kernel(int np, const uint32_t *a, const uint32_t *b, float *c, long ldc,
+                                          int rows, int cols, int accumulate) {
+    __m512 acc[LZ_MR][2];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < LZ_MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int p = 0; p < np; p++) {
+        __m512bh b0 = (__m512bh)_mm512_loadu_si512(b);
+        __m512bh b1 = (__m512bh)_mm512_loadu_si512(b + 16);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < LZ_MR; r++) {
+            __m512bh ar = (__m512bh)_mm512_set1_epi32((int)a[r]);
+            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], ar, b0);
+            acc[r][1] = _mm512_dpbf16_ps(acc[r][1], ar, b1);
+        }
+        a += LZ_MR;
+        b += LZ_NR;
+    }
+    __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
+    __mmask16 m1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < LZ_MR; r++) {
+        if (r < rows) {
+            float *cr = c + (size_t)r * ldc;
+            __m512 v0 = acc[r][0], v1 = acc[r][1];
+            if (accumulate) {
+                v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, cr));
+                v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, cr + 16));
+            }
+            _mm512_mask_storeu_ps(cr, m0, v0);
+            _mm512_mask_storeu_ps(cr + 16, m1, v1);
+        }
+    }
+}
+
+LZ_TARGET void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc, int m0,
+                            int m1, int n0, int n1, int accumulate) {
+    int k2 = pair_count(k);
+    uint32_t *bbuf = b.packed ? NULL : aligned_alloc(64, sizeof(uint32_t) * KC2 * NC);
+    uint32_t *abuf = a.packed ? NULL : aligned_alloc(64, sizeof(uint32_t) * KC2 * MC);
+    for (int jc = n0; jc < n1; jc += NC) {
+        int nc = min_int(NC, n1 - jc);
+        for (int pc = 0; pc < k2; pc += KC2) {
+            int kc = min_int(KC2, k2 - pc);
+            if (!b.packed) {
+                for (int jr = 0; jr < nc; jr += LZ_NR) {
+                    int j = jc + jr;
+                    uint32_t *dst = bbuf + (size_t)(jr / LZ_NR) * kc * LZ_NR;
+                    if (b.transposed)
+                        pack_rows_panel(b.data + (size_t)j * b.ld, b.ld, min_int(LZ_NR, n - j), LZ_NR, k, pc, kc, dst);
+                    else
+                        pack_columns_panel(b.data + j, b.ld, min_int(LZ_NR, n - j), k, pc, kc, dst);
+                }
+            }
+            for (int ic = m0; ic < m1; ic += MC) {
+                int mc = min_int(MC, m1 - ic);
+                if (!a.packed) {
+                    for (int ir = 0; ir < mc; ir += LZ_MR) {
+                        int i = ic + ir;
+                        pack_rows_panel(a.data + (size_t)i * a.ld, a.ld, min_int(LZ_MR, m - i), LZ_MR, k, pc, kc,
+                                        abuf + (size_t)(ir / LZ_MR) * kc * LZ_MR);
+                    }
+                }
+                for (int jr = 0; jr < nc; jr += LZ_NR) {
+                    int j = jc + jr;
+                    const uint32_t *bp = b.packed ? b.packed + (size_t)(j / LZ_NR) * k2 * LZ_NR + (size_t)pc * LZ_NR
+                                                  : bbuf + (size_t)(jr / LZ_NR) * kc * LZ_NR;
+                    int cols = min_int(LZ_NR, n1 - j);
+                    for (int ir = 0; ir < mc; ir += LZ_MR) {
+                        int i = ic + ir;
+                        const uint32_t *ap = a.packed ? a.packed + (size_t)(i / LZ_MR) * k2 * LZ_MR + (size_t)pc * LZ_MR
+                                                      : abuf + (size_t)(ir / LZ_MR) * kc * LZ_MR;
+                        micro_kernel(kc, ap, bp, c + (size_t)i * ldc + j, ldc, min_int(LZ_MR, m1 - i), cols,
+                                     accumulate || pc > 0);
+                    }
+                }
+            }
+        }
+    }
+    free(bbuf);
+    free(abuf);
+}

@@ -1,0 +1,50 @@
+#pragma once
+// bfloat16 GEMM on AVX512-BF16 (vdpbf16ps): fp32 in, bf16 products, fp32 accumulation.
+// Debian's OpenBLAS has no sbgemm, so the engine carries this one kernel of its own.
+// Operands are "packed": pairs of consecutive k values as one 32-bit word (two bf16),
+// laid out in panels of LZ_MR rows (A) or LZ_NR columns (B), k-pair by k-pair.
+#include <stddef.h>
+#include <stdint.h>
+
+#define LZ_MR 12
+#define LZ_NR 32
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when this CPU executes AVX512-BF16; every other function needs it.
+int lz_bf16_supported(void);
+
+/// 32-bit words that `lz_bf16_pack_a` writes for an m×k matrix.
+size_t lz_bf16_packed_a_words(int m, int k);
+/// 32-bit words that `lz_bf16_pack_b_transposed` writes for a k×n B.
+size_t lz_bf16_packed_b_words(int n, int k);
+
+/// Packs row-major A (m×k, row stride lda) whole, e.g. a convolution's weights.
+void lz_bf16_pack_a(const float *a, long lda, int m, int k, uint32_t *out);
+/// Packs B given transposed (n×k, row stride ldb) whole, e.g. a Linear layer's weights.
+void lz_bf16_pack_b_transposed(const float *bt, long ldb, int n, int k, uint32_t *out);
+
+/// One operand of `lz_bf16_gemm`: packed (from the functions above) or fp32 to pack on the fly.
+typedef struct {
+    const uint32_t *packed;   ///< non-NULL: packed whole; the fields below are ignored
+    const float *data;        ///< fp32 row-major
+    long ld;                  ///< row stride of `data`
+    int transposed;           ///< B only: `data` holds Bᵀ (n×k) instead of B (k×n)
+} lz_bf16_operand;
+
+/// C[m0..<m1, n0..<n1] (+)= A·B for A (m×k) and B (k×n); C row-major with row stride ldc.
+/// m0 must be a multiple of LZ_MR and n0 of LZ_NR, so callers can split the work between
+/// threads. `accumulate`: add to C instead of overwriting it.
+void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc,
+                  int m0, int m1, int n0, int n1, int accumulate);
+
+/// Row-wise exp(scale·(x − rowmax)) in place over `rows` rows of `cols`, `stride` apart,
+/// leaving each row's 1/Σ in inverse_sums (attention scales its output rows instead).
+/// Needs AVX-512 (present wherever `lz_bf16_supported`).
+void lz_softmax_rows_unnormalized(float *x, int rows, int cols, long stride, float scale, float *inverse_sums);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,69 @@
+import CKernels
+
+// The products of a weight matrix with activations, in whichever precision the weight was
+// loaded: OpenBLAS for fp32, our bf16 kernel split across the cores for bf16.
+
+/// C (w.rows × n) (+)= W · B for row-major B (w.columns × n, row stride ldb).
+func multiply(
+    _ w: WeightMatrix, _ b: UnsafePointer<Float>, ldb: Int, n: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+    accumulate: Bool
+) {
+    precondition(w.role == .left)
+    guard w.isPacked else {
+        w.float32.withUnsafeBufferPointer { wp in
+            gemm(m: w.rows, n: n, k: w.columns, a: wp.baseAddress!, lda: w.columns, b: b, ldb: ldb,
+                 beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+        }
+        return
+    }
+    w.packed.withUnsafeBufferPointer { wp in
+        let a = lz_bf16_operand(packed: wp.baseAddress, data: nil, ld: 0, transposed: 0)
+        let bo = lz_bf16_operand(packed: nil, data: b, ld: ldb, transposed: 0)
+        bf16GEMM(m: w.rows, n: n, k: w.columns, a: a, b: bo, c: c, ldc: ldc, accumulate: accumulate)
+    }
+}
+
+/// C (m × w.rows) (+)= A · Wᵀ for row-major A (m × w.columns, row stride lda).
+func multiply(
+    _ a: UnsafePointer<Float>, lda: Int, m: Int, transposed w: WeightMatrix, into c: UnsafeMutablePointer<Float>,
+    ldc: Int, accumulate: Bool
+) {
+    precondition(w.role == .transposedRight)
+    guard w.isPacked else {
+        w.float32.withUnsafeBufferPointer { wp in
+            gemm(transB: true, m: m, n: w.rows, k: w.columns, a: a, lda: lda, b: wp.baseAddress!, ldb: w.columns,
+                 beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+        }
+        return
+    }
+    w.packed.withUnsafeBufferPointer { wp in
+        let ao = lz_bf16_operand(packed: nil, data: a, ld: lda, transposed: 0)
+        let b = lz_bf16_operand(packed: wp.baseAddress, data: nil, ld: 0, transposed: 0)
+        bf16GEMM(m: m, n: w.rows, k: w.columns, a: ao, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    }
+}
+
+/// Runs `lz_bf16_gemm` on the cores, each on its own slab of C: columns when C is wider
+/// than tall, rows otherwise (slab edges on the kernel's panel sizes).
+func bf16GEMM(
+    m: Int, n: Int, k: Int, a: lz_bf16_operand, b: lz_bf16_operand, c: UnsafeMutablePointer<Float>, ldc: Int,
+    accumulate: Bool
+) {
+    let byColumns = n >= m
+    let (extent, panel) = byColumns ? (n, Int(LZ_NR)) : (m, Int(LZ_MR))
+    let panels = (extent + panel - 1) / panel
+    let slabs = max(1, min(cpuCount, panels))
+    let out = SendablePointer(p: c)
+    let operands = UncheckedSendable(value: (a, b))
+    parallelFor(slabs, work: m * n * k) { s in
+        let lo = min(extent, s * panels / slabs * panel)
+        let hi = min(extent, (s + 1) * panels / slabs * panel)
+        guard lo < hi else { return }
+        let (a, b) = operands.value
+        if byColumns {
+            lz_bf16_gemm(Int32(m), Int32(n), Int32(k), a, b, out.p, ldc, 0, Int32(m), Int32(lo), Int32(hi), accumulate ? 1 : 0)
+        } else {
+            lz_bf16_gemm(Int32(m), Int32(n), Int32(k), a, b, out.p, ldc, Int32(lo), Int32(hi), 0, Int32(n), accumulate ? 1 : 0)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import CKernels
+
+/// A layer's (rows × columns) weight matrix kept in the form its GEMM reads: fp32 for
+/// OpenBLAS, or packed into bf16 pairs once at load time for `lz_bf16_gemm`, in the panel
+/// order of the side of the product it sits on.
+struct WeightMatrix: Sendable {
+    /// Which side of the product the weight sits on, which fixes how bf16 packs it.
+    enum Role: Sendable {
+        /// W · X, as a convolution's (outChannels × inChannels·k·k) weight over im2col columns.
+        case left
+        /// X · Wᵀ, as a Linear layer's (outFeatures × inFeatures) weight.
+        case transposedRight
+    }
+
+    let rows: Int
+    let columns: Int
+    let role: Role
+    /// Row-major fp32; empty when packed.
+    let float32: [Float]
+    /// bf16 pairs in `lz_bf16_gemm`'s panel order; empty when fp32.
+    let packed: [UInt32]
+
+    init(_ values: [Float], rows: Int, columns: Int, role: Role, precision: ComputePrecision) {
+        self.rows = rows
+        self.columns = columns
+        self.role = role
+        guard precision == .bfloat16 else {
+            float32 = values
+            packed = []
+            return
+        }
+        precondition(ComputePrecision.bfloat16IsSupported, "bfloat16 weights need a CPU with AVX512-BF16")
+        float32 = []
+        packed = values.withUnsafeBufferPointer { v in
+            let words = role == .left ? lz_bf16_packed_a_words(Int32(rows), Int32(columns))
+                : lz_bf16_packed_b_words(Int32(rows), Int32(columns))
+            return [UInt32](unsafeUninitializedCapacity: words) { out, count in
+                switch role {
+                case .left: lz_bf16_pack_a(v.baseAddress, columns, Int32(rows), Int32(columns), out.baseAddress)
+                case .transposedRight: lz_bf16_pack_b_transposed(v.baseAddress, columns, Int32(rows), Int32(columns), out.baseAddress)
+                }
+                count = words
+            }
+        }
+    }
+
+    var isPacked: Bool { !packed.isEmpty }
+}

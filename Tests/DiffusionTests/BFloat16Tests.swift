@@ -1,0 +1,140 @@
+import CKernels
+import Testing
+
+@testable import Diffusion
+
+/// The bf16 path: the kernel must compute exactly the fp32 sum of products of bf16-rounded
+/// operands (so it is checked tightly against a reference on rounded inputs), and whole
+/// models in bf16 must stay near diffusers' fp32 outputs.
+@Suite(.enabled(if: ComputePrecision.bfloat16IsSupported, "this CPU has no AVX512-BF16"))
+struct BFloat16Tests {
+    /// Odd sizes, so that every edge (partial panels, an odd k) is crossed; more than one
+    /// k block (k > 256) and more than one column block (n > 512).
+    static let shapes = [(1, 1, 1), (13, 37, 5), (29, 70, 301), (40, 600, 33), (97, 17, 515)]
+
+    @Test(arguments: shapes)
+    func weightOnTheLeftMatchesRoundedReference(m: Int, n: Int, k: Int) {
+        let w = testData(m * k, seed: 40)
+        let b = testData(k * n, seed: 41)
+        let start = testData(m * n, seed: 42)
+        let matrix = WeightMatrix(w, rows: m, columns: k, role: .left, precision: .bfloat16)
+        var c = start
+        b.withUnsafeBufferPointer { bp in
+            c.withUnsafeMutableBufferPointer { cp in
+                multiply(matrix, bp.baseAddress!, ldb: n, n: n, into: cp.baseAddress!, ldc: n, accumulate: true)
+            }
+        }
+        let product = gemmReference(m: m, n: n, k: k, a: roundedToBFloat16(w), b: roundedToBFloat16(b))
+        expectClose(c, zip(product, start).map { $0 + $1 }, relative: 1e-5, "W·B + C, \(m)×\(n)×\(k)")
+    }
+
+    @Test(arguments: shapes)
+    func weightTransposedOnTheRightMatchesRoundedReference(m: Int, n: Int, k: Int) {
+        let x = testData(m * k, seed: 43)
+        let w = testData(n * k, seed: 44)
+        let matrix = WeightMatrix(w, rows: n, columns: k, role: .transposedRight, precision: .bfloat16)
+        var c = [Float](repeating: .nan, count: m * n)
+        x.withUnsafeBufferPointer { xp in
+            c.withUnsafeMutableBufferPointer { cp in
+                multiply(xp.baseAddress!, lda: k, m: m, transposed: matrix, into: cp.baseAddress!, ldc: n, accumulate: false)
+            }
+        }
+        let wT = (0..<(k * n)).map { i in w[(i % n) * k + i / n] }
+        expectClose(c, gemmReference(m: m, n: n, k: k, a: roundedToBFloat16(x), b: roundedToBFloat16(wT)), relative: 1e-5, "X·Wᵀ, \(m)×\(n)×\(k)")
+    }
+
+    /// Both operands packed on the fly, B read as given and read transposed (attention's two products).
+    @Test(arguments: shapes)
+    func unpackedOperandsMatchRoundedReference(m: Int, n: Int, k: Int) {
+        let a = testData(m * k, seed: 45)
+        let b = testData(k * n, seed: 46)
+        let bT = (0..<(n * k)).map { i in b[(i % k) * n + i / k] }
+        let expected = gemmReference(m: m, n: n, k: k, a: roundedToBFloat16(a), b: roundedToBFloat16(b))
+        for (data, ld, transposed) in [(b, n, Int32(0)), (bT, k, Int32(1))] {
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { ap in
+                data.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        bf16GEMM(
+                            m: m, n: n, k: k, a: lz_bf16_operand(packed: nil, data: ap.baseAddress, ld: k, transposed: 0),
+                            b: lz_bf16_operand(packed: nil, data: bp.baseAddress, ld: ld, transposed: transposed),
+                            c: cp.baseAddress!, ldc: n, accumulate: false)
+                    }
+                }
+            }
+            expectClose(c, expected, relative: 1e-5, "A·B, B transposed: \(transposed), \(m)×\(n)×\(k)")
+        }
+    }
+
+    @Test func convolutionAndLinearMatchRoundedReferences() {
+        let (n, c, h, w, oc) = (2, 5, 9, 7, 6)
+        let x = testData(n * c * h * w, seed: 47)
+        let wt = testData(oc * c * 9, seed: 48)
+        let bias = testData(oc, seed: 49)
+        let conv = conv2d(
+            x, n: n, c: c, h: h, w: w, weight: WeightMatrix(wt, rows: oc, columns: c * 9, role: .left, precision: .bfloat16),
+            bias: bias, kernel: 3, stride: 1, padding: 1)
+        let convRef = conv2dReference(
+            roundedToBFloat16(x), n: n, c: c, h: h, w: w, weight: roundedToBFloat16(wt), bias: bias, outChannels: oc, kernel: 3,
+            stride: 1, padding: 1)
+        expectClose(conv.data, convRef, relative: 1e-5, "bf16 conv2d")
+
+        let lw = testData(oc * 19, seed: 50)
+        let lx = testData(11 * 19, seed: 51)
+        let y = linear(lx, rows: 11, weight: WeightMatrix(lw, rows: oc, columns: 19, role: .transposedRight, precision: .bfloat16), bias: bias)
+        let yRef = linearReference(roundedToBFloat16(lx), rows: 11, weight: roundedToBFloat16(lw), bias: bias, inFeatures: 19, outFeatures: oc)
+        expectClose(y, yRef, relative: 1e-5, "bf16 linear")
+    }
+
+    /// Rounded scores and probabilities make bf16 attention approximate, as PyTorch's bf16 is;
+    /// it must still be close to the exact result, for self- and cross-attention shapes.
+    @Test(arguments: [(70, 70, 2, 40), (33, 77, 3, 16)])
+    func attentionIsCloseToReference(lq: Int, lk: Int, heads: Int, d: Int) {
+        let batch = 2
+        let q = testData(batch * lq * heads * d, seed: 52)
+        let k = testData(batch * lk * heads * d, seed: 53)
+        let v = testData(batch * lk * heads * d, seed: 54)
+        let fast = attentionBF16(q: q, k: k, v: v, batch: batch, queryLength: lq, keyLength: lk, heads: heads, headDim: d, blockRows: 16)
+        let exact = attentionReference(q: q, k: k, v: v, batch: batch, queryLength: lq, keyLength: lk, heads: heads, headDim: d)
+        expectClose(fast, exact, relative: 2e-2, "bf16 attention \(lq)×\(lk)")
+    }
+
+    @Test func softmaxMatchesReference() {
+        let (rows, cols) = (5, 37)
+        var x = testData(rows * cols, seed: 55).map { $0 * 4 }
+        let expected = softmaxReference(x.map { $0 * 0.5 }, rows: rows, cols: cols)
+        var inverseSums = [Float](repeating: 0, count: rows)
+        lz_softmax_rows_unnormalized(&x, Int32(rows), Int32(cols), cols, 0.5, &inverseSums)
+        let normalised = x.indices.map { x[$0] * inverseSums[$0 / cols] }
+        expectClose(normalised, expected, relative: 1e-5, "softmax")
+    }
+
+    /// The tiny U-Net and VAE in bf16 against diffusers' fp32 outputs: within a few percent
+    /// of the output's scale at worst (the U-Net measured 3.2%, relative RMS 2%), and not
+    /// the fp32 result itself (the bf16 path really ran).
+    @Test func tinyModelsInBFloat16StayCloseToDiffusers() throws {
+        let model = try StableDiffusionModel.load(path: fixtures + "/sd1-tiny", precision: .bfloat16)
+        let refs = "refs-sd1.safetensors"
+        let x = try reference(refs, "unet.sample")
+        let ctx = try reference(refs, "unet.encoder_hidden_states")
+        let t = try reference(refs, "unet.timesteps")
+        let out = model.unet(Tensor(shape: x.shape, data: x.data), timesteps: t.data, context: Tensor(shape: ctx.shape, data: ctx.data))
+        let expected = try reference(refs, "unet.out")
+        expectClose(out.data, expected.data, shape: out.shape, expectedShape: expected.shape, relative: 5e-2, "bf16 U-Net")
+        #expect(zip(out.data, expected.data).contains { abs($0 - $1) > 1e-5 * max(1, abs($1)) }, "bf16 output equals fp32's")
+
+        let z = try reference(refs, "vae.latents")
+        let decoded = model.vae.decode(Tensor(shape: z.shape, data: z.data.map { $0 / model.vae.config.scalingFactor }))
+        let image = try reference(refs, "vae.decoded")
+        expectClose(decoded.data, image.data, shape: decoded.shape, expectedShape: image.shape, relative: 3e-2, "bf16 VAE decode")
+    }
+}
+
+/// x rounded to the nearest bfloat16 (ties to even), as the kernel rounds its operands.
+func roundedToBFloat16(_ x: [Float]) -> [Float] {
+    x.map { v in
+        let u = v.bitPattern
+        let rounded = (u &+ 0x7FFF &+ ((u >> 16) & 1)) & 0xFFFF_0000
+        return Float(bitPattern: rounded)
+    }
+}
