@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""diffusers on PyTorch (CPU, fp32) timings for the full SD 1.5 architecture with random
-weights, printed in the same shape as `Renderer benchmark`. Run by hand, through
-scripts/diffusers/benchmark.sh (which runs the Swift engine right after, on the same
-machine), never by CI:
+"""diffusers on PyTorch (CPU) timings for the full SD 1.5 architecture with random weights,
+the reference side of `Renderer benchmark --pytorch PYTHON`, which runs this script part by
+part beside the Swift engine and prints both with ratios. Run by hand, never by CI:
 
-    /tmp/venv/bin/python scripts/diffusers/benchmark_pytorch.py --repeats 3 --threads 2
+    /path/to/venv/bin/python scripts/diffusers/benchmark_pytorch.py --repeats 3 --threads 2 --latent 64 --batch 1 2 4
 
-Measures: text encoder (batch 2 x 77 tokens), U-Net at batch 1 and 2 (latent 64x64 =
-512x512 images, timestep 500, N(0,1) inputs), VAE decode (batch 1, 64x64 latent); median
-of `repeats` calls after one warm-up; peak RSS (VmHWM) of the process at the end.
+Measures: text encoder (batch 2 x 77 tokens), U-Net calls at the given batches (latent 64x64
+= 512x512 images, timestep 500, N(0,1) inputs), VAE decode (batch 1); median of `repeats`
+calls after one warm-up; peak RSS (VmHWM) of the process at the end. Prints one line per
+measurement and, last, the same numbers as one JSON object.
+
+`--save-pipeline DIR` instead writes the random-weight models as a diffusers folder in fp16
+(SD 1.5's real sizes, for the Renderer's memory measurement; needs transformers' tokenizer
+files only from the project's own vocabulary, copied in by the caller).
 """
 
 import argparse
+import json
 import statistics
 import time
 
@@ -34,7 +39,19 @@ def timed(name, repeats, fn):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    print(f"{name}: median {statistics.median(times):.3f} s ({', '.join(f'{x:.3f}' for x in times)})", flush=True)
+    median = statistics.median(times)
+    print(f"{name}: median {median:.3f} s ({', '.join(f'{x:.3f}' for x in times)})", flush=True)
+    return median
+
+
+def models():
+    torch.manual_seed(0)
+    text = CLIPTextModel(CLIPTextConfig(vocab_size=49408, hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
+                                        num_attention_heads=12, max_position_embeddings=77, hidden_act="quick_gelu")).eval()
+    unet = UNet2DConditionModel(cross_attention_dim=768, attention_head_dim=8, sample_size=64).eval()
+    vae = AutoencoderKL(down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
+                        block_out_channels=(128, 256, 512, 512), layers_per_block=2, latent_channels=4, sample_size=512).eval()
+    return text, unet, vae
 
 
 def main():
@@ -43,31 +60,39 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--latent", type=int, default=64)
     ap.add_argument("--batch", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
     ap.add_argument("--skip-text", action="store_true")
     ap.add_argument("--skip-vae", action="store_true")
+    ap.add_argument("--save-pipeline", metavar="DIR")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    text = CLIPTextModel(CLIPTextConfig(vocab_size=49408, hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
-                                        num_attention_heads=12, max_position_embeddings=77, hidden_act="quick_gelu")).eval()
-    unet = UNet2DConditionModel(cross_attention_dim=768, attention_head_dim=8, sample_size=64).eval()
-    vae = AutoencoderKL(down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
-                        block_out_channels=(128, 256, 512, 512), layers_per_block=2, latent_channels=4, sample_size=512).eval()
-    print(f"torch {torch.__version__}, {a.threads} threads; params unet {sum(p.numel() for p in unet.parameters()):,}, "
+    text, unet, vae = models()
+    if a.save_pipeline:
+        text.half().save_pretrained(a.save_pipeline + "/text_encoder")
+        unet.half().save_pretrained(a.save_pipeline + "/unet")
+        vae.half().save_pretrained(a.save_pipeline + "/vae")
+        return
+    dtype = getattr(torch, a.dtype)
+    text, unet, vae = text.to(dtype), unet.to(dtype), vae.to(dtype)
+    print(f"torch {torch.__version__}, {a.dtype}, {a.threads} threads; params unet {sum(p.numel() for p in unet.parameters()):,}, "
           f"text {sum(p.numel() for p in text.parameters()):,}, vae {sum(p.numel() for p in vae.parameters()):,}; RSS {vm('VmRSS'):.2f} GB", flush=True)
+    result = {"torch": torch.__version__, "dtype": a.dtype, "unet": {}}
     g = torch.Generator().manual_seed(7)
     with torch.inference_mode():
         ids = torch.tensor([[49406] + [320] * 20 + [49407] * 56] * 2)
         if not a.skip_text:
-            timed("text encoder, batch 2 x 77 tokens", max(a.repeats, 5), lambda: text(ids))
+            result["text"] = timed("text encoder, batch 2 x 77 tokens", max(a.repeats, 5), lambda: text(ids))
         for b in a.batch:
-            x = torch.randn(b, 4, a.latent, a.latent, generator=g)
-            c = torch.randn(b, 77, 768, generator=g)
-            timed(f"U-Net, batch {b}, latent {a.latent}x{a.latent}", a.repeats, lambda: unet(x, 500, encoder_hidden_states=c))
-        z = torch.randn(1, 4, a.latent, a.latent, generator=g)
+            x = torch.randn(b, 4, a.latent, a.latent, generator=g).to(dtype)
+            c = torch.randn(b, 77, 768, generator=g).to(dtype)
+            result["unet"][str(b)] = timed(f"U-Net, batch {b}, latent {a.latent}x{a.latent}", a.repeats,
+                                           lambda: unet(x, 500, encoder_hidden_states=c))
+        z = torch.randn(1, 4, a.latent, a.latent, generator=g).to(dtype)
         if not a.skip_vae:
-            timed(f"VAE decode, batch 1, latent {a.latent}x{a.latent}", max(1, a.repeats - 1), lambda: vae.decode(z))
-    print(f"peak RSS (VmHWM) {vm('VmHWM'):.2f} GB")
+            result["vae"] = timed(f"VAE decode, batch 1, latent {a.latent}x{a.latent}", max(1, a.repeats - 1), lambda: vae.decode(z))
+    result["peak_rss_gb"] = vm("VmHWM")
+    print(f"peak RSS (VmHWM) {result['peak_rss_gb']:.2f} GB")
+    print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@ func conv2d(
     let kdim = c * k * k
     var out = [Float](repeating: 0, count: n * oc * cols)
     let direct = k == 1 && stride == 1 && p == 0
+    if n > 1 && n * cols <= 4096 {
+        return (batchedConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias, kernel: k, stride: stride, padding: p,
+                              oh: oh, ow: ow), oh, ow)
+    }
     // im2col in bands of output rows so the column buffer stays about 32 MiB (a full
     // 512×512 unfold for 128 channels would be 1.2 GB); bands are still wide enough for GEMM.
     let bandRows = max(1, min(oh, (8 << 20) / max(1, kdim * ow)))
@@ -47,13 +51,53 @@ func conv2d(
     return (out, oh, ow)
 }
 
+/// The small images of a batch (the U-Net's 8×8 to 32×32 levels) unfolded side by side
+/// into one column matrix, so that the whole batch shares one pass over the weights: those
+/// GEMMs are bound by reading the weights, not by arithmetic.
+private func batchedConv2d(
+    _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float], kernel k: Int, stride: Int,
+    padding p: Int, oh: Int, ow: Int
+) -> [Float] {
+    let (oc, cols, kdim) = (weight.rows, oh * ow, c * k * k)
+    let width = n * cols
+    var col = [Float](repeating: 0, count: kdim * width)
+    var wide = [Float](repeating: 0, count: oc * width)
+    var out = [Float](repeating: 0, count: n * oc * cols)
+    x.withUnsafeBufferPointer { xp in
+        col.withUnsafeMutableBufferPointer { cp in
+            wide.withUnsafeMutableBufferPointer { wp in
+                guard let xb = xp.baseAddress, let cb = cp.baseAddress, let wb = wp.baseAddress else { return }
+                for b in 0..<n {
+                    im2col(xb + b * c * h * w, c: c, h: h, w: w, k: k, stride: stride, p: p, oy0: 0, rows: oh, ow: ow,
+                           into: cb + b * cols, rowStride: width)
+                }
+                for ch in 0..<oc where !bias.isEmpty {
+                    for i in 0..<width { wb[ch * width + i] = bias[ch] }
+                }
+                multiply(weight, cb, ldb: width, n: width, into: wb, ldc: width, accumulate: !bias.isEmpty)
+            }
+        }
+    }
+    // (OC, N·cols) → (N, OC, cols)
+    for b in 0..<n {
+        for ch in 0..<oc {
+            let src = ch * width + b * cols
+            let dst = (b * oc + ch) * cols
+            for i in 0..<cols { out[dst + i] = wide[src + i] }
+        }
+    }
+    return out
+}
+
 /// Unfolds output rows oy0..<oy0+rows of one image (C, H, W) into columns
-/// (C·k·k, rows·OW), zero padding outside; channels are split across cores.
+/// (C·k·k, rows·OW), rows of the column matrix `rowStride` apart (default rows·OW), zero
+/// padding outside; channels are split across cores.
 @inline(__always)
 private func im2col(
     _ x: UnsafePointer<Float>, c: Int, h: Int, w: Int, k: Int, stride: Int, p: Int, oy0: Int, rows: Int, ow: Int,
-    into col: UnsafeMutablePointer<Float>
+    into col: UnsafeMutablePointer<Float>, rowStride: Int? = nil
 ) {
+    let rowStride = rowStride ?? rows * ow
     let shared = SendablePointer(p: col)
     let input = SendablePointer(p: UnsafeMutablePointer(mutating: x))
     parallelChunks(c, work: c * k * k * rows * ow) { channels in
@@ -62,7 +106,7 @@ private func im2col(
         var row = ch * k * k
         for ky in 0..<k {
             for kx in 0..<k {
-                let dst = shared.p + row * rows * ow
+                let dst = shared.p + row * rowStride
                 for r in 0..<rows {
                     let oy = oy0 + r
                     let iy = oy * stride - p + ky

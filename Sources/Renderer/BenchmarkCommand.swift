@@ -1,0 +1,99 @@
+import ArgumentParser
+import Diffusion
+import Foundation
+
+/// `Renderer benchmark`: the engine's speed and memory on the full SD 1.5 architecture with
+/// random weights, at each latent size and U-Net batch asked for; with `--pytorch PYTHON`,
+/// diffusers on PyTorch (scripts/diffusers/benchmark_pytorch.py) runs each resolution just
+/// before the engine does, and the table prints both sides and their ratio.
+struct BenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Time full-size SD 1.5 (random weights): U-Net per step at batches 1/2/4, text encoder, VAE decode, images/hour, peak RSS; optionally beside PyTorch.",
+        aliases: ["bench"])
+
+    @Option(help: "Timed repeats per measurement (after one warm-up).") var repeats: Int = 3
+    @Option(parsing: .upToNextOption, help: "Latent sizes (64 = 512×512 images, 32 = 256×256).") var latent: [Int] = [64, 32]
+    @Option(parsing: .upToNextOption, help: "U-Net batch sizes to time.") var batch: [Int] = [1, 2, 4]
+    @Option(help: "Threads for both sides (default: all cores).") var threads: Int?
+    @Option(help: "Weight GEMM precision of the U-Net and VAE (default: the fastest this CPU runs).")
+    var precision: ComputePrecision = .fastest
+    @Option(help: "Denoising steps per image, for images/hour.") var steps: Int = 30
+    @Option(help: "A Python with torch and diffusers: time PyTorch beside the engine and print ratios.") var pytorch: String?
+    @Option(help: "PyTorch's precision: float32 (the reference) or bfloat16.") var pytorchDtype: String = "float32"
+    @Option(help: "The PyTorch side's script.") var pytorchScript: String = "scripts/diffusers/benchmark_pytorch.py"
+    @Flag(help: "Skip the VAE decode.") var skipVAE = false
+    @Flag(help: "Skip the text encoder.") var skipText = false
+    @Flag(help: "Keep glibc's default allocator settings (to measure their effect).") var defaultAllocator = false
+
+    func validate() throws {
+        guard repeats >= 1, steps >= 1, latent.allSatisfy({ $0 >= 8 && $0 % 8 == 0 }), batch.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("repeats and steps must be positive, latent sizes multiples of 8, batches at least 1")
+        }
+    }
+
+    func run() async throws {
+        if !defaultAllocator { configureAllocatorForLargeTensors() }
+        let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        setBLASThreadCount(threads)
+        let (text, unet, vae) = try EngineBenchmark.stableDiffusion15(precision: precision)
+        print(String(format: "engine: SD 1.5 architecture, random weights, %@, %d threads, median of %d; RSS after load %.2f GB",
+                     precision.rawValue, threads, repeats, ProcessMemory.gigabytes("VmRSS")))
+        var torchPeak = 0.0
+        // the text encoder does not depend on the resolution: timed once, counted in each images/hour
+        var engineText: Double?
+        var torchText: Double?
+        for (index, size) in latent.enumerated() {
+            let withText = index == 0 && !skipText
+            var reference: ComponentTimes?
+            if let pytorch {
+                reference = try PyTorchBenchmark(python: pytorch, script: pytorchScript, dtype: pytorchDtype).run(
+                    latent: size, batches: batch, repeats: repeats, threads: threads, text: withText, vae: !skipVAE)
+                torchPeak = max(torchPeak, reference?.peakRSS ?? 0)
+                torchText = reference?.text ?? torchText
+                reference?.text = torchText
+            }
+            var engine = ComponentTimes()
+            let ids = [[49406] + Array(repeating: 320, count: 20) + Array(repeating: 49407, count: 56)]
+            if withText {
+                engineText = EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: max(repeats, 5)) { _ = try? text(ids + ids) }.median
+            }
+            engine.text = engineText
+            for b in batch {
+                let (x, c) = EngineBenchmark.unetInputs(batch: b, latent: size)
+                engine.unet[b] = EngineBenchmark.time("U-Net, batch \(b)", repeats: repeats) {
+                    _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c)
+                }.median
+            }
+            if !skipVAE {
+                let (z, _) = EngineBenchmark.unetInputs(batch: 1, latent: size)
+                engine.vae = EngineBenchmark.time("VAE decode", repeats: max(1, repeats - 1)) { _ = vae.decode(z) }.median
+            }
+            BenchmarkTable(latent: size, steps: steps, engine: engine, reference: reference, referenceName: "PyTorch \(pytorchDtype)",
+                           showText: withText).print()
+        }
+        let peak = ProcessMemory.gigabytes("VmHWM")
+        print(String(format: "peak RSS (VmHWM): engine %.2f GB", peak)
+              + (pytorch == nil ? "" : String(format: ", PyTorch %.2f GB, ratio %.2f", torchPeak, peak / max(torchPeak, 1e-9))))
+    }
+}
+
+/// Seconds per call of each component at one resolution (nil: not measured).
+struct ComponentTimes {
+    var text: Double?
+    var unet: [Int: Double] = [:]
+    var vae: Double?
+    var peakRSS: Double?
+}
+
+/// /proc/self/status fields, in GB.
+enum ProcessMemory {
+    static func gigabytes(_ field: String) -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let kb = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? 0
+            return kb / 1_048_576
+        }
+        return 0
+    }
+}
