@@ -106,6 +106,12 @@ void lz_bf16_pack_b_transposed(const float *bt, long ldb, int n, int k, uint32_t
         pack_rows_panel(bt + (size_t)j * ldb, ldb, min_int(LZ_NR, n - j), LZ_NR, k, 0, k2, out + (size_t)j * k2);
 }
 
+void lz_bf16_pack_b(const float *b, long ldb, int k, int n, uint32_t *out) {
+    int k2 = pair_count(k);
+    for (int j = 0; j < n; j += LZ_NR)
+        pack_columns_panel(b + j, ldb, min_int(LZ_NR, n - j), k, 0, k2, out + (size_t)j * k2);
+}
+
 // C tile (rows × cols ≤ 12 × 32) (+)= A micro-panel · B micro-panel over np k-pairs.
 LZ_TARGET static inline void micro_kernel(int np, const uint32_t *a, const uint32_t *b, float *c, long ldc,
                                           int rows, int cols, int accumulate) {

@@ -2,29 +2,9 @@
 // baseline x86-64, so their SIMD8 runs as two SSE halves).
 #include "CKernels.h"
 
-#include <immintrin.h>
 #include <math.h>
 
-#define LZ_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
-
-// e^x, Cephes-style as the engine's fastExp: x = n·ln2 + r, degree-6 polynomial in r,
-// 2^n from the exponent bits; x below -87.3 gives 0.
-LZ_TARGET static inline __m512 exp_ps(__m512 x) {
-    __m512 c = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(c, _mm512_set1_ps(1.442695040888963f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), c);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    __m512 y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
-    __m512 result = _mm512_scalef_ps(y, n);
-    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.3f), _CMP_GE_OQ), result);
-}
+#include "avx512_math.h"
 
 LZ_TARGET void lz_softmax_rows_unnormalized(float *x, int rows, int cols, long stride, float scale,
                                             float *inverse_sums) {

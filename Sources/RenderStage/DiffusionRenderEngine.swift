@@ -19,9 +19,9 @@ public struct DiffusionRenderEngine: RenderEngine {
         public init() {}
     }
 
-    public init(model: String, limits: Limits = Limits()) throws {
+    public init(model: String, precision: ComputePrecision = .float32, limits: Limits = Limits()) throws {
         self.model = model
-        self.pipeline = StableDiffusionPipeline(model: try StableDiffusionModel.load(path: model))
+        self.pipeline = StableDiffusionPipeline(model: try StableDiffusionModel.load(path: model, precision: precision))
         self.limits = limits
     }
 

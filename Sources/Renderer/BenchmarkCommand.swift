@@ -39,9 +39,13 @@ struct BenchmarkCommand: AsyncParsableCommand {
         let (text, unet, vae) = try EngineBenchmark.stableDiffusion15(precision: precision)
         print(String(format: "engine: SD 1.5 architecture, random weights, %@, %d threads, median of %d; RSS after load %.2f GB",
                      precision.rawValue, threads, repeats, ProcessMemory.gigabytes("VmRSS")))
+        let ceilings = ComputePrecision.allCases.filter { $0 == .float32 || ComputePrecision.bfloat16IsSupported }
+            .map { ($0, GEMMWork.ceiling($0)) }
+        print("GEMM ceiling (1280×4096×2880): " + ceilings.map { String(format: "%@ %.0f GFLOP/s", $0.0.rawValue, $0.1) }.joined(separator: ", "))
         var torchPeak = 0.0
         // the text encoder does not depend on the resolution: timed once, counted in each images/hour
         var engineText: Double?
+        var gemmRates: [String] = []
         var torchText: Double?
         for (index, size) in latent.enumerated() {
             let withText = index == 0 && !skipText
@@ -61,9 +65,13 @@ struct BenchmarkCommand: AsyncParsableCommand {
             engine.text = engineText
             for b in batch {
                 let (x, c) = EngineBenchmark.unetInputs(batch: b, latent: size)
-                engine.unet[b] = EngineBenchmark.time("U-Net, batch \(b)", repeats: repeats) {
+                let timing = EngineBenchmark.time("U-Net, batch \(b)", repeats: repeats) {
                     _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c)
-                }.median
+                }
+                engine.unet[b] = timing.median
+                let rate = timing.flops / timing.median / 1e9
+                gemmRates.append(String(format: "U-Net %d², batch %d: %.0f GFLOP of GEMMs per call, %.0f GFLOP/s = ", size * 8, b, timing.flops / 1e9, rate)
+                    + ceilings.map { String(format: "%.0f%% of the %@ ceiling", 100 * rate / $0.1, $0.0.rawValue) }.joined(separator: ", "))
             }
             if !skipVAE {
                 let (z, _) = EngineBenchmark.unetInputs(batch: 1, latent: size)
@@ -72,6 +80,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
             BenchmarkTable(latent: size, steps: steps, engine: engine, reference: reference, referenceName: "PyTorch \(pytorchDtype)",
                            showText: withText).print()
         }
+        print("\n== GEMM throughput reached")
+        gemmRates.forEach { print($0) }
         let peak = ProcessMemory.gigabytes("VmHWM")
         print(String(format: "peak RSS (VmHWM): engine %.2f GB", peak)
               + (pytorch == nil ? "" : String(format: ", PyTorch %.2f GB, ratio %.2f", torchPeak, peak / max(torchPeak, 1e-9))))

@@ -64,6 +64,9 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Output PNG; with several prompts FILE-0.png, FILE-1.png, …", valueName: "FILE.png"))
     var out: String = "out.png"
 
+    @Option(name: .long, help: ArgumentHelp("Weight GEMM precision of the U-Net and VAE: float32 (matches diffusers' fp32) or bfloat16 (about twice as fast on AVX512-BF16). Default: the fastest this CPU runs.", valueName: "P"))
+    var precision: ComputePrecision = .fastest
+
     @Flag(name: .long, help: "Do not print progress on stderr.")
     var quiet = false
 
@@ -82,7 +85,10 @@ struct RenderCommand: AsyncParsableCommand {
         let plan = try validated()
         configureAllocatorForLargeTensors()
         if let threads { setBLASThreadCount(threads) }
-        let model = try StableDiffusionModel.load(path: model, predictionType: plan.prediction)
+        if precision == .bfloat16 && !ComputePrecision.bfloat16IsSupported {
+            throw DiffusionError.invalidArgument("--precision bfloat16 needs a CPU with AVX512-BF16, which this one lacks")
+        }
+        let model = try StableDiffusionModel.load(path: model, predictionType: plan.prediction, precision: precision)
         log("loaded \(model.report)")
         let pipeline = StableDiffusionPipeline(model: model)
         let images = try pipeline.generate(plan.requests, options: plan.options) { p in

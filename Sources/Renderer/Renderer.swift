@@ -21,7 +21,7 @@ struct RendererCommand: AsyncParsableCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve LIENZO_MODEL: render queued jobs from PostgreSQL (DATABASE_URL) until SIGTERM or SIGINT.",
-            discussion: "Settings (environment): LIENZO_MODEL, LIENZO_MAX_BATCH, LIENZO_MAX_BATCH_PIXELS, LIENZO_GATHER_WINDOW, LIENZO_RENDER_LEASE, LIENZO_PROGRESS_INTERVAL, LIENZO_SHUTDOWN_GRACE, LIENZO_RETRY_BASE, LIENZO_RESCUE_INTERVAL (10 s), LIENZO_METRICS_PORT (9464; 0 turns /metrics off), LIENZO_THREADS.")
+            discussion: "Settings (environment): LIENZO_MODEL, LIENZO_MAX_BATCH, LIENZO_MAX_BATCH_PIXELS, LIENZO_GATHER_WINDOW, LIENZO_RENDER_LEASE, LIENZO_PROGRESS_INTERVAL, LIENZO_SHUTDOWN_GRACE, LIENZO_RETRY_BASE, LIENZO_RESCUE_INTERVAL (10 s), LIENZO_METRICS_PORT (9464; 0 turns /metrics off), LIENZO_THREADS, LIENZO_PRECISION (bfloat16 where the CPU has AVX512-BF16, else float32).")
 
         func run() async throws {
             let context = try StageContext(stage: "Renderer")
@@ -32,13 +32,14 @@ struct RendererCommand: AsyncParsableCommand {
             let metricsPort = try context.environment.int("LIENZO_METRICS_PORT", default: 9464, in: 0...65535)
             let threads = try context.environment.int("LIENZO_THREADS", default: 0, in: 0...256)
             if threads > 0 { setBLASThreadCount(threads) }
+            let precision = try Self.precision(context.environment["LIENZO_PRECISION"])
             configureAllocatorForLargeTensors()
 
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-            context.logger.info("loading model", metadata: ["lienzo_model": "\(modelPath)"])
-            let engine = try await BlockingExecutor(name: "load").run { try DiffusionRenderEngine(model: modelPath) }
+            context.logger.info("loading model", metadata: ["lienzo_model": "\(modelPath)", "precision": "\(precision.rawValue)"])
+            let engine = try await BlockingExecutor(name: "load").run { try DiffusionRenderEngine(model: modelPath, precision: precision) }
             let connection = try await context.connectAndMigrate()
             var services: [any Service] = [
                 RenderService(engine: engine, queue: JobQueue(connection), listener: try await context.connect(),
@@ -50,6 +51,18 @@ struct RendererCommand: AsyncParsableCommand {
                 services.append(MetricsEndpoint(port: UInt16(metricsPort), logger: context.logger) { registry.emitToString() })
             }
             try await context.run(services)
+        }
+
+        /// LIENZO_PRECISION: unset means the fastest precision this CPU runs.
+        static func precision(_ value: String?) throws -> ComputePrecision {
+            guard let value, !value.isEmpty else { return .fastest }
+            guard let precision = ComputePrecision(rawValue: value) else {
+                throw ConfigurationError("LIENZO_PRECISION must be float32 or bfloat16, not '\(value)'")
+            }
+            if precision == .bfloat16 && !ComputePrecision.bfloat16IsSupported {
+                throw ConfigurationError("LIENZO_PRECISION=bfloat16 needs a CPU with AVX512-BF16, which this one lacks; use float32")
+            }
+            return precision
         }
     }
 }

@@ -42,6 +42,17 @@ import Testing
         expectClose(fast.data, ref, relative: 1e-5, "conv2d k\(kernel) s\(stride) p\(padding) n\(n)")
     }
 
+    /// The AVX-512 GEGLU (polynomial erf) against the scalar one (libm's erff), over the
+    /// range where erf bends and where it saturates.
+    @Test(.enabled(if: avx512IsSupported, "no AVX-512")) func vectorizedGEGLUMatchesScalar() {
+        let (rows, dim) = (3, 37)
+        let x = testData(rows * 2 * dim, seed: 60).map { $0 * 3 }
+        let fast = geglu(x, rows: rows, dim: dim, vectorized: true)
+        let scalar = geglu(x, rows: rows, dim: dim, vectorized: false)
+        expectClose(fast, scalar, relative: 1e-6, "geglu")
+        #expect(Set(fast).count > rows * dim / 2, "geglu output is degenerate")
+    }
+
     @Test func normsMatchReference() {
         let (n, c, hw) = (2, 8, 10)
         let x = testData(n * c * hw, seed: 7).map { $0 * 3 + 1 }

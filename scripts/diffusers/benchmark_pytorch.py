@@ -11,12 +11,15 @@ calls after one warm-up; peak RSS (VmHWM) of the process at the end. Prints one 
 measurement and, last, the same numbers as one JSON object.
 
 `--save-pipeline DIR` instead writes the random-weight models as a diffusers folder in fp16
-(SD 1.5's real sizes, for the Renderer's memory measurement; needs transformers' tokenizer
-files only from the project's own vocabulary, copied in by the caller).
+(SD 1.5's real sizes, for the Renderer's memory measurement, scripts/diffusers/memory.sh);
+the tokenizer, scheduler and model_index.json come from the tiny test fixture, which has
+SD 1.5's own.
 """
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import time
 
@@ -68,12 +71,17 @@ def main():
     torch.set_num_threads(a.threads)
     text, unet, vae = models()
     if a.save_pipeline:
+        fixture = os.path.join(os.path.dirname(__file__), "../../Tests/DiffusionTests/Fixtures/sd1-tiny")
+        for part in ["tokenizer", "scheduler"]:
+            shutil.copytree(os.path.join(fixture, part), os.path.join(a.save_pipeline, part), dirs_exist_ok=True)
+        shutil.copy(os.path.join(fixture, "model_index.json"), a.save_pipeline)
         text.half().save_pretrained(a.save_pipeline + "/text_encoder")
         unet.half().save_pretrained(a.save_pipeline + "/unet")
         vae.half().save_pretrained(a.save_pipeline + "/vae")
         return
     dtype = getattr(torch, a.dtype)
-    text, unet, vae = text.to(dtype), unet.to(dtype), vae.to(dtype)
+    if dtype != torch.float32:
+        text, unet, vae = text.to(dtype), unet.to(dtype), vae.to(dtype)
     print(f"torch {torch.__version__}, {a.dtype}, {a.threads} threads; params unet {sum(p.numel() for p in unet.parameters()):,}, "
           f"text {sum(p.numel() for p in text.parameters()):,}, vae {sum(p.numel() for p in vae.parameters()):,}; RSS {vm('VmRSS'):.2f} GB", flush=True)
     result = {"torch": torch.__version__, "dtype": a.dtype, "unet": {}}

@@ -25,6 +25,8 @@ size_t lz_bf16_packed_b_words(int n, int k);
 void lz_bf16_pack_a(const float *a, long lda, int m, int k, uint32_t *out);
 /// Packs B given transposed (n×k, row stride ldb) whole, e.g. a Linear layer's weights.
 void lz_bf16_pack_b_transposed(const float *bt, long ldb, int n, int k, uint32_t *out);
+/// Packs row-major B (k×n, row stride ldb) whole, e.g. attention's values.
+void lz_bf16_pack_b(const float *b, long ldb, int k, int n, uint32_t *out);
 
 /// One operand of `lz_bf16_gemm`: packed (from the functions above) or fp32 to pack on the fly.
 typedef struct {
@@ -42,8 +44,15 @@ void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, flo
 
 /// Row-wise exp(scale·(x − rowmax)) in place over `rows` rows of `cols`, `stride` apart,
 /// leaving each row's 1/Σ in inverse_sums (attention scales its output rows instead).
-/// Needs AVX-512 (present wherever `lz_bf16_supported`).
+/// Needs AVX-512.
 void lz_softmax_rows_unnormalized(float *x, int rows, int cols, long stride, float scale, float *inverse_sums);
+
+/// 1 when this CPU has AVX-512 (F, BW, VL, DQ), which the kernels below need.
+int lz_avx512_supported(void);
+
+/// GEGLU's gate: x is (rows, 2·dim) = [hidden | gate]; y (rows, dim) = hidden · gelu(gate)
+/// with the exact (erf) GELU, erf to 1.5e-7. Needs AVX-512.
+void lz_geglu(const float *x, int rows, int dim, float *y);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,8 @@ public enum EngineBenchmark {
         /// middle two for an even count, as Python's statistics.median).
         public var median: Double
         public var all: [Double]
+        /// GEMM floating-point operations per call (`GEMMWork`).
+        public var flops: Double
     }
 
     /// SD 1.5's three models with seeded random weights; `precision` applies to the U-Net
@@ -28,7 +30,9 @@ public enum EngineBenchmark {
     }
 
     public static func time(_ name: String, repeats: Int, _ body: () throws -> Void) rethrows -> Timing {
+        let flopsBefore = GEMMWork.flops
         try body()  // warm-up
+        let flops = Double(GEMMWork.flops - flopsBefore)
         var all = [Double]()
         for _ in 0..<max(1, repeats) {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -38,7 +42,7 @@ public enum EngineBenchmark {
         let sorted = all.sorted()
         let mid = sorted.count / 2
         let median = sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-        return Timing(name: name, median: median, all: all)
+        return Timing(name: name, median: median, all: all, flops: flops)
     }
 
     /// Input noise of the U-Net's shape for a 512×512 image (latent 64×64).

@@ -49,6 +49,7 @@ func bf16GEMM(
     m: Int, n: Int, k: Int, a: lz_bf16_operand, b: lz_bf16_operand, c: UnsafeMutablePointer<Float>, ldc: Int,
     accumulate: Bool
 ) {
+    GEMMWork.add(m: m, n: n, k: k)
     let byColumns = n >= m
     let (extent, panel) = byColumns ? (n, Int(LZ_NR)) : (m, Int(LZ_MR))
     let panels = (extent + panel - 1) / panel
