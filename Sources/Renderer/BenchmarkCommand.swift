@@ -24,7 +24,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "The PyTorch side's script.") var pytorchScript: String = "scripts/diffusers/benchmark_pytorch.py"
     @Flag(help: "Skip the VAE decode.") var skipVAE = false
     @Flag(help: "Skip the text encoder.") var skipText = false
-    @Flag(help: "Keep glibc's default allocator settings (to measure their effect).") var defaultAllocator = false
+    @Flag(help: "Keep glibc's default allocator settings (to measure their effect; read by main before parsing).")
+    var defaultAllocator = false
 
     func validate() throws {
         guard repeats >= 1, steps >= 1, latent.allSatisfy({ $0 >= 8 && $0 % 8 == 0 }), batch.allSatisfy({ $0 >= 1 }) else {
@@ -33,7 +34,6 @@ struct BenchmarkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if !defaultAllocator { configureAllocatorForLargeTensors() }
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         setBLASThreadCount(threads)
         let (text, unet, vae) = try EngineBenchmark.stableDiffusion15(precision: precision)

@@ -83,7 +83,6 @@ struct RenderCommand: AsyncParsableCommand {
 
     func render() throws {
         let plan = try validated()
-        configureAllocatorForLargeTensors()
         if let threads { setBLASThreadCount(threads) }
         if precision == .bfloat16 && !ComputePrecision.bfloat16IsSupported {
             throw DiffusionError.invalidArgument("--precision bfloat16 needs a CPU with AVX512-BF16, which this one lacks")

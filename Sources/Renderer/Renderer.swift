@@ -16,7 +16,11 @@ struct RendererCommand: AsyncParsableCommand {
         subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
         defaultSubcommand: Run.self)
 
-    static func main() async { await mainWithOneLineErrors() }
+    static func main() async {
+        // First, while this is the only thread: see configureAllocatorForLargeTensors.
+        if !CommandLine.arguments.contains("--default-allocator") { configureAllocatorForLargeTensors() }
+        await mainWithOneLineErrors()
+    }
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -33,7 +37,6 @@ struct RendererCommand: AsyncParsableCommand {
             let threads = try context.environment.int("LIENZO_THREADS", default: 0, in: 0...256)
             if threads > 0 { setBLASThreadCount(threads) }
             let precision = try Self.precision(context.environment["LIENZO_PRECISION"])
-            configureAllocatorForLargeTensors()
 
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
