@@ -23,3 +23,10 @@ public func configureAllocatorForLargeTensors() {
         _ = mallopt(arenaMax, 1)
     #endif
 }
+
+/// An array of `count` floats left unwritten, for outputs that a kernel overwrites in full
+/// (zeroing first would be one more pass over memory the size of the tensor).
+@inline(__always)
+func uninitializedFloats(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+}

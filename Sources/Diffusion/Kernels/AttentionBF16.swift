@@ -15,7 +15,7 @@ func attentionBF16(
     let chunks = min(max(1, cpuCount / max(1, batch * heads)), (lq + rowsPerBlock - 1) / rowsPerBlock)
     let chunkRows = (lq + chunks - 1) / chunks
     let width = heads * d
-    var out = [Float](repeating: 0, count: batch * lq * width)
+    var out = uninitializedFloats(batch * lq * width)  // each head's P·V writes its columns
     let scale = 1 / Float(d).squareRoot()
     GEMMWork.add(m: batch * heads * lq, n: lk, k: d)
     GEMMWork.add(m: batch * heads * lq, n: d, k: lk)

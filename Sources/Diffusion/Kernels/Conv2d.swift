@@ -10,7 +10,7 @@ func conv2d(
     let ow = (w + 2 * p - k) / stride + 1
     let cols = oh * ow
     let kdim = c * k * k
-    var out = [Float](repeating: 0, count: n * oc * cols)
+    var out = uninitializedFloats(n * oc * cols)  // bias first, then the GEMMs add
     let direct = k == 1 && stride == 1 && p == 0
     if n > 1 && n * cols <= 4096 {
         return (batchedConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias, kernel: k, stride: stride, padding: p,
@@ -19,7 +19,7 @@ func conv2d(
     // im2col in bands of output rows so the column buffer stays about 32 MiB (a full
     // 512×512 unfold for 128 channels would be 1.2 GB); bands are still wide enough for GEMM.
     let bandRows = max(1, min(oh, (8 << 20) / max(1, kdim * ow)))
-    var col = [Float](repeating: 0, count: direct ? 0 : kdim * bandRows * ow)
+    var col = uninitializedFloats(direct ? 0 : kdim * bandRows * ow)  // im2col writes every entry
     x.withUnsafeBufferPointer { xp in
             out.withUnsafeMutableBufferPointer { op in
                 col.withUnsafeMutableBufferPointer { cp in
@@ -60,9 +60,10 @@ private func batchedConv2d(
 ) -> [Float] {
     let (oc, cols, kdim) = (weight.rows, oh * ow, c * k * k)
     let width = n * cols
-    var col = [Float](repeating: 0, count: kdim * width)
-    var wide = [Float](repeating: 0, count: oc * width)
-    var out = [Float](repeating: 0, count: n * oc * cols)
+    // every entry written: by im2col, by the bias or the GEMM, by the reordering below
+    var col = uninitializedFloats(kdim * width)
+    var wide = uninitializedFloats(oc * width)
+    var out = uninitializedFloats(n * oc * cols)
     x.withUnsafeBufferPointer { xp in
         col.withUnsafeMutableBufferPointer { cp in
             wide.withUnsafeMutableBufferPointer { wp in

@@ -3,7 +3,7 @@
 /// (rows, outFeatures).
 func linear(_ x: [Float], rows: Int, weight: WeightMatrix, bias: [Float]) -> [Float] {
     let (inFeatures, outFeatures) = (weight.columns, weight.rows)
-    var y = [Float](repeating: 0, count: rows * outFeatures)
+    var y = uninitializedFloats(rows * outFeatures)  // the bias or the GEMM writes every entry
     if rows == 0 { return y }
     x.withUnsafeBufferPointer { xp in
         y.withUnsafeMutableBufferPointer { yp in
