@@ -152,8 +152,11 @@ LZ_TARGET void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_oper
     int k2 = pair_count(k);
     uint32_t *bbuf = b.packed ? NULL : aligned_alloc(64, sizeof(uint32_t) * KC2 * NC);
     uint32_t *abuf = a.packed ? NULL : aligned_alloc(64, sizeof(uint32_t) * KC2 * MC);
-    for (int jc = n0; jc < n1; jc += NC) {
-        int nc = min_int(NC, n1 - jc);
+    // NC bounds the buffer B is packed into; a B packed in advance needs no bound, and one
+    // column block means an on-the-fly A is packed once instead of once per block.
+    int block_columns = b.packed ? n1 - n0 : NC;
+    for (int jc = n0; jc < n1; jc += block_columns) {
+        int nc = min_int(block_columns, n1 - jc);
         for (int pc = 0; pc < k2; pc += KC2) {
             int kc = min_int(KC2, k2 - pc);
             if (!b.packed) {
