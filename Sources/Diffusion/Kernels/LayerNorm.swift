@@ -1,10 +1,14 @@
 /// LayerNorm over the last dimension: x is (rows, dim), weight/bias are (dim). Returns a new buffer.
 func layerNorm(_ x: [Float], rows: Int, dim: Int, weight: [Float], bias: [Float], eps: Float) -> [Float] {
-    var y = [Float](repeating: 0, count: rows * dim)
+    var y = uninitializedFloats(rows * dim)
     x.withUnsafeBufferPointer { xp in
         y.withUnsafeMutableBufferPointer { yp in
-            guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
-            for r in 0..<rows {
+            guard let xb = xp.baseAddress, let ybase = yp.baseAddress else { return }
+            let output = SendablePointer(p: ybase)
+            // rows split across the cores (the transformer blocks' 4096-token sequences)
+            parallelChunks(rows, work: rows * dim * 4) { range in
+              let yb = output.p
+              for r in range {
                 let row = xb + r * dim
                 var sum: Double = 0
                 for i in 0..<dim { sum += Double(row[i]) }
@@ -18,6 +22,7 @@ func layerNorm(_ x: [Float], rows: Int, dim: Int, weight: [Float], bias: [Float]
                 let m = Float(mean)
                 let out = yb + r * dim
                 for i in 0..<dim { out[i] = (row[i] - m) * inv * weight[i] + bias[i] }
+              }
             }
         }
     }
