@@ -115,11 +115,7 @@ struct BFloat16Tests {
     @Test func tinyModelsInBFloat16StayCloseToDiffusers() throws {
         let model = try StableDiffusionModel.load(path: fixtures + "/sd1-tiny", precision: .bfloat16)
         let refs = "refs-sd1.safetensors"
-        let x = try reference(refs, "unet.sample")
-        let ctx = try reference(refs, "unet.encoder_hidden_states")
-        let t = try reference(refs, "unet.timesteps")
-        let out = model.unet(Tensor(shape: x.shape, data: x.data), timesteps: t.data, context: Tensor(shape: ctx.shape, data: ctx.data))
-        let expected = try reference(refs, "unet.out")
+        let (out, expected) = try unetOnReferenceInputs(model, refs)
         expectClose(out.data, expected.data, shape: out.shape, expectedShape: expected.shape, relative: 5e-2, "bf16 U-Net")
         #expect(zip(out.data, expected.data).contains { abs($0 - $1) > 1e-5 * max(1, abs($1)) }, "bf16 output equals fp32's")
 

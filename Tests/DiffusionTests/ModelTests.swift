@@ -23,11 +23,7 @@ import Testing
         let expectedSkip = try reference(refs, "text.clip_skip_1")
         expectClose(skipped.data, expectedSkip.data, shape: skipped.shape, expectedShape: expectedSkip.shape, relative: 1e-4, "\(path) clip skip 1")
 
-        let x = try reference(refs, "unet.sample")
-        let ctx = try reference(refs, "unet.encoder_hidden_states")
-        let t = try reference(refs, "unet.timesteps")
-        let out = model.unet(Tensor(shape: x.shape, data: x.data), timesteps: t.data, context: Tensor(shape: ctx.shape, data: ctx.data))
-        let expectedOut = try reference(refs, "unet.out")
+        let (out, expectedOut) = try unetOnReferenceInputs(model, refs)
         expectClose(out.data, expectedOut.data, shape: out.shape, expectedShape: expectedOut.shape, relative: 1e-4, "\(path) U-Net (8×12 latent)")
 
         let z = try reference(refs, "vae.latents")
@@ -48,4 +44,13 @@ import Testing
             #expect(single.tokenizer.padTokenID == folder.tokenizer.padTokenID)
         }
     }
+}
+
+/// The model's U-Net on the reference file's recorded inputs, beside diffusers' output.
+func unetOnReferenceInputs(_ model: StableDiffusionModel, _ refs: String) throws -> (output: Tensor, expected: (shape: [Int], data: [Float])) {
+    let x = try reference(refs, "unet.sample")
+    let ctx = try reference(refs, "unet.encoder_hidden_states")
+    let t = try reference(refs, "unet.timesteps")
+    let out = model.unet(Tensor(shape: x.shape, data: x.data), timesteps: t.data, context: Tensor(shape: ctx.shape, data: ctx.data))
+    return (out, try reference(refs, "unet.out"))
 }
