@@ -124,7 +124,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SchemaTests", dependencies: ["Schema", "TestSupport"]),
-        .testTarget(name: "RenderStageTests", dependencies: ["RenderStage", "Schema", "TestSupport", "StageSupport"]),
+        .testTarget(name: "RenderStageTests", dependencies: ["RenderStage", "Schema", "TestSupport", "StageSupport", "Diffusion", "Runtime"]),
         .testTarget(
             name: "TelegramTests",
             dependencies: ["Telegram", "BotAPIEmulator", "Runtime", .product(name: "Logging", package: "swift-log")]

@@ -1,3 +1,4 @@
+import Diffusion
 import Foundation
 import Runtime
 import Schema
@@ -13,6 +14,8 @@ import Schema
 /// - `LIENZO_SHUTDOWN_GRACE` (60 s): on SIGTERM, how long the current batch may finish
 ///   before its jobs are released back to the queue.
 /// - `LIENZO_RETRY_BASE` (10 s): backoff after a failed attempt, doubled per attempt.
+/// - `LIENZO_PRECISION` (bfloat16 where the CPU has AVX512-BF16, else float32): how the
+///   U-Net and VAE multiply.
 public struct RenderConfiguration: Sendable {
     public var maxBatch = 4
     public var maxBatchPixels = 4 * 512 * 512
@@ -22,6 +25,7 @@ public struct RenderConfiguration: Sendable {
     public var shutdownGrace: Duration = .seconds(60)
     public var pollInterval: Duration = .seconds(5)
     public var retry = RetryPolicy(baseSeconds: 10, capSeconds: 600)
+    public var precision = ComputePrecision.fastest
     /// Identifies this process in `lease_owner` (host, pid and a random suffix).
     public var owner: String
 
@@ -39,6 +43,15 @@ public struct RenderConfiguration: Sendable {
         shutdownGrace = try environment.seconds("LIENZO_SHUTDOWN_GRACE", default: 60)
         retry = RetryPolicy(baseSeconds: Double(try environment.seconds("LIENZO_RETRY_BASE", default: 10).components.seconds))
         guard leaseSeconds >= 3 else { throw ConfigurationError("LIENZO_RENDER_LEASE must be at least 3 seconds") }
+        if let value = environment["LIENZO_PRECISION"] {
+            guard let chosen = ComputePrecision(rawValue: value) else {
+                throw ConfigurationError("LIENZO_PRECISION must be float32 or bfloat16, not '\(value)'")
+            }
+            guard chosen != .bfloat16 || ComputePrecision.bfloat16IsSupported else {
+                throw ConfigurationError("LIENZO_PRECISION=bfloat16 needs a CPU with AVX512-BF16, which this one lacks; use float32")
+            }
+            precision = chosen
+        }
     }
 
     public static func defaultOwner() -> String {

@@ -36,11 +36,11 @@ struct RendererCommand: AsyncParsableCommand {
             let metricsPort = try context.environment.int("LIENZO_METRICS_PORT", default: 9464, in: 0...65535)
             let threads = try context.environment.int("LIENZO_THREADS", default: 0, in: 0...256)
             if threads > 0 { setBLASThreadCount(threads) }
-            let precision = try Self.precision(context.environment["LIENZO_PRECISION"])
 
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
+            let precision = configuration.precision
             context.logger.info("loading model", metadata: ["lienzo_model": "\(modelPath)", "precision": "\(precision.rawValue)"])
             let engine = try await BlockingExecutor(name: "load").run { try DiffusionRenderEngine(model: modelPath, precision: precision) }
             let connection = try await context.connectAndMigrate()
@@ -54,18 +54,6 @@ struct RendererCommand: AsyncParsableCommand {
                 services.append(MetricsEndpoint(port: UInt16(metricsPort), logger: context.logger) { registry.emitToString() })
             }
             try await context.run(services)
-        }
-
-        /// LIENZO_PRECISION: unset means the fastest precision this CPU runs.
-        static func precision(_ value: String?) throws -> ComputePrecision {
-            guard let value, !value.isEmpty else { return .fastest }
-            guard let precision = ComputePrecision(rawValue: value) else {
-                throw ConfigurationError("LIENZO_PRECISION must be float32 or bfloat16, not '\(value)'")
-            }
-            if precision == .bfloat16 && !ComputePrecision.bfloat16IsSupported {
-                throw ConfigurationError("LIENZO_PRECISION=bfloat16 needs a CPU with AVX512-BF16, which this one lacks; use float32")
-            }
-            return precision
         }
     }
 }
