@@ -11,7 +11,8 @@
 -- jobs_leased_idx instead.
 CREATE INDEX jobs_queued_user_idx ON jobs (user_id) WHERE state = 'queued';
 
--- Unchanged but for the quota counts and the plan cache mode.
+-- Unchanged but for the user lock, the quota counts, one walk for the position and the
+-- wake-up check, and the plan cache mode.
 CREATE OR REPLACE FUNCTION enqueue_job(
     p_update_id bigint, p_chat_id bigint, p_user_id bigint, p_message_id bigint, p_language_code text,
     p_prompt text, p_negative_prompt text, p_model text, p_width integer, p_height integer,
@@ -33,13 +34,17 @@ DECLARE
     u users;
     d quota_defaults;
     v_day_start timestamptz := date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+    v_due_ahead boolean;
 BEGIN
-    -- Row lock only (no new row version): cheaper than an upsert on every request.
-    SELECT * INTO u FROM users WHERE user_id = p_user_id FOR UPDATE;
+    -- Concurrent requests of one user serialize on a transaction-scoped advisory lock
+    -- (keyed by schema and user), so they cannot both slip past a limit. It replaces
+    -- a row lock on users, which wrote to the users page on every request.
+    PERFORM pg_advisory_xact_lock(hashtext(current_schema() || '.enqueue_job'), hashint8(p_user_id));
+    SELECT * INTO u FROM users WHERE user_id = p_user_id;
     IF NOT FOUND THEN
         INSERT INTO users (user_id, language_code) VALUES (p_user_id, p_language_code)
         ON CONFLICT (user_id) DO NOTHING;
-        SELECT * INTO u FROM users WHERE user_id = p_user_id FOR UPDATE;
+        SELECT * INTO u FROM users WHERE user_id = p_user_id;
     END IF;
     SELECT * INTO d FROM quota_defaults;
     daily_limit := COALESCE(u.daily_limit, d.daily_limit);
@@ -87,14 +92,17 @@ BEGIN
         END IF;
     END IF;
     IF job_id IS NOT NULL THEN
-        -- Counting stops at 101 so a deep backlog does not make every enqueue slower.
-        SELECT count(*) INTO queue_position FROM (
-            SELECT 1 FROM jobs q WHERE q.state = 'queued' AND q.model = p_model AND q.id <= job_id LIMIT 101) ahead;
-        -- Wake idle Renderers only when nothing due waits ahead: otherwise the job ahead
-        -- was announced already and its claimer takes this one next (the poll covers the rest).
-        IF outcome = 'accepted' AND NOT EXISTS (
-            SELECT 1 FROM jobs q
-             WHERE q.state = 'queued' AND q.model = p_model AND q.id < job_id AND q.scheduled_at <= now()) THEN
+        -- One walk of the model's queued jobs up to this one gives the position
+        -- (counting stops at 101 so a deep backlog does not make every enqueue slower)
+        -- and whether a due job waits ahead. Idle Renderers are woken only when none
+        -- does: otherwise the job ahead was announced already and its claimer takes this
+        -- one next (the poll covers the rest).
+        SELECT count(*), COALESCE(bool_or(ahead.id < enqueue_job.job_id AND ahead.scheduled_at <= now()), false)
+          INTO queue_position, v_due_ahead
+          FROM (SELECT q.id, q.scheduled_at FROM jobs q
+                 WHERE q.state = 'queued' AND q.model = p_model AND q.id <= enqueue_job.job_id
+                 ORDER BY q.id LIMIT 101) ahead;
+        IF outcome = 'accepted' AND NOT v_due_ahead THEN
             PERFORM pg_notify(current_schema() || '.jobs_queued', p_model);
         END IF;
     END IF;
