@@ -25,6 +25,8 @@ struct QueueBench: AsyncParsableCommand {
     var serverPid: Int32?
     @Flag(help: "Run the phases one after another on one connection and print each one's rate (to see where time goes).")
     var phases = false
+    @Flag(help: "One connection, one batch at a time through every step (a short queue, no contention): each step's time per job.")
+    var steady = false
 
     func validate() throws {
         guard jobs > 0, history >= 0, enqueuers > 0, renderers > 0, deliverers > 0, batch > 0, deliveryBatch > 0 else {
@@ -43,6 +45,10 @@ struct QueueBench: AsyncParsableCommand {
 
         if phases {
             try await runPhases(JobQueue(setup))
+            return
+        }
+        if steady {
+            try await runSteady(JobQueue(setup))
             return
         }
         // The setup connection (and its seeding work) ends before the measured part.
@@ -170,6 +176,45 @@ extension QueueBench {
         try await timed("delivery finish") {
             for job in deliveries { _ = try await queue.finishDelivery(job.lease, telegramMessageID: job.lease.jobID) }
         }
+    }
+}
+
+extension QueueBench {
+    /// A batch at a time through every step on one connection, so the queue stays short
+    /// and nothing competes for the CPU: the time per job of each step is its cost.
+    func runSteady(_ queue: JobQueue) async throws {
+        let png = Data(repeating: 0x42, count: 256)
+        var spent: [Duration] = Array(repeating: .zero, count: 5)
+        func timed<T>(_ step: Int, _ body: () async throws -> T) async throws -> T {
+            let started = ContinuousClock.now
+            defer { spent[step] += ContinuousClock.now - started }
+            return try await body()
+        }
+        var n = 0
+        while n < jobs {
+            let count = min(batch, jobs - n)
+            for k in n..<(n + count) {
+                let request = RenderRequest(prompt: "bench \(k)", model: "bench", width: 512, height: 512,
+                                            steps: 20, guidance: 7.5, seed: Int64(k), sampler: "euler")
+                _ = try await timed(0) {
+                    try await queue.enqueue(request, from: TelegramOrigin(updateID: Int64(k), chatID: Int64(k % 500), userID: Int64(k % 500)))
+                }
+            }
+            let claimed = try await timed(1) { try await queue.claimRenderBatch(owner: "r", model: "bench", limit: batch, leaseSeconds: 60) }
+            _ = try await timed(2) { try await queue.finishRenders(claimed.map { ($0.lease, png) }) }
+            let deliveries = try await timed(3) { try await queue.claimDeliveries(owner: "d", limit: deliveryBatch, leaseSeconds: 60) }
+            for job in deliveries {
+                _ = try await timed(4) { try await queue.finishDelivery(job.lease, telegramMessageID: job.lease.jobID) }
+            }
+            n += count
+        }
+        var total = 0.0
+        for (step, name) in ["enqueue", "claim (batches of \(batch))", "finish", "delivery claim", "delivery finish"].enumerated() {
+            let perJob = Double(spent[step].components.seconds) * 1e6 / Double(jobs) + Double(spent[step].components.attoseconds) / 1e12 / Double(jobs)
+            total += perJob
+            print(String(format: "%-28@ %7.1f µs per job", name as NSString, perJob))
+        }
+        print(String(format: "%-28@ %7.1f µs per job = %.0f jobs/s on one connection", "all" as NSString, total, 1e6 / total))
     }
 }
 

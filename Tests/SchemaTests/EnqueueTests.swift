@@ -81,6 +81,20 @@ import TestSupport
         #expect(try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 6, user: 5)) == .banned)
         #expect(try await jobCount(db) == 3)
     }
+
+    /// The pending limit counts queued and rendering jobs of earlier days too (the quota
+    /// check reads them through their own indexes, not through the user's history).
+    @Test func pendingCountsQueuedAndRenderingJobsOfEarlierDays() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setQuotaDefaults(dailyLimit: 100, maxQueued: 2)
+        _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 1, user: 9))
+        _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 2, user: 9))
+        #expect(try await db.queue.claimRenderBatch(owner: "r1", model: "tiny", limit: 1, leaseSeconds: 60).count == 1)
+        try await db.connection.query(SQLText(name: "TestYesterday", text: "UPDATE jobs SET created_at = now() - interval '1 day'"))
+        let third = try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 3, user: 9))
+        #expect(third == .queueFull(QuotaUsage(usedToday: 0, dailyLimit: 100, pending: 2, maxQueued: 2)))
+        #expect(try await db.connection.query(EmbeddedSQL.Queries.quotaOfUser, Int64(9)).first?.decode("pending", as: Int.self) == 2)
+    }
 }
 
 func jobCount(_ db: TestDatabase) async throws -> Int {

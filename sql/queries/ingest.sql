@@ -29,7 +29,9 @@ SELECT COALESCE(u.daily_limit, d.daily_limit) AS daily_limit,
        (SELECT count(*) FROM jobs j
          WHERE j.user_id = $1 AND j.state <> 'failed'
            AND j.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')::integer AS used_today,
-       (SELECT count(*) FROM jobs j WHERE j.user_id = $1 AND j.state IN ('queued', 'rendering'))::integer AS pending
+       ((SELECT count(*) FROM jobs j WHERE j.user_id = $1 AND j.state = 'queued')
+        + (SELECT count(*) FROM jobs j
+            WHERE j.lease_expires_at IS NOT NULL AND j.state = 'rendering' AND j.user_id = $1))::integer AS pending
   FROM quota_defaults d
   LEFT JOIN users u ON u.user_id = $1
 
