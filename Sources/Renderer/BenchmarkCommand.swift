@@ -35,7 +35,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        setBLASThreadCount(threads)
+        setThreadCount(threads)
         let (text, unet, vae) = try EngineBenchmark.stableDiffusion15(precision: precision)
         print(String(format: "engine: SD 1.5 architecture, random weights, %@, %d threads, median of %d; RSS after load %.2f GB",
                      precision.rawValue, threads, repeats, ProcessMemory.gigabytes("VmRSS")))

@@ -58,7 +58,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .customLong("prediction-type"), help: ArgumentHelp("Override the model's prediction type: epsilon|v_prediction.", valueName: "TYPE"))
     var predictionType: String?
 
-    @Option(name: .long, help: ArgumentHelp("OpenBLAS threads (default: OpenBLAS's own choice).", valueName: "N"))
+    @Option(name: .long, help: ArgumentHelp("Threads the engine splits its work into (default: all cores).", valueName: "N"))
     var threads: Int?
 
     @Option(name: .long, help: ArgumentHelp("Output PNG; with several prompts FILE-0.png, FILE-1.png, …", valueName: "FILE.png"))
@@ -83,7 +83,7 @@ struct RenderCommand: AsyncParsableCommand {
 
     func render() throws {
         let plan = try validated()
-        if let threads { setBLASThreadCount(threads) }
+        if let threads { setThreadCount(threads) }
         if precision == .bfloat16 && !ComputePrecision.bfloat16IsSupported {
             throw DiffusionError.invalidArgument("--precision bfloat16 needs a CPU with AVX512-BF16, which this one lacks")
         }

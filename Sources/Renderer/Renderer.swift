@@ -35,7 +35,7 @@ struct RendererCommand: AsyncParsableCommand {
             let configuration = try RenderConfiguration(environment: context.environment)
             let metricsPort = try context.environment.int("LIENZO_METRICS_PORT", default: 9464, in: 0...65535)
             let threads = try context.environment.int("LIENZO_THREADS", default: 0, in: 0...256)
-            if threads > 0 { setBLASThreadCount(threads) }
+            if threads > 0 { setThreadCount(threads) }
 
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

@@ -94,7 +94,8 @@ struct BFloat16Tests {
         let q = testData(batch * lq * heads * d, seed: 52)
         let k = testData(batch * lk * heads * d, seed: 53)
         let v = testData(batch * lk * heads * d, seed: 54)
-        let fast = attentionBF16(q: q, k: k, v: v, batch: batch, queryLength: lq, keyLength: lk, heads: heads, headDim: d, blockRows: 16)
+        let fast = attention(
+            q: q, k: k, v: v, batch: batch, queryLength: lq, keyLength: lk, heads: heads, headDim: d, precision: .bfloat16, blockRows: 16)
         let exact = attentionReference(q: q, k: k, v: v, batch: batch, queryLength: lq, keyLength: lk, heads: heads, headDim: d)
         expectClose(fast, exact, relative: 2e-2, "bf16 attention \(lq)×\(lk)")
     }

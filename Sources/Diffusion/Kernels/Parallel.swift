@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Runs body(i) for i in 0..<count on the machine's cores. Used for the memory-bound
 /// kernels (im2col, norms, softmax) between the multithreaded GEMMs; work items must
@@ -23,7 +24,14 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
 }
 
-let cpuCount = ProcessInfo.processInfo.activeProcessorCount
+/// How many threads the engine's kernels split their work into (all cores by default).
+var cpuCount: Int { engineThreads.load(ordering: .relaxed) }
+private let engineThreads = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
+
+/// Sets how many threads the engine's kernels (GEMMs included) split their work into.
+public func setThreadCount(_ n: Int) {
+    engineThreads.store(max(1, n), ordering: .relaxed)
+}
 
 /// Splits 0..<total into about `cpuCount` contiguous chunks (at least `minimum` each).
 @inline(__always)

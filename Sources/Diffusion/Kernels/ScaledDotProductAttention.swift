@@ -1,72 +1,150 @@
+import CKernels
 import Foundation
 
 /// Multi-head scaled dot-product attention, blocked over queries so that no (Lq × Lk)
-/// matrix per head is ever held: at most `blockRows × Lk` scores at a time (by default
-/// 4M floats = 16 MiB, i.e. 1024 query rows for SD's 4096-token self-attention, instead
-/// of the 64 MiB full matrix per head).
+/// matrix per head is ever held: 64 query rows against 4096 keys at a time, a 1 MiB
+/// scores block that stays in the core's L2 (the full matrix would be 64 MiB per head).
 ///
 /// q is (B, Lq, heads·headDim), k and v are (B, Lk, heads·headDim); heads are interleaved
 /// in the last dimension exactly as diffusers' `head_to_batch_dim` splits them, so no
 /// permute is needed: each head is a strided view fed straight to GEMM. Returns
 /// (B, Lq, heads·headDim). `causal` masks keys after the query (CLIP's text encoder).
+///
+/// Work items are (batch, head, query chunk), shared between the cores, each core with its
+/// own buffers and single-threaded products: head dimensions of 40 make poor GEMMs to
+/// split, while the items are many and equal. A single head (the VAE's) is split by query
+/// rows so that every core has work. In bf16 (`precision`), an item packs its head's K and
+/// V once for all its query blocks, and the softmax runs in AVX-512.
 func attention(
     q: [Float], k: [Float], v: [Float], batch: Int, queryLength lq: Int, keyLength lk: Int, heads: Int,
-    headDim d: Int, causal: Bool = false, blockRows: Int? = nil
+    headDim d: Int, causal: Bool = false, precision: ComputePrecision = .float32, blockRows: Int? = nil
 ) -> [Float] {
-    let blockRows = blockRows ?? max(64, (1 << 22) / max(lk, 1))
+    let rowsPerBlock = min(lq, blockRows ?? max(16, (1 << 18) / max(lk, 1)))
+    let chunks = min(max(1, cpuCount / max(1, batch * heads)), (lq + rowsPerBlock - 1) / rowsPerBlock)
+    let chunkRows = (lq + chunks - 1) / chunks
     let width = heads * d
-    var out = [Float](repeating: 0, count: batch * lq * width)
-    let rowsPerBlock = min(blockRows, lq)
-    var scores = [Float](repeating: 0, count: rowsPerBlock * lk)
-    var inverseSums = [Float](repeating: 0, count: rowsPerBlock)
-    let scale = 1 / Float(d).squareRoot()
+    var out = uninitializedFloats(batch * lq * width)  // each head's P·V writes its columns
+    if precision == .bfloat16 {  // (the fp32 products count themselves in `gemm`)
+        GEMMWork.add(m: batch * heads * lq, n: lk, k: d)
+        GEMMWork.add(m: batch * heads * lq, n: d, k: lk)
+    }
     q.withUnsafeBufferPointer { qp in
         k.withUnsafeBufferPointer { kp in
             v.withUnsafeBufferPointer { vp in
                 out.withUnsafeMutableBufferPointer { op in
-                    scores.withUnsafeMutableBufferPointer { sp in
-                      inverseSums.withUnsafeMutableBufferPointer { ip in
-                        guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress,
-                            let ob = op.baseAddress, let s = sp.baseAddress, let inv = ip.baseAddress
-                        else { return }
-                        for b in 0..<batch {
-                            for h in 0..<heads {
-                                let kh = kb + b * lk * width + h * d
-                                let vh = vb + b * lk * width + h * d
-                                var i0 = 0
-                                while i0 < lq {
-                                    let rows = min(rowsPerBlock, lq - i0)
-                                    let qh = qb + (b * lq + i0) * width + h * d
-                                    // S = scale · Q_blk · Kᵀ  (rows × lk)
-                                    gemm(
-                                        transB: true, m: rows, n: lk, k: d, alpha: scale, a: qh, lda: width, b: kh,
-                                        ldb: width, c: s, ldc: lk)
-                                    if causal {
-                                        for r in 0..<rows {
-                                            let qi = i0 + r
-                                            if qi + 1 < lk { for j in (qi + 1)..<lk { s[r * lk + j] = -.infinity } }
-                                        }
-                                    }
-                                    softmaxRowsUnnormalized(s, rows: rows, cols: lk, stride: lk, inverseSums: inv)
-                                    // O_blk = exp(S − max) · V  (rows × d) into its head's columns,
-                                    // then each row divided by its softmax sum
-                                    let o = ob + (b * lq + i0) * width + h * d
-                                    gemm(m: rows, n: d, k: lk, a: s, lda: lk, b: vh, ldb: width, c: o, ldc: width)
-                                    for r in 0..<rows {
-                                        let row = o + r * width
-                                        for t in 0..<d { row[t] *= inv[r] }
-                                    }
-                                    i0 += rows
-                                }
+                    guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress,
+                        let ob = op.baseAddress
+                    else { return }
+                    let pointers = UncheckedSendable(value: (qb, kb, vb, SendablePointer(p: ob)))
+                    let items = batch * heads * chunks
+                    parallelChunks(items, work: batch * heads * lq * lk * d) { range in
+                        let (qb, kb, vb, ob) = pointers.value
+                        var head = HeadAttention(
+                            precision: precision, keyLength: lk, headDim: d, width: width, rows: rowsPerBlock, causal: causal)
+                        for item in range {
+                            let (bh, chunk) = item.quotientAndRemainder(dividingBy: chunks)
+                            let (b, h) = bh.quotientAndRemainder(dividingBy: heads)
+                            head.load(keys: kb + b * lk * width + h * d, values: vb + b * lk * width + h * d)
+                            var i0 = chunk * chunkRows
+                            let end = min(lq, i0 + chunkRows)
+                            while i0 < end {
+                                let rows = min(rowsPerBlock, end - i0)
+                                let offset = (b * lq + i0) * width + h * d
+                                head.block(queries: qb + offset, firstQuery: i0, rows: rows, into: ob.p + offset)
+                                i0 += rows
                             }
                         }
-                      }
                     }
                 }
             }
         }
     }
     return out
+}
+
+/// One core's attention over one head at a time: its scores block, and in bf16 the head's
+/// K and V packed for the kernel.
+private struct HeadAttention {
+    let precision: ComputePrecision
+    let keyLength: Int
+    let headDim: Int
+    let width: Int
+    let causal: Bool
+    let scale: Float
+    var scores: [Float]
+    var inverseSums: [Float]
+    var packedK: [UInt32] = []
+    var packedV: [UInt32] = []
+    var keys: UnsafePointer<Float>?
+    var values: UnsafePointer<Float>?
+
+    init(precision: ComputePrecision, keyLength: Int, headDim: Int, width: Int, rows: Int, causal: Bool) {
+        self.precision = precision
+        self.keyLength = keyLength
+        self.headDim = headDim
+        self.width = width
+        self.causal = causal
+        scale = 1 / Float(headDim).squareRoot()
+        scores = uninitializedFloats(rows * keyLength)
+        inverseSums = uninitializedFloats(rows)
+        if precision == .bfloat16 {
+            packedK = [UInt32](repeating: 0, count: lz_bf16_packed_b_words(Int32(keyLength), Int32(headDim)))
+            packedV = [UInt32](repeating: 0, count: lz_bf16_packed_b_words(Int32(headDim), Int32(keyLength)))
+        }
+    }
+
+    /// The head whose K and V (keyLength × headDim, rows `width` apart) the next blocks use.
+    mutating func load(keys: UnsafePointer<Float>, values: UnsafePointer<Float>) {
+        self.keys = keys
+        self.values = values
+        guard precision == .bfloat16 else { return }
+        let (lk, d, width) = (Int32(keyLength), Int32(headDim), width)
+        packedK.withUnsafeMutableBufferPointer { lz_bf16_pack_b_transposed(keys, width, lk, d, $0.baseAddress) }
+        packedV.withUnsafeMutableBufferPointer { lz_bf16_pack_b(values, width, lk, d, $0.baseAddress) }
+    }
+
+    /// Query rows firstQuery..<firstQuery+rows: S = Q·Kᵀ, P = exp(scale·(S − rowmax)),
+    /// O = P·V / ΣP written into `out` (rows `width` apart).
+    mutating func block(queries q: UnsafePointer<Float>, firstQuery: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
+        let (lk, d, width, scale, causal, precision) = (keyLength, headDim, width, scale, causal, precision)
+        guard let keys, let values else { return }
+        scores.withUnsafeMutableBufferPointer { sp in
+            inverseSums.withUnsafeMutableBufferPointer { ip in
+                packedK.withUnsafeBufferPointer { pk in
+                    packedV.withUnsafeBufferPointer { pv in
+                        let (s, inv) = (sp.baseAddress!, ip.baseAddress!)
+                        if precision == .bfloat16 {
+                            lz_bf16_gemm(
+                                Int32(rows), Int32(lk), Int32(d), lz_bf16_operand(packed: nil, data: q, ld: width, transposed: 0),
+                                lz_bf16_operand(packed: pk.baseAddress, data: nil, ld: 0, transposed: 0), s, lk, 0, Int32(rows), 0,
+                                Int32(lk), 0)
+                        } else {
+                            gemm(transB: true, m: rows, n: lk, k: d, alpha: scale, a: q, lda: width, b: keys, ldb: width, c: s, ldc: lk)
+                        }
+                        if causal {
+                            for r in 0..<rows where firstQuery + r + 1 < lk {
+                                for j in (firstQuery + r + 1)..<lk { s[r * lk + j] = -.infinity }
+                            }
+                        }
+                        if precision == .bfloat16 {
+                            lz_softmax_rows_unnormalized(s, Int32(rows), Int32(lk), lk, scale, inv)
+                            lz_bf16_gemm(
+                                Int32(rows), Int32(d), Int32(lk), lz_bf16_operand(packed: nil, data: s, ld: lk, transposed: 0),
+                                lz_bf16_operand(packed: pv.baseAddress, data: nil, ld: 0, transposed: 0), out, width, 0,
+                                Int32(rows), 0, Int32(d), 0)
+                        } else {
+                            for r in 0..<rows { inv[r] = 1 / expRow(s + r * lk, lk) }
+                            gemm(m: rows, n: d, k: lk, a: s, lda: lk, b: values, ldb: width, c: out, ldc: width)
+                        }
+                        for r in 0..<rows {
+                            let row = out + r * width
+                            for t in 0..<d { row[t] *= inv[r] }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Naive reference for `attention` (tests only): full score matrix, Double accumulation.

@@ -27,7 +27,7 @@ func softmaxRowsUnnormalized(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: 
 
 /// exp(p − max(p)) in place; returns the sum.
 @inline(__always)
-private func expRow(_ p: UnsafeMutablePointer<Float>, _ cols: Int) -> Float {
+func expRow(_ p: UnsafeMutablePointer<Float>, _ cols: Int) -> Float {
     // four independent max chains, then a plain call-free exp loop (LLVM vectorises it);
     // the sum runs on SIMD lanes because a scalar float reduction would not vectorise.
     var m0 = -Float.infinity, m1 = -Float.infinity, m2 = -Float.infinity, m3 = -Float.infinity

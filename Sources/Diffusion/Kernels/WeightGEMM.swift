@@ -1,7 +1,7 @@
 import CKernels
 
 // The products of a weight matrix with activations, in whichever precision the weight was
-// loaded: OpenBLAS for fp32, our bf16 kernel split across the cores for bf16.
+// loaded: OpenBLAS for fp32, our bf16 kernel for bf16, both split across the cores.
 
 /// C (w.rows × n) (+)= W · B for row-major B (w.columns × n, row stride ldb).
 func multiply(
@@ -11,8 +11,8 @@ func multiply(
     precondition(w.role == .left)
     guard w.isPacked else {
         w.float32.withUnsafeBufferPointer { wp in
-            gemm(m: w.rows, n: n, k: w.columns, a: wp.baseAddress!, lda: w.columns, b: b, ldb: ldb,
-                 beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+            parallelGEMM(m: w.rows, n: n, k: w.columns, a: wp.baseAddress!, lda: w.columns, b: b, ldb: ldb,
+                         beta: accumulate ? 1 : 0, c: c, ldc: ldc)
         }
         return
     }
@@ -31,8 +31,8 @@ func multiply(
     precondition(w.role == .transposedRight)
     guard w.isPacked else {
         w.float32.withUnsafeBufferPointer { wp in
-            gemm(transB: true, m: m, n: w.rows, k: w.columns, a: a, lda: lda, b: wp.baseAddress!, ldb: w.columns,
-                 beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+            parallelGEMM(transB: true, m: m, n: w.rows, k: w.columns, a: a, lda: lda, b: wp.baseAddress!,
+                         ldb: w.columns, beta: accumulate ? 1 : 0, c: c, ldc: ldc)
         }
         return
     }
@@ -51,15 +51,9 @@ func bf16GEMM(
 ) {
     GEMMWork.add(m: m, n: n, k: k)
     let byColumns = n >= m
-    let (extent, panel) = byColumns ? (n, Int(LZ_NR)) : (m, Int(LZ_MR))
-    let panels = (extent + panel - 1) / panel
-    let slabs = max(1, min(cpuCount, panels))
     let out = SendablePointer(p: c)
     let operands = UncheckedSendable(value: (a, b))
-    parallelFor(slabs, work: m * n * k) { s in
-        let lo = min(extent, s * panels / slabs * panel)
-        let hi = min(extent, (s + 1) * panels / slabs * panel)
-        guard lo < hi else { return }
+    splitIntoSlabs(extent: byColumns ? n : m, panel: Int(byColumns ? LZ_NR : LZ_MR), work: m * n * k) { lo, hi in
         let (a, b) = operands.value
         if byColumns {
             lz_bf16_gemm(Int32(m), Int32(n), Int32(k), a, b, out.p, ldc, 0, Int32(m), Int32(lo), Int32(hi), accumulate ? 1 : 0)

@@ -28,9 +28,9 @@ struct Attention: Sendable {
         let k = toK(kv)
         let v = toV(kv)
         let keyLength = contextLength ?? length
-        let o = precision == .bfloat16
-            ? attentionBF16(q: q, k: k, v: v, batch: batch, queryLength: length, keyLength: keyLength, heads: heads, headDim: headDim)
-            : attention(q: q, k: k, v: v, batch: batch, queryLength: length, keyLength: keyLength, heads: heads, headDim: headDim)
+        let o = attention(
+            q: q, k: k, v: v, batch: batch, queryLength: length, keyLength: keyLength, heads: heads, headDim: headDim,
+            precision: precision)
         return toOut(o)
     }
 }
