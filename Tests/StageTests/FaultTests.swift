@@ -21,6 +21,23 @@ extension StageLaneB {
             #expect(bot.emulator.sentMessages.filter { $0.method == "sendPhoto" }.count == 1)
         }
 
+        @Test func anImageRefusedAsAPhotoArrivesAsAFile() async throws {
+            let bot = try await StageHarness()
+            bot.emulator.addFault(.badRequest(description: "Bad Request: PHOTO_INVALID_DIMENSIONS"), method: "sendPhoto")
+            bot.emulator.sendUserMessage("a lighthouse --steps 2 --size 64x64", from: bot.alice)
+            try await bot.waitFor("the file") { $0.sentMessages.contains { $0.method == "sendDocument" } }
+            var state = ""
+            for _ in 0..<100 {
+                state = try await bot.rows("SELECT state::text FROM jobs").first?.decode("state") ?? ""
+                if state == "delivered" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            await bot.stop()
+            #expect(bot.emulator.requests(method: "sendPhoto").map(\.status) == [400])
+            #expect(bot.emulator.requests(method: "sendDocument").map(\.status) == [200])
+            #expect(state == "delivered")
+        }
+
         @Test func forbiddenMarksTheChatUndeliverableWithoutARetryStorm() async throws {
             // Alice asks three things, then blocks the bot before any reply goes out.
             let bot = try await StageHarness(render: false, deliver: false)

@@ -135,7 +135,22 @@ struct DeliverSender: Sendable {
             }
             return .finished(sent: false)
         case .failed(let reason):
-            await record("failure") { _ = try await queue.failDelivery(delivery.lease, error: reason, retryable: false) }
+            // Telegram refuses some images as photos (PHOTO_INVALID_DIMENSIONS, too large for
+            // a photo); the same PNG as a file still reaches the user.
+            let asFile = await attempt(&item) { chatID, reply in
+                try await client.sendDocument(
+                    chatID: chatID, document: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
+                    replyParameters: reply, replyMarkup: buttons)
+            }
+            if case .sent(let messageID) = asFile {
+                await record("delivered as a file") {
+                    _ = try await queue.finishDelivery(delivery.lease, telegramMessageID: messageID, keepImage: configuration.keepImages)
+                }
+                return .finished(sent: true)
+            }
+            await record("failure") {
+                _ = try await queue.failDelivery(delivery.lease, error: "\(reason); as a file: \(asFile)", retryable: false)
+            }
             return .finished(sent: false)
         case .alreadyShown, .editTargetGone:
             await record("failure") { _ = try await queue.failDelivery(delivery.lease, error: "unexpected reply", retryable: false) }
