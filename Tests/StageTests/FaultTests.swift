@@ -26,12 +26,7 @@ extension StageLaneB {
             bot.emulator.addFault(.badRequest(description: "Bad Request: PHOTO_INVALID_DIMENSIONS"), method: "sendPhoto")
             bot.emulator.sendUserMessage("a lighthouse --steps 2 --size 64x64", from: bot.alice)
             try await bot.waitFor("the file") { $0.sentMessages.contains { $0.method == "sendDocument" } }
-            var state = ""
-            for _ in 0..<100 {
-                state = try await bot.rows("SELECT state::text FROM jobs").first?.decode("state") ?? ""
-                if state == "delivered" { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let state = try await bot.state("SELECT state::text FROM jobs", reaching: "delivered")
             await bot.stop()
             #expect(bot.emulator.requests(method: "sendPhoto").map(\.status) == [400])
             #expect(bot.emulator.requests(method: "sendDocument").map(\.status) == [200])
@@ -89,12 +84,7 @@ extension StageLaneB {
             let bot = try await StageHarness(render: false)
             bot.emulator.addFault(.serverError(status: 502, description: "Bad Gateway"), method: "sendMessage", times: 100)
             bot.emulator.sendUserMessage("/help", from: bot.alice)
-            var state = ""
-            for _ in 0..<200 {
-                state = try await bot.rows("SELECT state::text FROM outbox").first?.decode("state") ?? ""
-                if state == "failed" { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let state = try await bot.state("SELECT state::text FROM outbox", reaching: "failed")
             await bot.stop()
             #expect(state == "failed")
             #expect(bot.emulator.requests(method: "sendMessage").count == 5)

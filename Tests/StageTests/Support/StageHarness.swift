@@ -156,4 +156,17 @@ final class StageHarness: Sendable {
         try await database.connection.query(SQLText(name: "test_\(abs(sql.hashValue))", text: sql), binds: binds)
             .first?.decode("count") ?? -1
     }
+
+    /// Polls `SELECT state::text …` until it reads `target` or `timeout` passes; returns
+    /// the last state read ("" while there is no row).
+    func state(_ sql: String, reaching target: String, timeout: Duration = .seconds(10)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var state = ""
+        repeat {
+            state = try await rows(sql).first?.decode("state") ?? ""
+            if state == target { break }
+            try await Task.sleep(for: .milliseconds(50))
+        } while ContinuousClock.now < deadline
+        return state
+    }
 }
