@@ -110,10 +110,22 @@ struct DeliverSender: Sendable {
         let language = BotLanguage(languageCode: delivery.languageCode)
         let caption = Caption.make(delivery.request)
         let buttons = Texts.photoButtons(jobID: jobID, language: language)
-        let result = await attempt(&item) { chatID, reply in
+        var result = await attempt(&item) { chatID, reply in
             try await client.sendPhoto(
                 chatID: chatID, photo: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
                 replyParameters: reply, replyMarkup: buttons)
+        }
+        // Telegram refuses some images as photos (PHOTO_INVALID_DIMENSIONS, too large for a
+        // photo); the same PNG as a file still reaches the user, and its outcome is handled
+        // below like the photo's (a 429 or 5xx on it waits or retries, it does not fail).
+        var refusedAsPhoto: String?
+        if case .failed(let reason) = result {
+            refusedAsPhoto = reason
+            result = await attempt(&item) { chatID, reply in
+                try await client.sendDocument(
+                    chatID: chatID, document: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
+                    replyParameters: reply, replyMarkup: buttons)
+            }
         }
         switch result {
         case .sent(let messageID):
@@ -135,22 +147,8 @@ struct DeliverSender: Sendable {
             }
             return .finished(sent: false)
         case .failed(let reason):
-            // Telegram refuses some images as photos (PHOTO_INVALID_DIMENSIONS, too large for
-            // a photo); the same PNG as a file still reaches the user.
-            let asFile = await attempt(&item) { chatID, reply in
-                try await client.sendDocument(
-                    chatID: chatID, document: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
-                    replyParameters: reply, replyMarkup: buttons)
-            }
-            if case .sent(let messageID) = asFile {
-                await record("delivered as a file") {
-                    _ = try await queue.finishDelivery(delivery.lease, telegramMessageID: messageID, keepImage: configuration.keepImages)
-                }
-                return .finished(sent: true)
-            }
-            await record("failure") {
-                _ = try await queue.failDelivery(delivery.lease, error: "\(reason); as a file: \(asFile)", retryable: false)
-            }
+            let error = refusedAsPhoto.map { "\($0); as a file: \(reason)" } ?? reason
+            await record("failure") { _ = try await queue.failDelivery(delivery.lease, error: error, retryable: false) }
             return .finished(sent: false)
         case .alreadyShown, .editTargetGone:
             await record("failure") { _ = try await queue.failDelivery(delivery.lease, error: "unexpected reply", retryable: false) }
