@@ -4,6 +4,12 @@
 
 #define LZ_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
 
+// The lanes of a 16-float vector that hold data when `valid` elements remain (masked
+// loads and stores at the ragged end of a row or panel).
+static inline __mmask16 lane_mask(int valid) {
+    return valid >= 16 ? 0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
+}
+
 // e^x, Cephes-style as the engine's fastExp: x = n·ln2 + r, degree-6 polynomial in r,
 // 2^n from the exponent bits; x below -87.3 gives 0.
 LZ_TARGET static inline __m512 exp_ps(__m512 x) {

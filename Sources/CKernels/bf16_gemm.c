@@ -2,25 +2,19 @@
 // at a time, A one (MC × KC2) block at a time (or both come packed whole, as weights do),
 // and a 12×32 micro-kernel keeps 24 accumulators in registers.
 //
-// Only the functions marked LZ_TARGET use AVX-512; the file is compiled for the baseline
+// Only the functions marked LZ_TARGET_BF16 use AVX-512; the file is compiled for the baseline
 // so that a CPU without BF16 can still load the library and take the fp32 path.
 #include "CKernels.h"
+#include "avx512_math.h"
 
-#include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LZ_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
+#define LZ_TARGET_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
 
 // Blocking. A B micro-panel is KC2 × LZ_NR words (16 KiB) and stays in the 32 KiB L1
 // while the micro-kernel walks an A block (MC × KC2 words, 96 KiB) that stays in L2.
 enum { KC2 = 128, MC = 192, NC = 512 };
-
-int lz_bf16_supported(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
-}
 
 static inline int pair_count(int k) { return (k + 1) / 2; }
 static inline int min_int(int a, int b) { return a < b ? a : b; }
@@ -44,7 +38,7 @@ static inline uint32_t bf16_bits(float f) {
 // One panel of `width` rows of a row-major matrix whose k-pairs are contiguous (A, or B
 // given transposed): out[p·width + r] = (src[r][2p], src[r][2p+1]) for pairs p0..<p0+np.
 // Rows from `rows` on, and k from `k` on, are zero.
-LZ_TARGET static void pack_rows_panel(const float *src, long ld, int rows, int width, int k, int p0, int np,
+LZ_TARGET_BF16 static void pack_rows_panel(const float *src, long ld, int rows, int width, int k, int p0, int np,
                                       uint32_t *out) {
     uint32_t words[16];
     for (int r = 0; r < width; r++) {
@@ -58,10 +52,8 @@ LZ_TARGET static void pack_rows_panel(const float *src, long ld, int rows, int w
             // 32 consecutive floats become 16 pair words in order.
             int k0 = 2 * (p0 + p);
             int valid = k - k0;
-            __mmask16 lo = valid >= 16 ? 0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
-            __mmask16 hi = valid >= 32 ? 0xFFFF : valid <= 16 ? 0 : (__mmask16)((1u << (valid - 16)) - 1);
-            __m512 x0 = _mm512_maskz_loadu_ps(lo, s + k0);
-            __m512 x1 = _mm512_maskz_loadu_ps(hi, s + k0 + 16);
+            __m512 x0 = _mm512_maskz_loadu_ps(lane_mask(valid), s + k0);
+            __m512 x1 = _mm512_maskz_loadu_ps(lane_mask(valid - 16), s + k0 + 16);
             _mm512_storeu_si512(words, (__m512i)_mm512_cvtne2ps_pbh(x1, x0));
             int count = min_int(16, np - p);
             for (int q = 0; q < count; q++) o[(size_t)(p + q) * width] = words[q];
@@ -71,15 +63,11 @@ LZ_TARGET static void pack_rows_panel(const float *src, long ld, int rows, int w
 
 // One panel of LZ_NR columns of a row-major k×n B: out[p·NR + j] = (b[2p][j], b[2p+1][j]).
 // Columns from `cols` on are zero.
-LZ_TARGET static void pack_columns_panel(const float *b, long ldb, int cols, int k, int p0, int np, uint32_t *out) {
+LZ_TARGET_BF16 static void pack_columns_panel(const float *b, long ldb, int cols, int k, int p0, int np, uint32_t *out) {
     // Interleaves [row 2p (16) | row 2p+1 (16)] into pairs.
     const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
                                                 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-    __mmask16 masks[2];
-    for (int h = 0; h < 2; h++) {
-        int valid = cols - 16 * h;
-        masks[h] = valid >= 16 ? 0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
-    }
+    __mmask16 masks[2] = {lane_mask(cols), lane_mask(cols - 16)};
     for (int p = 0; p < np; p++) {
         int k0 = 2 * (p0 + p);
         const float *r0 = b + (size_t)k0 * ldb;
@@ -113,7 +101,7 @@ void lz_bf16_pack_b(const float *b, long ldb, int k, int n, uint32_t *out) {
 }
 
 // C tile (rows × cols ≤ 12 × 32) (+)= A micro-panel · B micro-panel over np k-pairs.
-LZ_TARGET static inline void micro_kernel(int np, const uint32_t *a, const uint32_t *b, float *c, long ldc,
+LZ_TARGET_BF16 static inline void micro_kernel(int np, const uint32_t *a, const uint32_t *b, float *c, long ldc,
                                           int rows, int cols, int accumulate) {
     __m512 acc[LZ_MR][2];
 #pragma clang loop unroll(full)
@@ -130,8 +118,7 @@ LZ_TARGET static inline void micro_kernel(int np, const uint32_t *a, const uint3
         a += LZ_MR;
         b += LZ_NR;
     }
-    __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
-    __mmask16 m1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+    __mmask16 m0 = lane_mask(cols), m1 = lane_mask(cols - 16);
 #pragma clang loop unroll(full)
     for (int r = 0; r < LZ_MR; r++) {
         if (r < rows) {
@@ -147,7 +134,7 @@ LZ_TARGET static inline void micro_kernel(int np, const uint32_t *a, const uint3
     }
 }
 
-LZ_TARGET void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc, int m0,
+LZ_TARGET_BF16 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc, int m0,
                             int m1, int n0, int n1, int accumulate) {
     int k2 = pair_count(k);
     uint32_t *bbuf = b.packed ? NULL : aligned_alloc(64, sizeof(uint32_t) * KC2 * NC);

@@ -10,16 +10,10 @@ LZ_TARGET void lz_geglu(const float *x, int rows, int dim, float *y) {
         const float *hidden = x + (size_t)r * 2 * dim, *gate = hidden + dim;
         float *out = y + (size_t)r * dim;
         for (int i = 0; i < dim; i += 16) {
-            __mmask16 k = dim - i >= 16 ? 0xFFFF : (__mmask16)((1u << (dim - i)) - 1);
+            __mmask16 k = lane_mask(dim - i);
             __m512 g = _mm512_maskz_loadu_ps(k, gate + i);
             __m512 gelu = _mm512_mul_ps(_mm512_mul_ps(half, g), _mm512_add_ps(one, erf_ps(_mm512_mul_ps(g, rsqrt2))));
             _mm512_mask_storeu_ps(out + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, hidden + i), gelu));
         }
     }
-}
-
-int lz_avx512_supported(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
 }

@@ -13,7 +13,7 @@ LZ_TARGET void lz_softmax_rows_unnormalized(float *x, int rows, int cols, long s
         __m512 mv = _mm512_set1_ps(-INFINITY);
         int j = 0;
         for (; j + 16 <= cols; j += 16) mv = _mm512_max_ps(mv, _mm512_loadu_ps(p + j));
-        if (j < cols) mv = _mm512_max_ps(mv, _mm512_mask_loadu_ps(mv, (__mmask16)((1u << (cols - j)) - 1), p + j));
+        if (j < cols) mv = _mm512_max_ps(mv, _mm512_mask_loadu_ps(mv, lane_mask(cols - j), p + j));
         float m = _mm512_reduce_max_ps(mv);
         if (m == -INFINITY) m = 0;
         __m512 shift = _mm512_set1_ps(-m * scale), vscale = _mm512_set1_ps(scale);
@@ -24,7 +24,7 @@ LZ_TARGET void lz_softmax_rows_unnormalized(float *x, int rows, int cols, long s
             sum = _mm512_add_ps(sum, e);
         }
         if (j < cols) {
-            __mmask16 k = (__mmask16)((1u << (cols - j)) - 1);
+            __mmask16 k = lane_mask(cols - j);
             __m512 e = exp_ps(_mm512_fmadd_ps(_mm512_maskz_loadu_ps(k, p + j), vscale, shift));
             _mm512_mask_storeu_ps(p + j, k, e);
             sum = _mm512_add_ps(sum, _mm512_maskz_mov_ps(k, e));

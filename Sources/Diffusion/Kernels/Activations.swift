@@ -30,10 +30,11 @@ func quickGeluInPlace(_ x: inout [Float]) {
 /// GEGLU's gate: x is (rows, 2·dim) = [hidden | gate]; returns hidden · gelu(gate), (rows, dim).
 /// Rows are split across the cores; with AVX-512 the C kernel computes them 16 at a time.
 func geglu(_ x: [Float], rows: Int, dim: Int, vectorized: Bool = avx512IsSupported) -> [Float] {
-    var y = [Float](repeating: 0, count: rows * dim)
+    var y = uninitializedFloats(rows * dim)  // every row written by one chunk
     x.withUnsafeBufferPointer { xp in
         y.withUnsafeMutableBufferPointer { yp in
-            let pointers = UncheckedSendable(value: (xp.baseAddress!, SendablePointer(p: yp.baseAddress!)))
+            guard let xbase = xp.baseAddress, let ybase = yp.baseAddress else { return }  // no rows
+            let pointers = UncheckedSendable(value: (xbase, SendablePointer(p: ybase)))
             parallelChunks(rows, work: rows * dim * 16) { range in
                 let (xb, yb) = pointers.value
                 if vectorized {

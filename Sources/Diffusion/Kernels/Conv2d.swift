@@ -10,12 +10,12 @@ func conv2d(
     let ow = (w + 2 * p - k) / stride + 1
     let cols = oh * ow
     let kdim = c * k * k
-    var out = uninitializedFloats(n * oc * cols)  // bias first, then the GEMMs add
-    let direct = k == 1 && stride == 1 && p == 0
     if n > 1 && n * cols <= 4096 {
         return (batchedConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias, kernel: k, stride: stride, padding: p,
                               oh: oh, ow: ow), oh, ow)
     }
+    var out = uninitializedFloats(n * oc * cols)  // bias first, then the GEMMs add
+    let direct = k == 1 && stride == 1 && p == 0
     // im2col in bands of output rows so the column buffer stays about 32 MiB (a full
     // 512×512 unfold for 128 channels would be 1.2 GB); bands are still wide enough for GEMM.
     let bandRows = max(1, min(oh, (8 << 20) / max(1, kdim * ow)))

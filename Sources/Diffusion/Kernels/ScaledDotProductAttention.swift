@@ -133,7 +133,7 @@ private struct HeadAttention {
                                 lz_bf16_operand(packed: pv.baseAddress, data: nil, ld: 0, transposed: 0), out, width, 0,
                                 Int32(rows), 0, Int32(d), 0)
                         } else {
-                            for r in 0..<rows { inv[r] = 1 / expRow(s + r * lk, lk) }
+                            softmaxRowsUnnormalized(s, rows: rows, cols: lk, stride: lk, inverseSums: inv)
                             gemm(m: rows, n: d, k: lk, a: s, lda: lk, b: values, ldb: width, c: out, ldc: width)
                         }
                         for r in 0..<rows {

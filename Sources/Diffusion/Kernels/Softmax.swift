@@ -1,28 +1,11 @@
 import Foundation
 
-/// Row-wise softmax in place over x (rows, cols), each row stored `stride` apart.
-/// Rows are split across cores; exponentials use the vectorised `fastExp`.
-func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int) {
-    var sums = [Float](repeating: 0, count: rows)
-    sums.withUnsafeMutableBufferPointer { sp in
-        guard let sb = sp.baseAddress else { return }
-        softmaxRowsUnnormalized(x, rows: rows, cols: cols, stride: stride, inverseSums: sb)
-        for r in 0..<rows {
-            let p = x + r * stride
-            let inv = sb[r]
-            for j in 0..<cols { p[j] *= inv }
-        }
-    }
-}
-
 /// exp(x − rowmax) in place, leaving each row's 1/Σ in `inverseSums`: attention applies
-/// it to the (rows × headDim) output instead of the (rows × keys) probabilities.
+/// it to the (rows × headDim) output instead of the (rows × keys) probabilities. One
+/// thread: attention already shares its heads between the cores. (The fp32 twin of
+/// `lz_softmax_rows_unnormalized`.)
 func softmaxRowsUnnormalized(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int, inverseSums: UnsafeMutablePointer<Float>) {
-    let base = SendablePointer(p: x)
-    let sums = SendablePointer(p: inverseSums)
-    parallelChunks(rows, minimum: max(1, 16384 / max(cols, 1)), work: rows * cols) { range in
-        for r in range { sums.p[r] = 1 / expRow(base.p + r * stride, cols) }
-    }
+    for r in 0..<rows { inverseSums[r] = 1 / expRow(x + r * stride, cols) }
 }
 
 /// exp(p − max(p)) in place; returns the sum.
@@ -61,7 +44,7 @@ func expRow(_ p: UnsafeMutablePointer<Float>, _ cols: Int) -> Float {
     return s
 }
 
-/// Naive reference for `softmaxRows` (tests only).
+/// Naive reference for a normalised `softmaxRowsUnnormalized` (tests only).
 func softmaxReference(_ x: [Float], rows: Int, cols: Int) -> [Float] {
     var y = x
     for r in 0..<rows {
