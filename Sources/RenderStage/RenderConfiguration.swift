@@ -47,7 +47,7 @@ public struct RenderConfiguration: Sendable {
             guard let chosen = ComputePrecision(rawValue: value) else {
                 throw ConfigurationError("LIENZO_PRECISION must be float32 or bfloat16, not '\(value)'")
             }
-            guard chosen != .bfloat16 || ComputePrecision.bfloat16IsSupported else {
+            guard chosen.isSupported else {
                 throw ConfigurationError("LIENZO_PRECISION=bfloat16 needs a CPU with AVX512-BF16, which this one lacks; use float32")
             }
             precision = chosen

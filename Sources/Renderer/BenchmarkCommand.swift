@@ -31,6 +31,12 @@ struct BenchmarkCommand: AsyncParsableCommand {
         guard repeats >= 1, steps >= 1, latent.allSatisfy({ $0 >= 8 && $0 % 8 == 0 }), batch.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("repeats and steps must be positive, latent sizes multiples of 8, batches at least 1")
         }
+        guard precision.isSupported else {
+            throw ValidationError("--precision bfloat16 needs a CPU with AVX512-BF16, which this one lacks")
+        }
+        guard ["float32", "bfloat16"].contains(pytorchDtype) else {
+            throw ValidationError("--pytorch-dtype must be float32 or bfloat16, not '\(pytorchDtype)'")
+        }
     }
 
     func run() async throws {
@@ -39,7 +45,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         let (text, unet, vae) = try EngineBenchmark.stableDiffusion15(precision: precision)
         print(String(format: "engine: SD 1.5 architecture, random weights, %@, %d threads, median of %d; RSS after load %.2f GB",
                      precision.rawValue, threads, repeats, ProcessMemory.gigabytes("VmRSS")))
-        let ceilings = ComputePrecision.allCases.filter { $0 == .float32 || ComputePrecision.bfloat16IsSupported }
+        let ceilings = ComputePrecision.allCases.filter(\.isSupported)
             .map { ($0, GEMMWork.ceiling($0)) }
         print("GEMM ceiling (1280×4096×2880): " + ceilings.map { String(format: "%@ %.0f GFLOP/s", $0.0.rawValue, $0.1) }.joined(separator: ", "))
         var torchPeak = 0.0
@@ -60,7 +66,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
             var engine = ComponentTimes()
             let ids = [[49406] + Array(repeating: 320, count: 20) + Array(repeating: 49407, count: 56)]
             if withText {
-                engineText = EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: max(repeats, 5)) { _ = try? text(ids + ids) }.median
+                engineText = try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: max(repeats, 5)) { _ = try text(ids + ids) }.median
             }
             engine.text = engineText
             for b in batch {

@@ -84,7 +84,7 @@ struct RenderCommand: AsyncParsableCommand {
     func render() throws {
         let plan = try validated()
         if let threads { setThreadCount(threads) }
-        if precision == .bfloat16 && !ComputePrecision.bfloat16IsSupported {
+        if !precision.isSupported {
             throw DiffusionError.invalidArgument("--precision bfloat16 needs a CPU with AVX512-BF16, which this one lacks")
         }
         let model = try StableDiffusionModel.load(path: model, predictionType: plan.prediction, precision: precision)

@@ -13,6 +13,9 @@ public enum ComputePrecision: String, Sendable, CaseIterable {
     /// Whether this CPU can run `.bfloat16` (AVX512-BF16).
     public static let bfloat16IsSupported = lz_bf16_supported() != 0
 
+    /// Whether this CPU runs this precision (fp32 always).
+    public var isSupported: Bool { self == .float32 || Self.bfloat16IsSupported }
+
     /// The fastest precision this CPU runs.
     public static var fastest: ComputePrecision { bfloat16IsSupported ? .bfloat16 : .float32 }
 }

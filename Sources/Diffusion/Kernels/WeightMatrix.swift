@@ -29,7 +29,7 @@ struct WeightMatrix: Sendable {
             packed = []
             return
         }
-        precondition(ComputePrecision.bfloat16IsSupported, "bfloat16 weights need a CPU with AVX512-BF16")
+        precondition(precision.isSupported, "bfloat16 weights need a CPU with AVX512-BF16")
         float32 = []
         packed = values.withUnsafeBufferPointer { v in
             let words = role == .left ? lz_bf16_packed_a_words(Int32(rows), Int32(columns))
