@@ -19,6 +19,7 @@ struct QueueBench: AsyncParsableCommand {
     @Option(help: "Concurrent delivery claimers.") var deliverers = 1
     @Option(help: "Render micro-batch size.") var batch = 4
     @Option(help: "Delivery claim size.") var deliveryBatch = 16
+    @Option(help: "Requests per enqueue call, as Ingest enqueues a getUpdates batch.") var enqueueBatch = 1
     @Option(help: "Delivered jobs of history seeded first (then ANALYZE), as a table in service has.")
     var history = 50_000
     @Option(help: "PID of the PostgreSQL postmaster on this machine: its reaped children's CPU time is the server side's cost.")
@@ -29,7 +30,8 @@ struct QueueBench: AsyncParsableCommand {
     var steady = false
 
     func validate() throws {
-        guard jobs > 0, history >= 0, enqueuers > 0, renderers > 0, deliverers > 0, batch > 0, deliveryBatch > 0 else {
+        guard jobs > 0, history >= 0, enqueuers > 0, renderers > 0, deliverers > 0, batch > 0, deliveryBatch > 0,
+              enqueueBatch > 0 else {
             throw ValidationError("every count must be positive")
         }
     }
@@ -61,18 +63,17 @@ struct QueueBench: AsyncParsableCommand {
         let serverBefore = try await serverCPUSeconds()
         let counters = Counters()
         let png = Data(repeating: 0x42, count: 256)
-        let (jobs, batch, deliveryBatch, enqueuers, renderers) = (jobs, batch, deliveryBatch, enqueuers, renderers)
+        let (jobs, batch, deliveryBatch, enqueuers, renderers, enqueueBatch) = (jobs, batch, deliveryBatch, enqueuers, renderers, enqueueBatch)
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<enqueuers {
                 let queue = queues[worker]
                 group.addTask(executorPreference: queue.connection.taskExecutor) {
-                    for n in stride(from: worker, to: jobs, by: enqueuers) {
-                        let request = RenderRequest(prompt: "bench \(n)", model: "bench", width: 512, height: 512,
-                                                    steps: 20, guidance: 7.5, seed: Int64(n), sampler: "euler")
-                        let origin = TelegramOrigin(updateID: Int64(n), chatID: Int64(n % 500), userID: Int64(n % 500))
-                        guard case .accepted = try await queue.enqueue(request, from: origin) else {
-                            throw ValidationError("job \(n) was not accepted")
+                    // Worker w enqueues the chunks w, w + enqueuers, … of `enqueueBatch` requests.
+                    for first in stride(from: worker * enqueueBatch, to: jobs, by: enqueuers * enqueueBatch) {
+                        let batch = (first..<min(first + enqueueBatch, jobs)).map(Self.benchRequest)
+                        for outcome in try await queue.enqueue(batch) {
+                            guard case .accepted = outcome else { throw ValidationError("a request was not accepted: \(outcome)") }
                         }
                     }
                 }
@@ -107,8 +108,8 @@ struct QueueBench: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let meanBatch = Double(await counters.rendered) / Double(max(await counters.batches, 1))
-        print(String(format: "queue bench: %d jobs in %.2f s = %.0f jobs/s (enqueuers %d, renderers %d, deliverers %d, mean render batch %.2f, history %d)",
-                     jobs, seconds, Double(jobs) / seconds, enqueuers, renderers, deliverers, meanBatch, history))
+        print(String(format: "queue bench: %d jobs in %.2f s = %.0f jobs/s (enqueuers %d × batches of %d, renderers %d, deliverers %d, mean render batch %.2f, history %d)",
+                     jobs, seconds, Double(jobs) / seconds, enqueuers, enqueueBatch, renderers, deliverers, meanBatch, history))
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let client = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
@@ -147,11 +148,9 @@ extension QueueBench {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(String(format: "%-28@ %8.0f jobs/s  (%.3f ms per job)", name as NSString, Double(jobs) / seconds, seconds * 1000 / Double(jobs)))
         }
-        try await timed("enqueue") {
-            for n in 0..<jobs {
-                let request = RenderRequest(prompt: "bench \(n)", model: "bench", width: 512, height: 512,
-                                            steps: 20, guidance: 7.5, seed: Int64(n), sampler: "euler")
-                _ = try await queue.enqueue(request, from: TelegramOrigin(updateID: Int64(n), chatID: Int64(n % 500), userID: Int64(n % 500)))
+        try await timed("enqueue (batches of \(enqueueBatch))") {
+            for first in stride(from: 0, to: jobs, by: enqueueBatch) {
+                _ = try await queue.enqueue((first..<min(first + enqueueBatch, jobs)).map(Self.benchRequest))
             }
         }
         var claimed: [[JobQueue.ClaimedJob]] = []
@@ -194,11 +193,7 @@ extension QueueBench {
         while n < jobs {
             let count = min(batch, jobs - n)
             for k in n..<(n + count) {
-                let request = RenderRequest(prompt: "bench \(k)", model: "bench", width: 512, height: 512,
-                                            steps: 20, guidance: 7.5, seed: Int64(k), sampler: "euler")
-                _ = try await timed(0) {
-                    try await queue.enqueue(request, from: TelegramOrigin(updateID: Int64(k), chatID: Int64(k % 500), userID: Int64(k % 500)))
-                }
+                _ = try await timed(0) { try await queue.enqueue([Self.benchRequest(k)]) }
             }
             let claimed = try await timed(1) { try await queue.claimRenderBatch(owner: "r", model: "bench", limit: batch, leaseSeconds: 60) }
             _ = try await timed(2) { try await queue.finishRenders(claimed.map { ($0.lease, png) }) }
@@ -215,6 +210,16 @@ extension QueueBench {
             print(String(format: "%-28@ %7.1f µs per job", name as NSString, perJob))
         }
         print(String(format: "%-28@ %7.1f µs per job = %.0f jobs/s on one connection", "all" as NSString, total, 1e6 / total))
+    }
+}
+
+extension QueueBench {
+    /// The n-th request: 500 users, one model and batch key, as one busy Renderer sees.
+    static func benchRequest(_ n: Int) -> JobQueue.Enqueue {
+        JobQueue.Enqueue(
+            RenderRequest(prompt: "bench \(n)", model: "bench", width: 512, height: 512, steps: 20, guidance: 7.5,
+                          seed: Int64(n), sampler: "euler"),
+            from: TelegramOrigin(updateID: Int64(n), chatID: Int64(n % 500), userID: Int64(n % 500)))
     }
 }
 

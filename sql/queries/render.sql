@@ -1,8 +1,15 @@
 -- The Renderer's side of the work table.
 
--- name: EnqueueJob
-SELECT outcome, job_id, queue_position, used_today, daily_limit, pending, max_queued
-  FROM enqueue_job($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+-- name: EnqueueJobs
+-- Parallel arrays, one element per request: $1 update ids, $2 chats, $3 users,
+-- $4 message ids, $5 language codes, $6 prompts, $7 negative prompts, $8 models,
+-- $9 widths, $10 heights, $11 steps, $12 guidances, $13 seeds, $14 samplers,
+-- $15 max attempts. One row per request, in order.
+SELECT request, outcome, job_id, queue_position, used_today, daily_limit, pending, max_queued
+  FROM enqueue_jobs($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+                    $8::text[], $9::integer[], $10::integer[], $11::integer[], $12::real[], $13::bigint[],
+                    $14::text[], $15::integer[])
+ ORDER BY request
 
 -- name: ClaimRenderBatch
 -- $1 owner, $2 model served, $3 max batch size, $4 lease seconds, $5 max batch pixels.

@@ -28,34 +28,6 @@ public struct JobQueue: Sendable {
         public let createdAt: Date
     }
 
-    // MARK: Enqueue
-
-    /// Enqueues a request, enforcing ban, daily limit and pending-jobs limit atomically.
-    /// Idempotent on `origin.updateID`.
-    public func enqueue(_ request: RenderRequest, from origin: TelegramOrigin, maxAttempts: Int = 3) async throws -> EnqueueOutcome {
-        let rows = try await connection.query(
-            EmbeddedSQL.Queries.enqueueJob,
-            origin.updateID, origin.chatID, origin.userID, origin.messageID, origin.languageCode,
-            request.prompt, request.negativePrompt, request.model, request.width, request.height,
-            request.steps, request.guidance, request.seed, request.sampler, maxAttempts)
-        guard let row = rows.first else {
-            throw PostgresError(.decoding, message: "enqueue_job returned no row", query: EmbeddedSQL.Queries.enqueueJob.name)
-        }
-        let usage = QuotaUsage(usedToday: try row.decode("used_today"), dailyLimit: try row.decode("daily_limit"),
-                               pending: try row.decode("pending"), maxQueued: try row.decode("max_queued"))
-        switch try row.decode("outcome", as: String.self) {
-        case "accepted":
-            return .accepted(jobID: try row.decode("job_id"), position: try row.decode("queue_position"), quota: usage)
-        case "duplicate":
-            return .duplicate(jobID: try row.decode("job_id"), position: try row.decode("queue_position"))
-        case "banned": return .banned
-        case "daily_limit": return .dailyLimitReached(usage)
-        case "queue_full": return .queueFull(usage)
-        case let other:
-            throw PostgresError(.decoding, message: "unknown enqueue outcome '\(other)'")
-        }
-    }
-
     /// Cancels the user's queued jobs (or just `jobID` if given, when it is theirs).
     /// Returns the ids cancelled.
     public func cancelQueued(userID: Int64, jobID: Int64? = nil) async throws -> [Int64] {

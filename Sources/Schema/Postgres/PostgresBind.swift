@@ -51,6 +51,33 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     public var postgresBind: PostgresBind { self?.postgresBind ?? .null }
 }
 
+/// A one-dimensional array parameter of any element type, as a text array literal
+/// (`{"a","b\"c",NULL}`): every element is quoted, so commas, braces, quotes and
+/// backslashes in user text travel intact. Cast it in SQL, e.g. `$1::text[]`.
+public struct PostgresTextArray: PostgresEncodable {
+    public var elements: [String?]
+
+    public init(_ elements: [String?]) { self.elements = elements }
+
+    public var postgresBind: PostgresBind {
+        var literal = "{"
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal += "," }
+            guard let element else {
+                literal += "NULL"
+                continue
+            }
+            literal += "\""
+            for character in element.unicodeScalars {
+                if character == "\"" || character == "\\" { literal.unicodeScalars.append("\\") }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        }
+        return .text(literal + "}")
+    }
+}
+
 /// A `bytea[]` parameter in PostgreSQL's binary array format, so several PNGs travel in
 /// one statement without hex encoding.
 public struct PostgresByteaArray: PostgresEncodable {

@@ -1,0 +1,104 @@
+import Schema
+import Testing
+import TestSupport
+
+/// `enqueue(_ batch:)` decides a whole getUpdates batch in one statement; these tests
+/// hold it to the rules of enqueuing the same requests one at a time.
+@Suite struct BatchEnqueueTests {
+    /// Quotas for the mixed batch below: user 1 may make 3 jobs today, user 2 may have
+    /// 2 pending, user 3 is banned, user 4 is unlimited.
+    static func prepare(_ db: TestDatabase) async throws -> Int64 {
+        try await db.queue.setQuotaDefaults(dailyLimit: 100, maxQueued: 100)
+        try await db.queue.setUserQuota(userID: 1, dailyLimit: 3, maxQueued: nil)
+        try await db.queue.setUserQuota(userID: 2, dailyLimit: nil, maxQueued: 2)
+        try await db.queue.setUserQuota(userID: 3, dailyLimit: nil, maxQueued: nil, banned: true)
+        // One job of user 1 exists already, and its update comes again in the batch.
+        return try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 10, user: 1))
+    }
+
+    static let batch: [JobQueue.Enqueue] = [
+        (11, 1, "tiny"), (12, 2, "tiny"), (10, 1, "tiny"), (13, 1, "other"), (14, 3, "tiny"), (15, 2, "tiny"),
+        (16, 1, "tiny"), (17, 2, "other"), (18, 4, "other"), (15, 2, "tiny"), (19, 1, "tiny"), (20, 4, "tiny"),
+    ].map { update, user, model in
+        JobQueue.Enqueue(Fixtures.request("prompt \(update)", model: model), from: Fixtures.origin(update: update, user: user))
+    }
+
+    @Test func aBatchAnswersAsTheSameRequestsOneAtATime() async throws {
+        let oneByOne = try await TestDatabase.make()
+        let batched = try await TestDatabase.make()
+        let existing = try await Self.prepare(oneByOne)
+        #expect(try await Self.prepare(batched) == existing)
+
+        var expected: [EnqueueOutcome] = []
+        for request in Self.batch {
+            expected.append(try await oneByOne.queue.enqueue(request.request, from: request.origin))
+        }
+        let outcomes = try await batched.queue.enqueue(Self.batch)
+        #expect(outcomes == expected)
+
+        // The oracle itself covers every rule: accepted, the duplicate from before, the
+        // repeat within the batch, the daily limit, the pending limit and the ban.
+        #expect(expected[2] == .duplicate(jobID: existing, position: 1))
+        #expect(expected[9].jobID == expected[5].jobID && expected[9] != expected[5])
+        #expect(expected[4] == .banned)
+        #expect(expected[10] == .dailyLimitReached(QuotaUsage(usedToday: 3, dailyLimit: 3, pending: 3, maxQueued: 100)))
+        #expect(expected[7] == .queueFull(QuotaUsage(usedToday: 2, dailyLimit: 100, pending: 2, maxQueued: 2)))
+        guard case .accepted(_, let position, _) = expected[11] else {
+            Issue.record("expected the last request accepted, got \(expected[11])")
+            return
+        }
+        #expect(position == 5)
+        #expect(try await jobCount(batched) == jobCount(oneByOne))
+    }
+
+    @Test func promptsWithQuotesBracesAndBackslashesArriveIntact() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        let prompts = [#"a "quoted" castle, {braces}"#, #"back\slash \\ and \"escaped\""#, "NULL", "", "  spaced  ",
+                       "ñandú 🦤 en el río", "comma,separated,words"]
+        let batch = prompts.enumerated().map { index, prompt in
+            var request = Fixtures.request(prompt)
+            request.negativePrompt = "not " + prompt
+            return JobQueue.Enqueue(request, from: TelegramOrigin(updateID: Int64(index + 1), chatID: 7, userID: 7))
+        }
+        let outcomes = try await db.queue.enqueue(batch)
+        #expect(outcomes.allSatisfy { $0.jobID != nil })
+        let claimed = try await db.queue.claimRenderBatch(owner: "r", model: "tiny", limit: prompts.count, leaseSeconds: 60)
+        #expect(claimed.map(\.request.prompt) == prompts)
+        #expect(claimed.map(\.request.negativePrompt) == prompts.map { "not " + $0 })
+        #expect(claimed.allSatisfy { $0.origin.messageID == nil && $0.origin.languageCode == nil })
+    }
+
+    /// Batches that name the same users in opposite orders take the users' locks in one
+    /// order, so they neither deadlock nor let a limit slip.
+    @Test func concurrentBatchesOfTheSameUsersKeepTheLimits() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setQuotaDefaults(dailyLimit: 10, maxQueued: 100)
+        var connections: [PostgresConnection] = []
+        for _ in 0..<8 { connections.append(try await db.connect()) }
+        let outcomes = try await withThrowingTaskGroup(of: [EnqueueOutcome].self) { group in
+            for (index, connection) in connections.enumerated() {
+                group.addTask {
+                    var outcomes: [EnqueueOutcome] = []
+                    for round in 0..<2 {
+                        let users: [Int64] = index % 2 == 0 ? [21, 22, 21, 22] : [22, 21, 22, 21]
+                        let batch = users.enumerated().map { offset, user in
+                            JobQueue.Enqueue(Fixtures.request(), from: Fixtures.origin(update: Int64(1_000 + index * 100 + round * 10 + offset), user: user))
+                        }
+                        outcomes += try await JobQueue(connection).enqueue(batch)
+                    }
+                    return outcomes
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(outcomes.count == 64)
+        #expect(outcomes.filter { $0.jobID != nil }.count == 20)
+        #expect(try await jobCount(db) == 20)
+    }
+
+    @Test func anEmptyBatchAsksNothing() async throws {
+        let db = try await TestDatabase.make()
+        #expect(try await db.queue.enqueue([]).isEmpty)
+    }
+}
