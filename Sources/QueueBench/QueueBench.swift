@@ -62,6 +62,7 @@ struct QueueBench: AsyncParsableCommand {
         for queue in queues[(enqueuers + renderers)...] { try await queue.connection.listen(queue.channels.jobsRendered) }
         let serverBefore = try await serverCPUSeconds()
         let counters = Counters()
+        let deliveredPhotos = GroupCommit<(lease: JobQueue.Lease, telegramMessageID: Int64), Bool>()
         let png = Data(repeating: 0x42, count: 256)
         let (jobs, batch, deliveryBatch, enqueuers, renderers, enqueueBatch) = (jobs, batch, deliveryBatch, enqueuers, renderers, enqueueBatch)
         let started = ContinuousClock.now
@@ -96,8 +97,18 @@ struct QueueBench: AsyncParsableCommand {
                     while await counters.delivered < jobs {
                         let claimed = try await queue.claimDeliveries(owner: "d\(worker)", limit: deliveryBatch, leaseSeconds: 60)
                         if claimed.isEmpty { _ = try await queue.connection.waitForNotifications(timeout: .milliseconds(20)); continue }
-                        for job in claimed {
-                            _ = try await queue.finishDelivery(job.lease, telegramMessageID: job.lease.jobID)
+                        // As Deliver's sending slots: each photo is recorded as soon as it is
+                        // "sent" (here at once), through the group commit the slots share.
+                        try await withThrowingTaskGroup(of: Void.self) { sends in
+                            for job in claimed {
+                                sends.addTask(executorPreference: queue.connection.taskExecutor) {
+                                    _ = try await deliveredPhotos.submit((job.lease, job.lease.jobID)) { photos in
+                                        let finished = try await queue.finishDeliveries(photos)
+                                        return photos.map { finished.contains($0.lease.jobID) }
+                                    }
+                                }
+                            }
+                            try await sends.waitForAll()
                         }
                         await counters.add(delivered: claimed.count)
                     }
@@ -164,16 +175,16 @@ extension QueueBench {
         try await timed("finish (batches of \(batch))") {
             for group in claimed { _ = try await queue.finishRenders(group.map { ($0.lease, png) }) }
         }
-        var deliveries: [JobQueue.ClaimedDelivery] = []
+        var deliveries: [[JobQueue.ClaimedDelivery]] = []
         try await timed("delivery claim (\(deliveryBatch))") {
             while true {
                 let next = try await queue.claimDeliveries(owner: "d", limit: deliveryBatch, leaseSeconds: 60)
                 if next.isEmpty { break }
-                deliveries += next
+                deliveries.append(next)
             }
         }
-        try await timed("delivery finish") {
-            for job in deliveries { _ = try await queue.finishDelivery(job.lease, telegramMessageID: job.lease.jobID) }
+        try await timed("delivery finish (as claimed)") {
+            for group in deliveries { _ = try await queue.finishDeliveries(group.map { ($0.lease, $0.lease.jobID) }) }
         }
     }
 }
@@ -191,20 +202,22 @@ extension QueueBench {
         }
         var n = 0
         while n < jobs {
-            let count = min(batch, jobs - n)
-            for k in n..<(n + count) {
-                _ = try await timed(0) { try await queue.enqueue([Self.benchRequest(k)]) }
+            let count = min(enqueueBatch, jobs - n)
+            _ = try await timed(0) { try await queue.enqueue((n..<(n + count)).map(Self.benchRequest)) }
+            while true {
+                let claimed = try await timed(1) { try await queue.claimRenderBatch(owner: "r", model: "bench", limit: batch, leaseSeconds: 60) }
+                if claimed.isEmpty { break }
+                _ = try await timed(2) { try await queue.finishRenders(claimed.map { ($0.lease, png) }) }
             }
-            let claimed = try await timed(1) { try await queue.claimRenderBatch(owner: "r", model: "bench", limit: batch, leaseSeconds: 60) }
-            _ = try await timed(2) { try await queue.finishRenders(claimed.map { ($0.lease, png) }) }
-            let deliveries = try await timed(3) { try await queue.claimDeliveries(owner: "d", limit: deliveryBatch, leaseSeconds: 60) }
-            for job in deliveries {
-                _ = try await timed(4) { try await queue.finishDelivery(job.lease, telegramMessageID: job.lease.jobID) }
+            while true {
+                let deliveries = try await timed(3) { try await queue.claimDeliveries(owner: "d", limit: deliveryBatch, leaseSeconds: 60) }
+                if deliveries.isEmpty { break }
+                _ = try await timed(4) { try await queue.finishDeliveries(deliveries.map { ($0.lease, $0.lease.jobID) }) }
             }
             n += count
         }
         var total = 0.0
-        for (step, name) in ["enqueue", "claim (batches of \(batch))", "finish", "delivery claim", "delivery finish"].enumerated() {
+        for (step, name) in ["enqueue (batches of \(enqueueBatch))", "claim (batches of \(batch))", "finish", "delivery claim", "delivery finish"].enumerated() {
             let perJob = Double(spent[step].components.seconds) * 1e6 / Double(jobs) + Double(spent[step].components.attoseconds) / 1e12 / Double(jobs)
             total += perJob
             print(String(format: "%-28@ %7.1f µs per job", name as NSString, perJob))

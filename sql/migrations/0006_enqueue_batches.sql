@@ -61,13 +61,6 @@ BEGIN
     -- its users' locks in user order, so two batches cannot deadlock.
     PERFORM pg_advisory_xact_lock(hashtext(current_schema() || '.enqueue_job'), hashint8(batch_user))
        FROM (SELECT DISTINCT batch_user FROM unnest(p_user_ids) AS batch_user ORDER BY batch_user) batch_users;
-    INSERT INTO users (user_id, language_code)
-    SELECT DISTINCT ON (u.user_id) u.user_id, u.language_code
-      FROM unnest(p_user_ids, p_language_codes) WITH ORDINALITY AS u(user_id, language_code, n)
-     WHERE NOT EXISTS (SELECT 1 FROM users known WHERE known.user_id = u.user_id)
-     ORDER BY u.user_id, u.n
-    ON CONFLICT (user_id) DO NOTHING;
-
     -- The statement below starts after the locks are held, so its snapshot sees every
     -- job an earlier holder of a lock committed.
     FOR r IN
@@ -89,17 +82,28 @@ BEGIN
              ORDER BY req.update_id, req.n
         ), quota AS MATERIALIZED (
             -- Three index scans per user, none of which reads the user's history: today's
-            -- jobs, the queued ones, and the leased jobs (a few per stage) for the ones rendering.
-            SELECT u.user_id, u.banned,
+            -- jobs, the queued ones, and the leased jobs (a few per stage) for the ones
+            -- rendering. A user seen for the first time has the defaults.
+            SELECT b.user_id, u.user_id IS NULL AS unknown, COALESCE(u.banned, false) AS banned,
                    COALESCE(u.daily_limit, d.daily_limit) AS daily_limit,
                    COALESCE(u.max_queued, d.max_queued) AS max_queued,
                    (SELECT count(*) FROM jobs j
-                     WHERE j.user_id = u.user_id AND j.created_at >= v_day_start AND j.state <> 'failed')::integer AS used,
-                   ((SELECT count(*) FROM jobs j WHERE j.user_id = u.user_id AND j.state = 'queued')
+                     WHERE j.user_id = b.user_id AND j.created_at >= v_day_start AND j.state <> 'failed')::integer AS used,
+                   ((SELECT count(*) FROM jobs j WHERE j.user_id = b.user_id AND j.state = 'queued')
                     + (SELECT count(*) FROM jobs j
-                        WHERE j.lease_expires_at IS NOT NULL AND j.state = 'rendering' AND j.user_id = u.user_id))::integer AS pending
-              FROM users u, quota_defaults d
-             WHERE u.user_id IN (SELECT fresh.user_id FROM fresh)
+                        WHERE j.lease_expires_at IS NOT NULL AND j.state = 'rendering' AND j.user_id = b.user_id))::integer AS pending
+              FROM (SELECT DISTINCT fresh.user_id FROM fresh) b
+              LEFT JOIN users u ON u.user_id = b.user_id
+             CROSS JOIN quota_defaults d
+        ), new_users AS (
+            -- Part of this statement rather than one of its own: a statement that
+            -- usually inserts nothing cost as much as the rest of the quota check.
+            INSERT INTO users (user_id, language_code)
+            SELECT DISTINCT ON (f.user_id) f.user_id, f.language_code
+              FROM fresh f JOIN quota q ON q.user_id = f.user_id
+             WHERE q.unknown
+             ORDER BY f.user_id, f.n
+            ON CONFLICT (user_id) DO NOTHING
         ), ranked AS MATERIALIZED (
             SELECT f.*, q.banned, q.daily_limit, q.max_queued, q.used, q.pending,
                    row_number() OVER (PARTITION BY f.user_id ORDER BY f.n)::integer AS k,

@@ -18,12 +18,18 @@ RETURNING jobs.id, jobs.delivery_attempt, jobs.chat_id, jobs.message_id, jobs.la
           jobs.prompt, jobs.negative_prompt, jobs.model, jobs.width, jobs.height, jobs.steps,
           jobs.guidance, jobs.seed, jobs.sampler, jobs.image_png, jobs.status_message_id
 
--- name: FinishDelivery
--- $1 job id, $2 owner, $3 delivery attempt, $4 Telegram message id, $5 keep the PNG bytes.
-UPDATE jobs SET state = 'delivered', delivered_at = now(), telegram_message_id = $4,
+-- name: FinishDeliveries
+-- $1 owner, $2 job ids, $3 delivery attempts, $4 Telegram message ids (same order),
+-- $5 keep the PNG bytes. Marks each photo delivered — only while the lease holds, so a
+-- job the rescuer handed back is never finished twice. Returns the ids finished.
+UPDATE jobs SET state = 'delivered', delivered_at = now(),
+                telegram_message_id = ($4::bigint[])[array_position($2::bigint[], id)],
                 image_png = CASE WHEN $5 THEN image_png END,
                 lease_owner = NULL, lease_expires_at = NULL
- WHERE id = $1 AND state = 'delivering' AND lease_owner = $2 AND delivery_attempt = $3
+ -- ARRAY(SELECT unnest(...)), as in FinishRenders: one generic plan, not one per call.
+ WHERE id = ANY (ARRAY(SELECT unnest($2::bigint[])))
+   AND delivery_attempt = ($3::integer[])[array_position($2::bigint[], id)]
+   AND state = 'delivering' AND lease_owner = $1
 RETURNING id
 
 -- name: FailDelivery

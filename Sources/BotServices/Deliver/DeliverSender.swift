@@ -7,13 +7,18 @@ import Telegram
 
 /// One sending slot: a Bot API connection and a database connection of its own, so a
 /// send and the bookkeeping after it never wait for the others. A send is recorded in
-/// the database right after Telegram confirms it, with Telegram's message_id.
+/// the database right after Telegram confirms it, with Telegram's message_id; photos
+/// confirmed while another slot is recording its own are recorded together with it
+/// (`deliveredPhotos`, a group commit shared by the slots).
 struct DeliverSender: Sendable {
     let client: TelegramClient
     let connection: PostgresConnection
     let configuration: DeliverConfiguration
     let tokenCounter: any PromptTokenCounter
+    let deliveredPhotos: GroupCommit<DeliveredPhoto, Bool>
     let logger: Logger
+
+    typealias DeliveredPhoto = (lease: JobQueue.Lease, telegramMessageID: Int64)
 
     var queue: JobQueue { JobQueue(connection) }
 
@@ -129,9 +134,7 @@ struct DeliverSender: Sendable {
         }
         switch result {
         case .sent(let messageID):
-            await record("delivered photo") {
-                _ = try await queue.finishDelivery(delivery.lease, telegramMessageID: messageID, keepImage: configuration.keepImages)
-            }
+            await record("delivered photo") { _ = try await finishDelivery(delivery.lease, telegramMessageID: messageID) }
             return .finished(sent: true)
         case .tooManyRequests(let retryAfter):
             return .tooManyRequests(retryAfter: retryAfter)
@@ -189,6 +192,15 @@ struct DeliverSender: Sendable {
     }
 
     // MARK: Recording
+
+    /// Marks a photo delivered, in one statement with the photos other slots confirm
+    /// meanwhile; false when the lease was lost.
+    private func finishDelivery(_ lease: JobQueue.Lease, telegramMessageID: Int64) async throws -> Bool {
+        try await deliveredPhotos.submit((lease, telegramMessageID)) { [queue, keepImages = configuration.keepImages] photos in
+            let finished = try await queue.finishDeliveries(photos, keepImages: keepImages)
+            return photos.map { finished.contains($0.lease.jobID) }
+        }
+    }
 
     /// Runs database bookkeeping after a send, retrying while the connection is away:
     /// a send Telegram confirmed but the database never heard of would be sent again.

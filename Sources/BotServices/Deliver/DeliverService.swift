@@ -32,9 +32,10 @@ public struct DeliverService: Service {
     ) {
         self.connection = connection
         self.listenConnection = listenConnection
+        let deliveredPhotos = GroupCommit<DeliverSender.DeliveredPhoto, Bool>()
         self.senders = senders.map {
             DeliverSender(client: $0.client, connection: $0.connection, configuration: configuration,
-                          tokenCounter: tokenCounter, logger: logger)
+                          tokenCounter: tokenCounter, deliveredPhotos: deliveredPhotos, logger: logger)
         }
         self.configuration = configuration
         self.owner = owner

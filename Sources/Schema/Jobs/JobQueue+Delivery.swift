@@ -23,12 +23,21 @@ extension JobQueue {
         }.sorted { $0.lease.jobID < $1.lease.jobID }
     }
 
-    /// Marks the photo delivered with Telegram's message id; drops the PNG bytes unless
-    /// `keepImage`. False when the lease was lost meanwhile.
+    /// Marks the photos delivered with Telegram's message ids, in one statement; drops
+    /// the PNG bytes unless `keepImages`. Returns the ids finished: a job whose lease was
+    /// lost meanwhile is left alone.
+    public func finishDeliveries(_ sent: [(lease: Lease, telegramMessageID: Int64)], keepImages: Bool = false) async throws -> Set<Int64> {
+        // A lease of another owner in the list simply is not finished (the SQL checks $1).
+        guard let owner = sent.first?.lease.owner else { return [] }
+        let rows = try await connection.query(
+            EmbeddedSQL.Queries.finishDeliveries, owner, sent.map(\.lease.jobID), sent.map(\.lease.attempt),
+            sent.map(\.telegramMessageID), keepImages)
+        return Set(try rows.map { try $0.decode("id", as: Int64.self) })
+    }
+
+    /// `finishDeliveries` for one photo; false when the lease was lost.
     public func finishDelivery(_ lease: Lease, telegramMessageID: Int64, keepImage: Bool = false) async throws -> Bool {
-        !(try await connection.query(
-            EmbeddedSQL.Queries.finishDelivery, lease.jobID, lease.owner, lease.attempt, telegramMessageID, keepImage
-        )).isEmpty
+        try await finishDeliveries([(lease, telegramMessageID)], keepImages: keepImage).contains(lease.jobID)
     }
 
     /// Records a failed send: back to `rendered` after a backoff while attempts remain and
