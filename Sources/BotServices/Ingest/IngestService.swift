@@ -97,12 +97,37 @@ public struct IngestService: Service {
                 try await Task.sleep(for: wait)
                 continue
             }
-            for update in updates {
+            let generate = updates.map(handler.generateMessage)
+            var index = 0
+            while index < updates.count {
                 // Database calls do not watch for cancellation; stop between updates.
                 try Task.checkCancellation()
-                try await handleWithRetry(update, handler: handler)
-                offset.committed(update.updateID)
+                let run = generate[index...].prefix { $0 != nil }.compactMap { $0 }
+                if run.count > 1, await handleRun(run, handler: handler) {
+                    offset.committed(updates[index + run.count - 1].updateID)
+                    index += run.count
+                    continue
+                }
+                try await handleWithRetry(updates[index], handler: handler)
+                offset.committed(updates[index].updateID)
+                index += 1
             }
+        }
+    }
+
+    /// Handles consecutive /generate messages together; false when that failed, and
+    /// they are then handled one at a time (with the retries and failure records of a
+    /// single update), which is always correct.
+    private func handleRun(_ run: [UpdateHandler.GenerateMessage], handler: UpdateHandler) async -> Bool {
+        do {
+            let handled = try await handler.handleRun(run)
+            for (message, outcome) in zip(run, handled) {
+                logger.debug("update handled", metadata: [LogKey.updateID: "\(message.updateID)", "lienzo_outcome": "\(outcome.outcome)"])
+            }
+            return true
+        } catch {
+            logger.warning("a run of \(run.count) updates failed; handling them one at a time", metadata: [LogKey.error: "\(error)"])
+            return false
         }
     }
 

@@ -119,8 +119,17 @@ struct UpdateHandler: Sendable {
         _ request: RenderRequest, origin: TelegramOrigin, promptCut: Bool, connection: PostgresConnection,
         replyOnRefusal: Bool = true
     ) async throws -> (outcome: String, refusal: Rejection?) {
-        let queue = JobQueue(connection)
-        let outcome = try await queue.enqueue(request, from: origin)
+        let outcome = try await JobQueue(connection).enqueue(request, from: origin)
+        return try await reply(to: outcome, origin: origin, promptCut: promptCut, connection: connection,
+                               replyOnRefusal: replyOnRefusal)
+    }
+
+    /// Writes the acknowledgement of an enqueue, or its refusal. Returns the update's
+    /// outcome and the refusal, if any.
+    func reply(
+        to outcome: EnqueueOutcome, origin: TelegramOrigin, promptCut: Bool, connection: PostgresConnection,
+        replyOnRefusal: Bool = true
+    ) async throws -> (outcome: String, refusal: Rejection?) {
         let message: BotMessage
         var jobID: Int64?
         var refusal: Rejection?
@@ -146,7 +155,7 @@ struct UpdateHandler: Sendable {
             code = "refused:queue_full"
         }
         if refusal == nil || replyOnRefusal {
-            try await queue.insertOutbox(OutboxMessage(
+            try await JobQueue(connection).insertOutbox(OutboxMessage(
                 chatID: origin.chatID, jobID: jobID, replyToMessageID: origin.messageID,
                 languageCode: origin.languageCode, kind: message.kind, argsJSON: message.argsJSON))
         }

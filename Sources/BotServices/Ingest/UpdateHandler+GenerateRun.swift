@@ -1,0 +1,64 @@
+import Bot
+import Foundation
+import Schema
+import Telegram
+
+/// Consecutive /generate messages of one getUpdates response are handled together: one
+/// transaction and one `enqueue` for the whole run, in update order, with the same rows
+/// and replies as one at a time. Under load, when Telegram hands over many updates at
+/// once, a run costs the quota check and the round trips of a single request.
+extension UpdateHandler {
+    /// A /generate message, routed once: the request (with its seed drawn) is the one
+    /// enqueued.
+    struct GenerateMessage: Sendable {
+        var updateID: Int64
+        var origin: TelegramOrigin
+        var request: RenderRequest
+        var promptCut: Bool
+    }
+
+    /// The update as a /generate request of a user, or nil for anything else.
+    func generateMessage(_ update: Update) -> GenerateMessage? {
+        guard case .message(let message) = update.kind, let from = message.from, !from.isBot else { return nil }
+        let intent = router.route(text: message.text, isPrivateChat: message.chat.isPrivate) {
+            Int64.random(in: 0...GenerationLimits.maxSeed)
+        }
+        guard case .generate(let request, let promptCut) = intent else { return nil }
+        let updateID = Int64(update.updateID)
+        return GenerateMessage(
+            updateID: updateID,
+            origin: TelegramOrigin(updateID: updateID, chatID: message.chat.id, userID: from.id,
+                                   messageID: Int64(message.messageID), languageCode: from.languageCode),
+            request: request, promptCut: promptCut)
+    }
+
+    /// Handles a run in one transaction: each update is recorded (a re-read one is a
+    /// duplicate and changes nothing), the new ones are enqueued together, each gets its
+    /// acknowledgement or refusal and its outcome, and the offset moves past the run.
+    /// Returns the outcomes in order.
+    func handleRun(_ run: [GenerateMessage]) async throws -> [Handled] {
+        guard let last = run.last else { return [] }
+        return try await connection.transaction { connection in
+            var fresh: [GenerateMessage] = []
+            var handled: [Int64: Handled] = [:]
+            for message in run {
+                let origin = message.origin
+                if try await connection.recordUpdate(message.updateID, kind: "message", chatID: origin.chatID, userID: origin.userID) {
+                    // Writing to the bot again undoes an earlier block (403).
+                    try await connection.clearChatUndeliverable(origin.chatID)
+                    fresh.append(message)
+                } else {
+                    handled[message.updateID] = Handled(outcome: "duplicate")
+                }
+            }
+            let outcomes = try await JobQueue(connection).enqueue(fresh.map { JobQueue.Enqueue($0.request, from: $0.origin) })
+            for (message, outcome) in zip(fresh, outcomes) {
+                let code = try await reply(to: outcome, origin: message.origin, promptCut: message.promptCut, connection: connection).outcome
+                try await connection.setUpdateOutcome(message.updateID, String(code.prefix(100)))
+                handled[message.updateID] = Handled(outcome: code)
+            }
+            try await connection.saveUpdateOffset(botID: botID, nextOffset: last.updateID + 1)
+            return run.map { handled[$0.updateID] ?? Handled(outcome: "duplicate") }
+        }
+    }
+}
