@@ -151,15 +151,33 @@ extension QueueBench {
         return (cutime + cstime) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// Each step alone: where does a job's time go?
+    /// CPU seconds (user + system) a live process has used so far, from /proc.
+    static func processCPUSeconds(_ pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after "comm)": state is field 3, utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
+        return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Each step alone: where does a job's time go? Prints each step's rate and the
+    /// server CPU it cost per job (read from this connection's backend process).
     func runPhases(_ queue: JobQueue) async throws {
         let png = Data(repeating: 0x42, count: 256)
+        let backend: Int32 = try await queue.connection.query(EmbeddedSQL.Queries.backendPID).first?.decode("pid") ?? 0
         func timed(_ name: String, _ body: () async throws -> Void) async throws {
+            let cpuBefore = Self.processCPUSeconds(backend)
             let started = ContinuousClock.now
             try await body()
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print(String(format: "%-28@ %8.0f jobs/s  (%.3f ms per job)", name as NSString, Double(jobs) / seconds, seconds * 1000 / Double(jobs)))
+            var server = ""
+            if let cpuBefore, let cpuAfter = Self.processCPUSeconds(backend) {
+                server = String(format: ", server CPU %.0f µs per job", (cpuAfter - cpuBefore) * 1e6 / Double(jobs))
+            }
+            print(String(format: "%-30@ %8.0f jobs/s  (%.3f ms per job%@)", name as NSString, Double(jobs) / seconds,
+                         seconds * 1000 / Double(jobs), server as NSString))
         }
         try await timed("enqueue (batches of \(enqueueBatch))") {
             for first in stride(from: 0, to: jobs, by: enqueueBatch) {

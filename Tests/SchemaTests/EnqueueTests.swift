@@ -91,9 +91,38 @@ import TestSupport
         _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 2, user: 9))
         #expect(try await db.queue.claimRenderBatch(owner: "r1", model: "tiny", limit: 1, leaseSeconds: 60).count == 1)
         try await db.connection.query(SQLText(name: "TestYesterday", text: "UPDATE jobs SET created_at = now() - interval '1 day'"))
+        try await db.connection.query(SQLText(name: "TestYesterdaysCount", text: "UPDATE user_daily_jobs SET day = day - 1"))
         let third = try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 3, user: 9))
         #expect(third == .queueFull(QuotaUsage(usedToday: 0, dailyLimit: 100, pending: 2, maxQueued: 2)))
         #expect(try await db.connection.query(EmbeddedSQL.Queries.quotaOfUser, Int64(9)).first?.decode("pending", as: Int.self) == 2)
+    }
+
+    /// The daily count enqueue_jobs keeps agrees with the jobs themselves: a failed job
+    /// gives its slot back, a cancelled one does not.
+    @Test func aFailedJobGivesItsDailySlotBack() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setQuotaDefaults(dailyLimit: 2, maxQueued: 10)
+        let first = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 1, user: 3))
+        _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 2, user: 3))
+        #expect(try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 3, user: 3)).jobID == nil)
+
+        let claimed = try await db.queue.claimRenderBatch(owner: "r", model: "tiny", limit: 1, leaseSeconds: 60)
+        #expect(claimed.map(\.lease.jobID) == [first])
+        #expect(try await db.queue.failRender(claimed[0].lease, error: "broken", retryable: false) == .failed)
+        guard case .accepted(_, _, let quota) = try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 4, user: 3)) else {
+            Issue.record("the failed job's slot should be free again")
+            return
+        }
+        #expect(quota.usedToday == 2)
+        #expect(try await db.queue.cancelQueued(userID: 3).count == 2)
+        #expect(try await db.queue.enqueue(Fixtures.request(), from: Fixtures.origin(update: 5, user: 3)).jobID == nil)
+        let audit = try await db.connection.query(SQLText(name: "TestAuditToday", text: """
+            SELECT count(*) FILTER (WHERE state <> 'failed') AS counted,
+                   (SELECT jobs FROM user_daily_jobs WHERE user_id = 3) AS kept
+              FROM jobs WHERE user_id = 3
+            """))
+        #expect(try audit.first?.decode("counted", as: Int.self) == 2)
+        #expect(try audit.first?.decode("kept", as: Int.self) == 2)
     }
 }
 

@@ -16,3 +16,7 @@ SELECT -g, g % 500, g % 500, 'history', sha256('history'), 'bench', 512, 512, 20
 -- Vacuumed too, as autovacuum keeps a table in service: the visibility map is what
 -- makes index-only scans the cheaper plan.
 VACUUM ANALYZE jobs, outbox, users
+
+-- name: BackendPID
+-- The server process of this connection, whose CPU time QueueBench --phases reads.
+SELECT pg_backend_pid() AS pid

@@ -22,13 +22,12 @@ ON CONFLICT (bot_id) DO UPDATE
    SET next_offset = greatest(telegram_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()
 
 -- name: QuotaOfUser
--- The same arithmetic as enqueue_job, read-only, for /quota.
+-- The same arithmetic as enqueue_jobs, read-only, for /quota.
 SELECT COALESCE(u.daily_limit, d.daily_limit) AS daily_limit,
        COALESCE(u.max_queued, d.max_queued) AS max_queued,
        COALESCE(u.banned, false) AS banned,
-       (SELECT count(*) FROM jobs j
-         WHERE j.user_id = $1 AND j.state <> 'failed'
-           AND j.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')::integer AS used_today,
+       COALESCE((SELECT c.jobs FROM user_daily_jobs c
+                  WHERE c.user_id = $1 AND c.day = (now() AT TIME ZONE 'UTC')::date), 0) AS used_today,
        ((SELECT count(*) FROM jobs j WHERE j.user_id = $1 AND j.state = 'queued')
         + (SELECT count(*) FROM jobs j
             WHERE j.lease_expires_at IS NOT NULL AND j.state = 'rendering' AND j.user_id = $1))::integer AS pending
@@ -38,7 +37,7 @@ SELECT COALESCE(u.daily_limit, d.daily_limit) AS daily_limit,
 -- name: PendingJobsOfUser
 -- /status: the user's unfinished jobs, oldest first, with their place in the queue.
 SELECT j.id, j.state::text AS state, j.progress_step, j.steps,
-       -- Counting stops at 101 ("more than 100 ahead"), as in enqueue_job.
+       -- Counting stops at 101 ("more than 100 ahead"), as in enqueue_jobs.
        CASE WHEN j.state = 'queued' THEN
            (SELECT count(*) FROM (SELECT 1 FROM jobs q
                                    WHERE q.state = 'queued' AND q.model = j.model AND q.id <= j.id LIMIT 101) ahead)
