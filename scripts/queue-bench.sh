@@ -3,7 +3,7 @@
 # PostgreSQL cluster (fsync off, as the tests), builds in release mode and runs QueueBench.
 # Besides jobs/s it prints the CPU time the client and the server spent per job, which
 # stays meaningful when other work shares the machine.
-#   scripts/queue-bench.sh [--jobs 20000 --enqueuers 2 --renderers 1 --deliverers 1] [--phases]
+#   scripts/queue-bench.sh [--jobs 20000 --enqueuers 1 --enqueue-batch 100 --renderers 2 --deliverers 1] [--phases | --steady]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-packages.sh

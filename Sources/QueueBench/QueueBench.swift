@@ -15,13 +15,18 @@ struct QueueBench: AsyncParsableCommand {
         abstract: "Measure jobs/s through enqueue → claim → finish → delivery claim → delivery finish.")
 
     @Option(help: "Jobs to push through.") var jobs = 20_000
-    @Option(help: "Concurrent enqueuing connections.") var enqueuers = 2
-    @Option(help: "Concurrent render claimers.") var renderers = 1
+    // The defaults model the stages under load. Telegram lets one getUpdates poller per
+    // bot, so there is one Ingest, and once updates arrive faster than it handles them
+    // every getUpdates answers its limit (INGEST_POLL_LIMIT, 100): runs of /generate
+    // messages of up to 100 are enqueued together. Renderers can be many (each claims
+    // with SKIP LOCKED); Deliver is one process.
+    @Option(help: "Concurrent enqueuing connections (Ingests).") var enqueuers = 1
+    @Option(help: "Requests per enqueue call: Ingest enqueues the /generate messages of one getUpdates response together.")
+    var enqueueBatch = 100
+    @Option(help: "Concurrent render claimers (Renderers).") var renderers = 2
     @Option(help: "Concurrent delivery claimers.") var deliverers = 1
     @Option(help: "Render micro-batch size.") var batch = 4
     @Option(help: "Delivery claim size.") var deliveryBatch = 16
-    @Option(help: "Requests per enqueue call: Ingest enqueues consecutive /generate messages of one getUpdates response (up to 100) together.")
-    var enqueueBatch = 16
     @Option(help: "Delivered jobs of history seeded first (then ANALYZE), as a table in service has.")
     var history = 50_000
     @Option(help: "PID of the PostgreSQL postmaster on this machine: its reaped children's CPU time is the server side's cost.")
