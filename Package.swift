@@ -123,7 +123,7 @@ let package = Package(
             dependencies: ["Schema", "Runtime", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "SchemaTests", dependencies: ["Schema", "TestSupport"]),
+        .testTarget(name: "SchemaTests", dependencies: ["Schema", "Runtime", "TestSupport"]),
         .testTarget(name: "RenderStageTests", dependencies: ["RenderStage", "Schema", "TestSupport", "StageSupport", "Diffusion", "Runtime"]),
         .testTarget(
             name: "TelegramTests",

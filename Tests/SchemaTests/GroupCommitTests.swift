@@ -1,0 +1,99 @@
+import Foundation
+import Runtime
+import Schema
+import Synchronization
+import Testing
+import TestSupport
+
+/// The batches a test's write received, in order, and how many callers have started.
+final class WriteLog: Sendable {
+    let batches = Mutex<[[Int]]>([])
+    let started = Atomic<Int>(0)
+
+    /// The first write lasts until every other caller has started, and a while more, so
+    /// they all queue behind it however slowly the machine schedules them.
+    func holdFirstWrite(callers: Int) async throws {
+        guard batches.withLock({ $0.count }) == 1 else { return }
+        while started.load(ordering: .relaxed) < callers { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+}
+
+@Suite struct GroupCommitTests {
+    /// Items submitted while a write is in flight go in the next write together, and
+    /// each caller gets its own item's outcome.
+    @Test func itemsArrivingDuringAWriteShareTheNextOne() async throws {
+        let group = GroupCommit<Int, Int>()
+        let log = WriteLog()
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Int).self) { tasks in
+            for item in 0..<12 {
+                tasks.addTask {
+                    // The first caller is already writing when the rest arrive.
+                    if item > 0 { try await Task.sleep(for: .milliseconds(20)) }
+                    log.started.add(1, ordering: .relaxed)
+                    return (item, try await group.submit(item) { items in
+                        log.batches.withLock { $0.append(items) }
+                        try await log.holdFirstWrite(callers: 12)
+                        return items.map { $0 * 10 }
+                    })
+                }
+            }
+            return try await tasks.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes == Dictionary(uniqueKeysWithValues: (0..<12).map { ($0, $0 * 10) }))
+        let written = log.batches.withLock { $0 }
+        #expect(written.flatMap { $0 }.sorted() == Array(0..<12))
+        #expect(written.count == 2, "one write for the first item, one for the eleven that waited: \(written)")
+    }
+
+    /// A write that throws fails exactly the items it carried; the next round still runs.
+    @Test func aFailedWriteFailsItsOwnItemsOnly() async throws {
+        struct Refused: Error {}
+        let group = GroupCommit<Int, Int>()
+        let log = WriteLog()
+        let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { tasks in
+            for item in 0..<6 {
+                tasks.addTask {
+                    if item > 0 { try await Task.sleep(for: .milliseconds(20)) }
+                    log.started.add(1, ordering: .relaxed)
+                    do {
+                        _ = try await group.submit(item) { items in
+                            log.batches.withLock { $0.append(items) }
+                            try await log.holdFirstWrite(callers: 6)
+                            if items.contains(0) { throw Refused() }
+                            return items
+                        }
+                        return (item, true)
+                    } catch is Refused {
+                        return (item, false)
+                    }
+                }
+            }
+            return try await tasks.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(results == [0: false, 1: true, 2: true, 3: true, 4: true, 5: true])
+    }
+
+    /// Photos finished together: only leases still held are finished.
+    @Test func finishDeliveriesFinishesOnlyWhatIsStillOwned() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        for update in 1...3 {
+            _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: Int64(update), user: Int64(update)))
+        }
+        let rendered = try await db.queue.claimRenderBatch(owner: "r", model: "tiny", limit: 3, leaseSeconds: 60)
+        #expect(try await db.queue.finishRenders(rendered.map { ($0.lease, Data([1, 2, 3])) }).count == 3)
+        let claimed = try await db.queue.claimDeliveries(owner: "d", limit: 3, leaseSeconds: 60)
+        #expect(claimed.count == 3)
+        // The third one's lease goes stale: its send failed and the same owner claimed it
+        // again, so the attempt it carries is no longer held.
+        #expect(try await db.queue.failDelivery(claimed[2].lease, error: "timeout", retryable: true,
+                                                policy: RetryPolicy(baseSeconds: 0, capSeconds: 0)) == .rendered)
+        #expect(try await db.queue.claimDeliveries(owner: "d", limit: 3, leaseSeconds: 60).count == 1)
+        let sent = claimed.map { (lease: $0.lease, telegramMessageID: $0.lease.jobID + 100) }
+        let finished = try await db.queue.finishDeliveries(sent)
+        #expect(finished == Set(claimed.prefix(2).map(\.lease.jobID)))
+        let states = try await jobStates(db)
+        #expect(states[claimed[0].lease.jobID] == "delivered" && states[claimed[2].lease.jobID] == "delivering")
+    }
+}
