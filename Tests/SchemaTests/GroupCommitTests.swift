@@ -20,27 +20,38 @@ final class WriteLog: Sendable {
 }
 
 @Suite struct GroupCommitTests {
-    /// Items submitted while a write is in flight go in the next write together, and
-    /// each caller gets its own item's outcome.
-    @Test func itemsArrivingDuringAWriteShareTheNextOne() async throws {
+    /// Submits items 0..<count, the first at once and the rest while its write is in
+    /// flight (the write is `body` after `holdFirstWrite`); returns each item's outcome.
+    static func submitAll(
+        _ count: Int, log: WriteLog, _ body: @escaping @Sendable ([Int]) async throws -> [Int]
+    ) async throws -> [Int: Result<Int, any Error>] {
         let group = GroupCommit<Int, Int>()
-        let log = WriteLog()
-        let outcomes = try await withThrowingTaskGroup(of: (Int, Int).self) { tasks in
-            for item in 0..<12 {
+        return try await withThrowingTaskGroup(of: (Int, Result<Int, any Error>).self) { tasks in
+            for item in 0..<count {
                 tasks.addTask {
-                    // The first caller is already writing when the rest arrive.
                     if item > 0 { try await Task.sleep(for: .milliseconds(20)) }
                     log.started.add(1, ordering: .relaxed)
-                    return (item, try await group.submit(item) { items in
-                        log.batches.withLock { $0.append(items) }
-                        try await log.holdFirstWrite(callers: 12)
-                        return items.map { $0 * 10 }
-                    })
+                    do {
+                        return (item, .success(try await group.submit(item) { items in
+                            log.batches.withLock { $0.append(items) }
+                            try await log.holdFirstWrite(callers: count)
+                            return try await body(items)
+                        }))
+                    } catch {
+                        return (item, .failure(error))
+                    }
                 }
             }
             return try await tasks.reduce(into: [:]) { $0[$1.0] = $1.1 }
         }
-        #expect(outcomes == Dictionary(uniqueKeysWithValues: (0..<12).map { ($0, $0 * 10) }))
+    }
+
+    /// Items submitted while a write is in flight go in the next write together, and
+    /// each caller gets its own item's outcome.
+    @Test func itemsArrivingDuringAWriteShareTheNextOne() async throws {
+        let log = WriteLog()
+        let outcomes = try await Self.submitAll(12, log: log) { items in items.map { $0 * 10 } }
+        #expect(outcomes.mapValues { try? $0.get() } == Dictionary(uniqueKeysWithValues: (0..<12).map { ($0, $0 * 10) }))
         let written = log.batches.withLock { $0 }
         #expect(written.flatMap { $0 }.sorted() == Array(0..<12))
         #expect(written.count == 2, "one write for the first item, one for the eleven that waited: \(written)")
@@ -49,29 +60,11 @@ final class WriteLog: Sendable {
     /// A write that throws fails exactly the items it carried; the next round still runs.
     @Test func aFailedWriteFailsItsOwnItemsOnly() async throws {
         struct Refused: Error {}
-        let group = GroupCommit<Int, Int>()
-        let log = WriteLog()
-        let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { tasks in
-            for item in 0..<6 {
-                tasks.addTask {
-                    if item > 0 { try await Task.sleep(for: .milliseconds(20)) }
-                    log.started.add(1, ordering: .relaxed)
-                    do {
-                        _ = try await group.submit(item) { items in
-                            log.batches.withLock { $0.append(items) }
-                            try await log.holdFirstWrite(callers: 6)
-                            if items.contains(0) { throw Refused() }
-                            return items
-                        }
-                        return (item, true)
-                    } catch is Refused {
-                        return (item, false)
-                    }
-                }
-            }
-            return try await tasks.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        let outcomes = try await Self.submitAll(6, log: WriteLog()) { items in
+            if items.contains(0) { throw Refused() }
+            return items
         }
-        #expect(results == [0: false, 1: true, 2: true, 3: true, 4: true, 5: true])
+        #expect(outcomes.mapValues { (try? $0.get()) != nil } == [0: false, 1: true, 2: true, 3: true, 4: true, 5: true])
     }
 
     /// Photos finished together: only leases still held are finished.
