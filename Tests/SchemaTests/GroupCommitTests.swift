@@ -20,8 +20,8 @@ final class WriteLog: Sendable {
 }
 
 @Suite struct GroupCommitTests {
-    /// Submits items 0..<count, the first at once and the rest while its write is in
-    /// flight (the write is `body` after `holdFirstWrite`); returns each item's outcome.
+    /// Submits items 0..<count, the first alone and the rest once its write is under way
+    /// (the write is `body` after `holdFirstWrite`); returns each item's outcome.
     static func submitAll(
         _ count: Int, log: WriteLog, _ body: @escaping @Sendable ([Int]) async throws -> [Int]
     ) async throws -> [Int: Result<Int, any Error>] {
@@ -29,7 +29,8 @@ final class WriteLog: Sendable {
         return try await withThrowingTaskGroup(of: (Int, Result<Int, any Error>).self) { tasks in
             for item in 0..<count {
                 tasks.addTask {
-                    if item > 0 { try await Task.sleep(for: .milliseconds(20)) }
+                    // The others start only once the first write is under way.
+                    while item > 0 && log.batches.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(2)) }
                     log.started.add(1, ordering: .relaxed)
                     do {
                         return (item, .success(try await group.submit(item) { items in
