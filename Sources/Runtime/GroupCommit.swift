@@ -1,16 +1,25 @@
 /// Group commit: writes that arrive while one is in flight are coalesced into the next
 /// single write. The first caller writes at once (after one yield, so that tasks already
 /// running, such as sends that finished together, join it), so a caller alone pays
-/// exactly one write and nothing waits for a timer. Callers arriving meanwhile queue,
-/// and the caller already writing writes all of them together, round after round, until
-/// the queue is empty. Under load that turns one statement per item into one per round.
+/// exactly one write and nothing waits for a timer. Callers arriving meanwhile queue;
+/// when a write ends, the first of them writes the next round, its own item with all the
+/// others queued by then. Under load that turns one statement per item into one per
+/// round, and no caller writes more than one round.
 ///
-/// Each caller passes the write to use, and the one writing uses its own (for example
-/// over its own connection), so no connection is set aside for the group.
+/// Each round is written with the write its writer passed (for example over its own
+/// connection), so no connection is set aside for the group.
 public actor GroupCommit<Item: Sendable, Outcome: Sendable> {
     public typealias Write = @Sendable ([Item]) async throws -> [Outcome]
 
-    private var queued: [(item: Item, continuation: CheckedContinuation<Outcome, any Error>)] = []
+    /// What a queued caller is woken with: its outcome, or its turn to write.
+    private enum Turn {
+        case written(Outcome)
+        case write
+    }
+
+    private typealias Queued = (item: Item, continuation: CheckedContinuation<Turn, any Error>)
+
+    private var queued: [Queued] = []
     private var writing = false
 
     public init() {}
@@ -18,32 +27,26 @@ public actor GroupCommit<Item: Sendable, Outcome: Sendable> {
     /// Writes `item`, alone or with others, and returns its outcome. `write` must return
     /// one outcome per item, in order; a write that throws fails every item in it.
     public func submit(_ item: Item, write: Write) async throws -> Outcome {
-        guard !writing else {
-            return try await withCheckedThrowingContinuation { queued.append((item, $0)) }
+        if writing {
+            let turn = try await withCheckedThrowingContinuation { queued.append((item, $0)) }
+            if case .written(let outcome) = turn { return outcome }
+            // This caller writes the next round; `writing` stayed set for it.
+        } else {
+            writing = true
+            await Task.yield()
         }
-        writing = true
-        defer { writing = false }
-        await Task.yield()
-        var round = takeQueued()
-        let first = await Self.outcomes(of: [item] + round.map(\.item), write: write)
-        resume(round, with: first.dropFirst())
-        while !queued.isEmpty {
-            round = takeQueued()
-            resume(round, with: await Self.outcomes(of: round.map(\.item), write: write))
+        let round = queued
+        queued = []
+        let outcomes = await Self.outcomes(of: [item] + round.map(\.item), write: write)
+        for (entry, outcome) in zip(round, outcomes.dropFirst()) {
+            entry.continuation.resume(with: outcome.map(Turn.written))
         }
-        return try first[0].get()
-    }
-
-    private func takeQueued() -> [(item: Item, continuation: CheckedContinuation<Outcome, any Error>)] {
-        defer { queued = [] }
-        return queued
-    }
-
-    private func resume(
-        _ round: [(item: Item, continuation: CheckedContinuation<Outcome, any Error>)],
-        with outcomes: some Collection<Result<Outcome, any Error>>
-    ) {
-        for (entry, outcome) in zip(round, outcomes) { entry.continuation.resume(with: outcome) }
+        if queued.isEmpty {
+            writing = false
+        } else {
+            queued.removeFirst().continuation.resume(returning: .write)
+        }
+        return try outcomes[0].get()
     }
 
     /// One outcome per item, whatever the write did.

@@ -97,6 +97,20 @@ import TestSupport
         #expect(try await jobCount(db) == 20)
     }
 
+    /// An Ingest of the previous release calls enqueue_job() until it restarts.
+    @Test func thePreviousReleasesEnqueueJobIsARunOfOne() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setQuotaDefaults(dailyLimit: 1, maxQueued: 5)
+        let call = SQLText(name: "TestEnqueueJob", text: """
+            SELECT outcome, job_id, used_today FROM enqueue_job($1, 7, 7, NULL, NULL, 'a fox', '', 'tiny', 64, 64, 4, 7.5, 1, 'euler', 3)
+            """)
+        let first = try #require(try await db.connection.query(call, Int64(1)).first)
+        #expect(try first.decode("outcome", as: String.self) == "accepted")
+        #expect(try first.decode("used_today", as: Int.self) == 1)
+        #expect(try await db.connection.query(call, Int64(2)).first?.decode("outcome", as: String.self) == "daily_limit")
+        #expect(try await jobCount(db) == 1)
+    }
+
     @Test func anEmptyBatchAsksNothing() async throws {
         let db = try await TestDatabase.make()
         #expect(try await db.queue.enqueue([]).isEmpty)

@@ -9,6 +9,8 @@ import TestSupport
 final class WriteLog: Sendable {
     let batches = Mutex<[[Int]]>([])
     let started = Atomic<Int>(0)
+    let firstReturned = Atomic<Bool>(false)
+    let secondRoundSawFirstReturned = Atomic<Bool>(false)
 
     /// The first write lasts until every other caller has started, and a while more, so
     /// they all queue behind it however slowly the machine schedules them.
@@ -66,6 +68,38 @@ final class WriteLog: Sendable {
             return items
         }
         #expect(outcomes.mapValues { (try? $0.get()) != nil } == [0: false, 1: true, 2: true, 3: true, 4: true, 5: true])
+    }
+
+    /// The caller that wrote one round returns: the next round is written by a caller
+    /// that queued, so no sending slot is held writing for the others.
+    @Test func aWriterWritesOneRoundAndReturns() async throws {
+        let log = WriteLog()
+        let group = GroupCommit<Int, Int>()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for item in 0..<4 {
+                tasks.addTask {
+                    while item > 0 && log.batches.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(2)) }
+                    log.started.add(1, ordering: .relaxed)
+                    _ = try await group.submit(item) { items in
+                        log.batches.withLock { $0.append(items) }
+                        try await log.holdFirstWrite(callers: 4)
+                        if !items.contains(0) {
+                            for _ in 0..<500 where !log.firstReturned.load(ordering: .relaxed) {
+                                try await Task.sleep(for: .milliseconds(2))
+                            }
+                            log.secondRoundSawFirstReturned.store(log.firstReturned.load(ordering: .relaxed), ordering: .relaxed)
+                        }
+                        return items
+                    }
+                    if item == 0 { log.firstReturned.store(true, ordering: .relaxed) }
+                }
+            }
+            try await tasks.waitForAll()
+        }
+        let rounds = log.batches.withLock { $0.count }
+        let sawFirstReturned = log.secondRoundSawFirstReturned.load(ordering: .relaxed)
+        #expect(rounds == 2)
+        #expect(sawFirstReturned)
     }
 
     /// Photos finished together: only leases still held are finished.

@@ -4,7 +4,7 @@
 -- of server time, half of everything a job costs the queue. enqueue_jobs() takes the
 -- requests as parallel arrays and answers all of them in a fixed number of statements,
 -- whatever the batch size. A single request is a batch of one, so there is one
--- implementation of the quota rules.
+-- implementation of the quota rules (enqueue_job(), at the end, is such a call).
 --
 -- The rules are enqueue_job()'s, request by request in array order:
 --   * an update_id seen before (in jobs, or earlier in the same batch) is a duplicate
@@ -58,9 +58,6 @@ CREATE TRIGGER jobs_uncount_failed
     FOR EACH ROW WHEN (NEW.state = 'failed' AND OLD.state <> 'failed')
     EXECUTE FUNCTION uncount_failed_job();
 
-DROP FUNCTION enqueue_job(bigint, bigint, bigint, bigint, text, text, text, text, integer, integer,
-                          integer, real, bigint, text, integer);
-
 CREATE FUNCTION enqueue_jobs(
     p_update_ids bigint[], p_chat_ids bigint[], p_user_ids bigint[], p_message_ids bigint[], p_language_codes text[],
     p_prompts text[], p_negative_prompts text[], p_models text[], p_widths integer[], p_heights integer[],
@@ -86,10 +83,12 @@ DECLARE
     r record;
 BEGIN
     -- Concurrent requests of one user serialize on a transaction-scoped advisory lock
-    -- (keyed by schema and user), so they cannot both slip past a limit. A batch takes
-    -- its users' locks in user order, so two batches cannot deadlock.
-    PERFORM pg_advisory_xact_lock(hashtext(current_schema() || '.enqueue_job'), hashint8(batch_user))
-       FROM (SELECT DISTINCT batch_user FROM unnest(p_user_ids) AS batch_user ORDER BY batch_user) batch_users;
+    -- (keyed by schema and a hash of the user), so they cannot both slip past a limit.
+    -- A batch takes its locks in the order of their keys, so two batches cannot deadlock
+    -- (not in user order: two users' hashes can collide, in either order).
+    PERFORM pg_advisory_xact_lock(hashtext(current_schema() || '.enqueue_job'), user_key)
+       FROM (SELECT DISTINCT hashint8(batch_user) AS user_key FROM unnest(p_user_ids) AS batch_user
+              ORDER BY user_key) batch_keys;
     -- The statement below starts after the locks are held, so its snapshot sees every
     -- job an earlier holder of a lock committed.
     FOR r IN
@@ -215,3 +214,20 @@ BEGIN
         RETURN NEXT;
     END LOOP;
 END $$;
+
+-- enqueue_job() stays for one release, as a run of one: stages migrate as they start, one
+-- at a time, and an Ingest of the previous version still calls it until it restarts.
+CREATE OR REPLACE FUNCTION enqueue_job(
+    p_update_id bigint, p_chat_id bigint, p_user_id bigint, p_message_id bigint, p_language_code text,
+    p_prompt text, p_negative_prompt text, p_model text, p_width integer, p_height integer,
+    p_steps integer, p_guidance real, p_seed bigint, p_sampler text, p_max_attempts integer
+) RETURNS TABLE (
+    outcome text, job_id bigint, queue_position bigint, used_today integer, daily_limit integer,
+    pending integer, max_queued integer
+) LANGUAGE sql SET search_path FROM CURRENT AS $$
+    SELECT outcome, job_id, queue_position, used_today, daily_limit, pending, max_queued
+      FROM enqueue_jobs(ARRAY[p_update_id], ARRAY[p_chat_id], ARRAY[p_user_id], ARRAY[p_message_id],
+                        ARRAY[p_language_code], ARRAY[p_prompt], ARRAY[p_negative_prompt], ARRAY[p_model],
+                        ARRAY[p_width], ARRAY[p_height], ARRAY[p_steps], ARRAY[p_guidance], ARRAY[p_seed],
+                        ARRAY[p_sampler], ARRAY[p_max_attempts]);
+$$;

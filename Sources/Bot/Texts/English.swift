@@ -24,7 +24,7 @@ struct English: TextTable {
     }
 
     func queued(position: Int, remainingToday: Int) -> String {
-        // enqueue_job stops counting at 101.
+        // enqueue_jobs stops counting at 101.
         "⏳ Queued, position \(Self.position(position)). \(remainingToday) left today."
     }
 

@@ -99,14 +99,19 @@ public struct IngestService: Service {
             }
             let generate = updates.map(handler.generateMessage)
             var index = 0
+            // After a run failed, its updates go one at a time (up to here).
+            var singlyUntil = 0
             while index < updates.count {
                 // Database calls do not watch for cancellation; stop between updates.
                 try Task.checkCancellation()
                 let run = generate[index...].prefix { $0 != nil }.compactMap { $0 }
-                if run.count > 1, await handleRun(run, handler: handler) {
-                    offset.committed(updates[index + run.count - 1].updateID)
-                    index += run.count
-                    continue
+                if index >= singlyUntil && run.count > 1 {
+                    if await handleRun(run, handler: handler) {
+                        offset.committed(updates[index + run.count - 1].updateID)
+                        index += run.count
+                        continue
+                    }
+                    singlyUntil = index + run.count
                 }
                 try await handleWithRetry(updates[index], handler: handler)
                 offset.committed(updates[index].updateID)
