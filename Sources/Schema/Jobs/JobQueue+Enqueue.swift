@@ -17,11 +17,8 @@ extension JobQueue {
     /// Enqueues a request, enforcing ban, daily limit and pending-jobs limit atomically.
     /// Idempotent on `origin.updateID`.
     public func enqueue(_ request: RenderRequest, from origin: TelegramOrigin, maxAttempts: Int = 3) async throws -> EnqueueOutcome {
-        let outcomes = try await enqueue([Enqueue(request, from: origin, maxAttempts: maxAttempts)])
-        guard let outcome = outcomes.first else {
-            throw PostgresError(.decoding, message: "enqueue_jobs returned no row", query: EmbeddedSQL.Queries.enqueueJobs.name)
-        }
-        return outcome
+        // The batch form answers exactly one row per request or throws.
+        try await enqueue([Enqueue(request, from: origin, maxAttempts: maxAttempts)])[0]
     }
 
     /// Enqueues several requests in one statement, with the outcome of each in order:
@@ -29,15 +26,17 @@ extension JobQueue {
     /// ones accepted before them), at the cost of a few statements for the whole batch.
     public func enqueue(_ batch: [Enqueue]) async throws -> [EnqueueOutcome] {
         if batch.isEmpty { return [] }
-        func column(_ text: (Enqueue) -> String?) -> PostgresTextArray { PostgresTextArray(batch.map(text)) }
+        // Integers travel as integer arrays; text, optional and real columns as quoted
+        // text arrays.
+        func text(_ value: (Enqueue) -> String?) -> PostgresTextArray { PostgresTextArray(batch.map(value)) }
         let rows = try await connection.query(
             EmbeddedSQL.Queries.enqueueJobs,
-            column { String($0.origin.updateID) }, column { String($0.origin.chatID) },
-            column { String($0.origin.userID) }, column { $0.origin.messageID.map(String.init) },
-            column { $0.origin.languageCode }, column { $0.request.prompt }, column { $0.request.negativePrompt },
-            column { $0.request.model }, column { String($0.request.width) }, column { String($0.request.height) },
-            column { String($0.request.steps) }, column { String($0.request.guidance) }, column { String($0.request.seed) },
-            column { $0.request.sampler }, column { String($0.maxAttempts) })
+            batch.map(\.origin.updateID), batch.map(\.origin.chatID), batch.map(\.origin.userID),
+            text { $0.origin.messageID.map(String.init) }, text { $0.origin.languageCode },
+            text { $0.request.prompt }, text { $0.request.negativePrompt }, text { $0.request.model },
+            batch.map(\.request.width), batch.map(\.request.height), batch.map(\.request.steps),
+            text { String($0.request.guidance) }, batch.map(\.request.seed), text { $0.request.sampler },
+            batch.map(\.maxAttempts))
         guard rows.count == batch.count else {
             throw PostgresError(.decoding, message: "enqueue_jobs answered \(rows.count) of \(batch.count) requests",
                                 query: EmbeddedSQL.Queries.enqueueJobs.name)
