@@ -39,26 +39,25 @@ extension UpdateHandler {
     func handleRun(_ run: [GenerateMessage]) async throws -> [Handled] {
         guard let last = run.last else { return [] }
         return try await connection.transaction { connection in
-            var fresh: [GenerateMessage] = []
-            var handled: [Int64: Handled] = [:]
-            for message in run {
+            var handled = [Handled](repeating: Handled(outcome: "duplicate"), count: run.count)
+            var fresh: [Int] = []
+            for (index, message) in run.enumerated() {
                 let origin = message.origin
                 if try await connection.recordUpdate(message.updateID, kind: "message", chatID: origin.chatID, userID: origin.userID) {
                     // Writing to the bot again undoes an earlier block (403).
                     try await connection.clearChatUndeliverable(origin.chatID)
-                    fresh.append(message)
-                } else {
-                    handled[message.updateID] = Handled(outcome: "duplicate")
+                    fresh.append(index)
                 }
             }
-            let outcomes = try await JobQueue(connection).enqueue(fresh.map { JobQueue.Enqueue($0.request, from: $0.origin) })
-            for (message, outcome) in zip(fresh, outcomes) {
+            let outcomes = try await JobQueue(connection).enqueue(fresh.map { JobQueue.Enqueue(run[$0].request, from: run[$0].origin) })
+            for (index, outcome) in zip(fresh, outcomes) {
+                let message = run[index]
                 let code = try await reply(to: outcome, origin: message.origin, promptCut: message.promptCut, connection: connection).outcome
-                try await connection.setUpdateOutcome(message.updateID, String(code.prefix(100)))
-                handled[message.updateID] = Handled(outcome: code)
+                try await connection.setUpdateOutcome(message.updateID, code)
+                handled[index] = Handled(outcome: code)
             }
             try await connection.saveUpdateOffset(botID: botID, nextOffset: last.updateID + 1)
-            return run.map { handled[$0.updateID] ?? Handled(outcome: "duplicate") }
+            return handled
         }
     }
 }

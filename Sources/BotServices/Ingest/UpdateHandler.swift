@@ -47,7 +47,7 @@ struct UpdateHandler: Sendable {
             case .unknown:
                 handled = Handled(outcome: "ignored:unknown")
             }
-            try await connection.setUpdateOutcome(updateID, String(handled.outcome.prefix(100)))
+            try await connection.setUpdateOutcome(updateID, handled.outcome)
             try await connection.saveUpdateOffset(botID: botID, nextOffset: updateID + 1)
             return handled
         }

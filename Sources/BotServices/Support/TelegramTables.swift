@@ -12,8 +12,10 @@ extension PostgresConnection {
         !(try await query(EmbeddedSQL.Queries.recordUpdate, updateID, kind, chatID, userID)).isEmpty
     }
 
+    /// Stores what Ingest did with the update, cut to 100 characters (an error's text
+    /// can be long; the outcome is a label for audits).
     func setUpdateOutcome(_ updateID: Int64, _ outcome: String) async throws {
-        try await query(EmbeddedSQL.Queries.setUpdateOutcome, updateID, outcome)
+        try await query(EmbeddedSQL.Queries.setUpdateOutcome, updateID, String(outcome.prefix(100)))
     }
 
     func loadUpdateOffset(botID: Int64) async throws -> Int64? {
