@@ -148,22 +148,20 @@ extension QueueBench {
         guard let serverPid else { return nil }
         for connection in connections { await connection.close() }
         try await Task.sleep(for: .milliseconds(500))
-        guard let stat = try? String(contentsOfFile: "/proc/\(serverPid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "comm)": state is field 3, cutime and cstime are fields 16 and 17.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 14, let cutime = Double(fields[13]), let cstime = Double(fields[14]) else { return nil }
-        return (cutime + cstime) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return Self.cpuSeconds(of: serverPid, children: true)
     }
 
-    /// CPU seconds (user + system) a live process has used so far, from /proc.
-    static func processCPUSeconds(_ pid: Int32) -> Double? {
+    /// CPU seconds (user + system) from /proc/PID/stat: the process's own so far, or
+    /// those of its reaped children.
+    static func cpuSeconds(of pid: Int32, children: Bool = false) -> Double? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "comm)": state is field 3, utime and stime are fields 14 and 15.
+        // Fields after "comm)" start with field 3 (state); utime and stime are fields 14
+        // and 15, cutime and cstime 16 and 17.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
-        return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        let first = children ? 13 : 11
+        guard fields.count > first + 1, let user = Double(fields[first]), let system = Double(fields[first + 1]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Each step alone: where does a job's time go? Prints each step's rate and the
@@ -172,13 +170,13 @@ extension QueueBench {
         let png = Data(repeating: 0x42, count: 256)
         let backend: Int32 = try await queue.connection.query(EmbeddedSQL.Queries.backendPID).first?.decode("pid") ?? 0
         func timed(_ name: String, _ body: () async throws -> Void) async throws {
-            let cpuBefore = Self.processCPUSeconds(backend)
+            let cpuBefore = Self.cpuSeconds(of: backend)
             let started = ContinuousClock.now
             try await body()
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             var server = ""
-            if let cpuBefore, let cpuAfter = Self.processCPUSeconds(backend) {
+            if let cpuBefore, let cpuAfter = Self.cpuSeconds(of: backend) {
                 server = String(format: ", server CPU %.0f µs per job", (cpuAfter - cpuBefore) * 1e6 / Double(jobs))
             }
             print(String(format: "%-30@ %8.0f jobs/s  (%.3f ms per job%@)", name as NSString, Double(jobs) / seconds,
