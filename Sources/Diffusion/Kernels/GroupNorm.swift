@@ -46,21 +46,8 @@ func groupNorm(
 @inline(__always)
 private func chunkedSum(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Double {
     var total: Double = 0
-    var i = 0
-    let raw = UnsafeRawPointer(x)
-    while i < n {
-        let end = min(n, i + 1024)
-        var acc = SIMD8<Float>(repeating: 0)
-        while i + 8 <= end {
-            acc += raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-            i += 8
-        }
-        var s = acc.sum()
-        while i < end {
-            s += x[i]
-            i += 1
-        }
-        total += Double(s)
+    for start in stride(from: 0, to: n, by: 1024) {
+        total += Double(laneSum(x, start..<min(n, start + 1024)))
     }
     return total
 }

@@ -12,7 +12,7 @@ func softmaxRowsUnnormalized(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: 
 @inline(__always)
 func expRow(_ p: UnsafeMutablePointer<Float>, _ cols: Int) -> Float {
     // four independent max chains, then a plain call-free exp loop (LLVM vectorises it);
-    // the sum runs on SIMD lanes because a scalar float reduction would not vectorise.
+    // then the sum on SIMD lanes.
     var m0 = -Float.infinity, m1 = -Float.infinity, m2 = -Float.infinity, m3 = -Float.infinity
     var i = 0
     while i + 4 <= cols {
@@ -29,19 +29,7 @@ func expRow(_ p: UnsafeMutablePointer<Float>, _ cols: Int) -> Float {
     var m = max(max(m0, m1), max(m2, m3))
     if m == -.infinity { m = 0 }
     for j in 0..<cols { p[j] = fastExp(p[j] - m) }
-    var sv = SIMD8<Float>(repeating: 0)
-    i = 0
-    let raw = UnsafeRawPointer(p)
-    while i + 8 <= cols {
-        sv += raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-        i += 8
-    }
-    var s = sv.sum()
-    while i < cols {
-        s += p[i]
-        i += 1
-    }
-    return s
+    return laneSum(p, 0..<cols)
 }
 
 /// Naive reference for a normalised `softmaxRowsUnnormalized` (tests only).
