@@ -5,6 +5,8 @@
 #                                      create database "lienzo", print its conninfo
 #   scripts/pg-cluster.sh stop DIR     fast shutdown
 #   scripts/pg-cluster.sh restart DIR  stop then start (the data stays)
+#   scripts/pg-cluster.sh crash DIR    restart with -m immediate: every connection is cut
+#                                      and the server recovers as after a crash
 #   scripts/pg-cluster.sh url DIR      print the conninfo of a running cluster
 #
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` user,
@@ -12,8 +14,8 @@
 # owned by postgres. Set PG_FAST=1 for a throwaway test cluster (fsync off).
 set -euo pipefail
 
-cmd=${1:?usage: pg-cluster.sh start|stop|restart|url DIR}
-dir=${2:?usage: pg-cluster.sh start|stop|restart|url DIR}
+cmd=${1:?usage: pg-cluster.sh start|stop|restart|crash|url DIR}
+dir=${2:?usage: pg-cluster.sh start|stop|restart|crash|url DIR}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 pgbin=$(pg_config --bindir 2>/dev/null || true)
@@ -65,6 +67,7 @@ case "$cmd" in
   start) start ;;
   stop) stop ;;
   restart) stop; start ;;
+  crash) as_server "$pgbin/pg_ctl" -D "$dir/data" -m immediate -w -s restart >/dev/null; conninfo ;;
   url) conninfo ;;
   *) echo "pg-cluster.sh: unknown command $cmd" >&2; exit 2 ;;
 esac

@@ -31,6 +31,8 @@ extension BotAPIEmulator {
         case .dropConnectionAfterProcessing?:
             _ = perform(method, parameters)
             outcome = .drop
+        case .acceptedWithoutFields(let fields)?:
+            outcome = perform(method, parameters, removingResultFields: fields)
         case let kind?:
             outcome = faultReply(kind)
         case nil:
@@ -76,13 +78,15 @@ extension BotAPIEmulator {
             return reply(APIError(code: status, description: description))
         case .invalidBody(let status, let body):
             return .respond(status: status, body: Data(body.utf8))
-        case .delay, .dropConnection, .dropConnectionAfterProcessing:
+        case .delay, .dropConnection, .dropConnectionAfterProcessing, .acceptedWithoutFields:
             return .drop
         }
     }
 
     /// Runs a Bot API method (method names are case-insensitive, as on Telegram).
-    private func perform(_ method: String, _ parameters: RequestParameters) -> HTTPServerReply {
+    private func perform(
+        _ method: String, _ parameters: RequestParameters, removingResultFields removed: [String] = []
+    ) -> HTTPServerReply {
         let name = method.lowercased()
         if name == "getupdates" { return getUpdates(parameters) }
         let (result, newlySent): (Result<JSONValue, APIError>, [SentMessage]) = withState { state in
@@ -107,6 +111,9 @@ extension BotAPIEmulator {
         }
         record(newlySent)
         switch result {
+        case .success(.object(var fields)) where !removed.isEmpty:
+            for field in removed { fields[field] = nil }
+            return reply(.object(fields))
         case .success(let value): return reply(value)
         case .failure(let error): return reply(error)
         }

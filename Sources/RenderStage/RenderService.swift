@@ -55,6 +55,14 @@ public struct RenderService: Service {
                 } catch let error as PostgresError where error.isConnectionProblem {
                     logger.warning("database connection lost; retrying", metadata: [LogKey.error: "\(error)"])
                     idle = true
+                } catch is CancellationError {
+                    break
+                } catch {
+                    // Whatever else the database says, the Renderer stays up and asks again
+                    // after a pause: jobs it holds come back through their leases.
+                    logger.error("claiming or finishing a batch failed; retrying", metadata: [LogKey.error: "\(error)"])
+                    try? await Task.sleep(for: configuration.pollInterval)
+                    idle = true
                 }
             }
         } onGracefulShutdown: {

@@ -29,6 +29,11 @@ public struct LeaseRescuerService: Service {
                 }
             } catch let error as PostgresError where error.isConnectionProblem {
                 logger.warning("database connection lost; reconnecting", metadata: [LogKey.error: "\(error)"])
+            } catch is CancellationError {
+                break
+            } catch {
+                // A background chore must not take the stage down; the next round tries again.
+                logger.error("could not rescue expired leases; trying again", metadata: [LogKey.error: "\(error)"])
             }
             // A graceful shutdown ends the pause at once.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: waiter.nextTimeout()) }

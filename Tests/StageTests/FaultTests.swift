@@ -33,6 +33,28 @@ extension StageLaneB {
             #expect(state == "delivered")
         }
 
+        @Test func aPhotoTelegramAcceptedIsRecordedOnceEvenWhenItsReplyDoesNotDecode() async throws {
+            let bot = try await StageHarness()
+            // ok:true, the photo went out, but the result lacks fields Message requires;
+            // the status message's reply likewise lacks even its message_id.
+            bot.emulator.addFault(.acceptedWithoutFields(["chat", "date", "photo"]), method: "sendPhoto")
+            bot.emulator.addFault(.acceptedWithoutFields(["message_id", "chat"]), method: "sendMessage")
+            bot.emulator.sendUserMessage("a lighthouse --steps 2 --size 64x64", from: bot.alice)
+            let state = try await bot.state("SELECT state::text FROM jobs", reaching: "delivered")
+            let messageID: Int64? = try await bot.rows("SELECT telegram_message_id FROM jobs").first?.decode("telegram_message_id")
+            try await Task.sleep(for: .seconds(2))   // room for a wrong resend to show
+            await bot.stop()
+            #expect(state == "delivered")
+            let photos = bot.emulator.sentMessages.filter { $0.method == "sendPhoto" }
+            #expect(photos.count == 1)
+            #expect(messageID == photos.first.map { Int64($0.messageID) })
+            #expect(bot.emulator.requests(method: "sendPhoto").count == 1)
+            #expect(bot.emulator.requests(method: "sendMessage").count == 1, "the queued reply went out once")
+            let outbox = try await bot.rows("SELECT state::text AS state, telegram_message_id FROM outbox")
+            #expect(outbox.count == 1)
+            #expect(try outbox.first?.decode("state", as: String.self) == "sent")
+        }
+
         @Test func forbiddenMarksTheChatUndeliverableWithoutARetryStorm() async throws {
             // Alice asks three things, then blocks the bot before any reply goes out.
             let bot = try await StageHarness(render: false, deliver: false)

@@ -127,6 +127,24 @@ struct ErrorTests {
         #expect(harness.emulator.sentMessages.map(\.text) == ["x"])
     }
 
+    @Test("ok:true with a result that does not decode is accepted, never a failure to retry")
+    func acceptedWithUnreadableResult() async throws {
+        let harness = try EmulatorHarness()
+        harness.aliceSaysHello()
+        harness.emulator.addFault(.acceptedWithoutFields(["chat", "date"]), method: "sendMessage")
+        let error = try #require(await Expect.telegramError { try await harness.client.sendMessage(chatID: harness.alice.id, text: "x") })
+        #expect(error.code == .acceptedUnreadable)
+        let sent = try #require(harness.emulator.sentMessages.first)
+        #expect(error.acceptedMessageID == sent.messageID)
+        #expect(error.apiDescription?.hasPrefix("result does not match Message: no ") == true, "the decode problem is named: \(error.debugDescription)")
+        #expect(SendRetryPolicy().decision(for: error, attempt: 1) == .accepted(messageID: sent.messageID))
+
+        harness.emulator.addFault(.acceptedWithoutFields(["message_id"]), method: "sendMessage")
+        let withoutID = try #require(await Expect.telegramError { try await harness.client.sendMessage(chatID: harness.alice.id, text: "y") })
+        #expect(SendRetryPolicy().decision(for: withoutID, attempt: 1) == .accepted(messageID: nil))
+        #expect(harness.emulator.sentMessages.map(\.text) == ["x", "y"])
+    }
+
     @Test("a reply slower than the request timeout is a network timeout (curl 28)")
     func slowResponse() async throws {
         let harness = try EmulatorHarness(requestTimeout: .milliseconds(300))

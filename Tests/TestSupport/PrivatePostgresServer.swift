@@ -6,14 +6,24 @@ public final class PrivatePostgresServer: Sendable {
     public let directory: String
     public let conninfo: String
 
-    public init() throws {
+    /// Commits survive an immediate restart only when acknowledged after their WAL
+    /// write, which the fast settings (synchronous_commit off) skip.
+    let durable: Bool
+
+    /// - Parameter durable: keep synchronous_commit on, for tests that crash the server
+    ///   and count what survived.
+    public init(durable: Bool = false) throws {
         let base = ProcessInfo.processInfo.environment["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()
         directory = base + "/pg-" + UUID().uuidString.prefix(8)
-        conninfo = try Self.cluster("start", directory).trimmingCharacters(in: .whitespacesAndNewlines)
+        self.durable = durable
+        conninfo = try Self.cluster("start", directory, fast: !durable).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    public func stop() throws { _ = try Self.cluster("stop", directory) }
-    public func start() throws { _ = try Self.cluster("start", directory) }
+    public func stop() throws { _ = try Self.cluster("stop", directory, fast: !durable) }
+    public func start() throws { _ = try Self.cluster("start", directory, fast: !durable) }
+    /// `pg_ctl restart -m immediate`: every connection is cut mid-statement and the
+    /// server recovers from its WAL, as after a crash.
+    public func crashAndRestart() throws { _ = try Self.cluster("crash", directory, fast: !durable) }
 
     deinit {
         _ = try? Self.cluster("stop", directory)
@@ -28,11 +38,11 @@ public final class PrivatePostgresServer: Sendable {
     /// than Foundation's Process, whose waitUntilExit can miss the child's exit on Linux
     /// when the child leaves a daemon (the server) behind.
     @discardableResult
-    static func cluster(_ command: String, _ directory: String) throws -> String {
+    static func cluster(_ command: String, _ directory: String, fast: Bool = true) throws -> String {
         let outputPath = NSTemporaryDirectory() + "/pg-cluster-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         // Every part is a path of ours or a fixed word, quoted for the shell.
-        let line = ["PG_FAST=1", "/bin/bash", quote(script), command, quote(directory), ">", quote(outputPath)]
+        let line = [fast ? "PG_FAST=1" : "PG_FAST=", "/bin/bash", quote(script), command, quote(directory), ">", quote(outputPath)]
             .joined(separator: " ")
         let status = system(line)
         guard status == 0 else {

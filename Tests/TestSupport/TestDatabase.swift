@@ -11,8 +11,9 @@ public struct TestDatabase: Sendable {
     public let connection: PostgresConnection
     public var queue: JobQueue { JobQueue(connection) }
 
-    public static func make(function: String = #function) async throws -> TestDatabase {
-        var configuration = try baseConfiguration()
+    /// - Parameter connectionString: another server than scripts/test.sh's (a `PrivatePostgresServer`).
+    public static func make(connectionString: String? = nil, function: String = #function) async throws -> TestDatabase {
+        var configuration = try connectionString.map(configuration(connectionString:)) ?? baseConfiguration()
         configuration.schema = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
         let connection = try await PostgresConnection.connect(configuration, logger: testLogger)
         try await Migrator().migrate(connection)
@@ -28,7 +29,11 @@ public struct TestDatabase: Sendable {
         guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
             throw ConfigurationError("DATABASE_URL is not set: run the tests with scripts/test.sh, which starts PostgreSQL")
         }
-        var configuration = PostgresConfiguration(connectionString: url)
+        return configuration(connectionString: url)
+    }
+
+    static func configuration(connectionString: String) -> PostgresConfiguration {
+        var configuration = PostgresConfiguration(connectionString: connectionString)
         configuration.reconnectTimeout = .seconds(30)
         configuration.maxBackoff = .milliseconds(500)
         return configuration

@@ -22,6 +22,9 @@ public struct Fault: Sendable {
         /// Carries out the request (the message is sent!) and then drops the connection:
         /// the case where the bot cannot tell whether Telegram got it.
         case dropConnectionAfterProcessing
+        /// Carries out the request (the message is sent!) and answers `ok:true` with these
+        /// fields missing from the result: a reply newer or odder than the bot's types.
+        case acceptedWithoutFields([String])
     }
 
     public var kind: Kind

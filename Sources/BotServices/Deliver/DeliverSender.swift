@@ -18,7 +18,7 @@ struct DeliverSender: Sendable {
     let deliveredPhotos: GroupCommit<DeliveredPhoto, Bool>
     let logger: Logger
 
-    typealias DeliveredPhoto = (lease: JobQueue.Lease, telegramMessageID: Int64)
+    typealias DeliveredPhoto = (lease: JobQueue.Lease, telegramMessageID: Int64?)
 
     var queue: JobQueue { JobQueue(connection) }
 
@@ -77,7 +77,7 @@ struct DeliverSender: Sendable {
             await record("sent message") {
                 try await connection.transaction { connection in
                     _ = try await JobQueue(connection).finishOutbox(claimed, telegramMessageID: messageID)
-                    if case .queued = botMessage, let jobID = message.jobID {
+                    if case .queued = botMessage, let jobID = message.jobID, let messageID {
                         try await connection.setStatusMessage(jobID: jobID, messageID: messageID, shown: "queued")
                     }
                 }
@@ -195,7 +195,7 @@ struct DeliverSender: Sendable {
 
     /// Marks a photo delivered, in one statement with the photos other slots confirm
     /// meanwhile; false when the lease was lost.
-    private func finishDelivery(_ lease: JobQueue.Lease, telegramMessageID: Int64) async throws -> Bool {
+    private func finishDelivery(_ lease: JobQueue.Lease, telegramMessageID: Int64?) async throws -> Bool {
         try await deliveredPhotos.submit((lease, telegramMessageID)) { [queue, keepImages = configuration.keepImages] photos in
             let finished = try await queue.finishDeliveries(photos, keepImages: keepImages)
             return photos.map { finished.contains($0.lease.jobID) }

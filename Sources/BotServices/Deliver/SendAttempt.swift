@@ -1,9 +1,12 @@
+import Runtime
 import Telegram
 
 /// The result of sending one message, after the in-memory recoveries that need no wait
 /// (a vanished reply target, a migrated group) were tried.
 enum SendAttempt: Sendable {
-    case sent(messageID: Int64)
+    /// Telegram confirmed it; the message id is nil only when its reply did not carry one
+    /// that could be read (the send still went out and is never repeated).
+    case sent(messageID: Int64?)
     /// An edit whose text is already shown ("message is not modified").
     case alreadyShown
     /// The message to edit is gone or can no longer be edited.
@@ -32,6 +35,11 @@ extension DeliverSender {
                 if error.isMessageToEditGone { return .editTargetGone }
                 let reason = Self.reason(error)
                 switch retry.recordFailure(error) {
+                case .accepted(let messageID):
+                    logger.warning("Telegram accepted the message but its reply did not decode; recorded as sent", metadata: [
+                        LogKey.error: "\(error.debugDescription)",
+                    ])
+                    return .sent(messageID: messageID.map(Int64.init))
                 case .retry(let after):
                     if error.code == .tooManyRequests { return .tooManyRequests(retryAfter: after.seconds) }
                     return .transient(reason: reason)

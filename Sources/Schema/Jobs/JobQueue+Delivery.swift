@@ -25,18 +25,19 @@ extension JobQueue {
 
     /// Marks the photos delivered with Telegram's message ids, in one statement; drops
     /// the PNG bytes unless `keepImages`. Returns the ids finished: a job whose lease was
-    /// lost meanwhile is left alone.
-    public func finishDeliveries(_ sent: [(lease: Lease, telegramMessageID: Int64)], keepImages: Bool = false) async throws -> Set<Int64> {
+    /// lost meanwhile is left alone. A nil message id: Telegram confirmed the photo but its
+    /// reply did not say which message it became.
+    public func finishDeliveries(_ sent: [(lease: Lease, telegramMessageID: Int64?)], keepImages: Bool = false) async throws -> Set<Int64> {
         // A lease of another owner in the list simply is not finished (the SQL checks $1).
         guard let owner = sent.first?.lease.owner else { return [] }
         let rows = try await connection.query(
             EmbeddedSQL.Queries.finishDeliveries, owner, sent.map(\.lease.jobID), sent.map(\.lease.attempt),
-            sent.map(\.telegramMessageID), keepImages)
+            PostgresTextArray(sent.map { $0.telegramMessageID.map(String.init) }), keepImages)
         return Set(try rows.map { try $0.decode("id", as: Int64.self) })
     }
 
     /// `finishDeliveries` for one photo; false when the lease was lost.
-    public func finishDelivery(_ lease: Lease, telegramMessageID: Int64, keepImage: Bool = false) async throws -> Bool {
+    public func finishDelivery(_ lease: Lease, telegramMessageID: Int64?, keepImage: Bool = false) async throws -> Bool {
         try await finishDeliveries([(lease, telegramMessageID)], keepImages: keepImage).contains(lease.jobID)
     }
 

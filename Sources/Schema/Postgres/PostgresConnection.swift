@@ -145,6 +145,7 @@ public final class PostgresConnection: @unchecked Sendable {
         PQsetNoticeProcessor(conn, { _, _ in }, nil)
         handle = conn
         connectCount += 1
+        if connectCount > 1 { logger.notice("reconnected to PostgreSQL", metadata: ["lienzo_connects": "\(connectCount)"]) }
         _ = try executePrepared(EmbeddedSQL.Queries.configureSession, [.text(configuration.schema)])
         for channel in listening.sorted() { try executeSimple("LISTEN " + quoted(channel)) }
     }
@@ -236,14 +237,17 @@ public final class PostgresConnection: @unchecked Sendable {
     private func check(_ result: OpaquePointer?, query: String?) throws {
         let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
         if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK { return }
-        if let handle, PQstatus(handle) != CONNECTION_OK {
+        let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+        // Every error the server sends has a SQLSTATE; one without is libpq's own, which
+        // means the socket failed ("server closed the connection unexpectedly" after an
+        // immediate shutdown) even while PQstatus still says CONNECTION_OK.
+        if let handle, PQstatus(handle) != CONNECTION_OK || sqlState == nil {
             let message = String(cString: PQerrorMessage(handle))
             PQfinish(handle)
             self.handle = nil
             preparedNames = []
             throw PostgresError(.connectionLost, message: configuration.redact(clean(message)), query: query)
         }
-        let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
         let primary = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) }
         let message = primary ?? handle.map { String(cString: PQerrorMessage($0)) } ?? "unknown error"
         throw PostgresError(.server, sqlState: sqlState, message: configuration.redact(clean(message)), query: query)

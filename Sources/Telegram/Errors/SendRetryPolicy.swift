@@ -4,7 +4,7 @@
 /// Mirrors the Bot API's guidance: wait `retry_after` on 429; stop writing to a chat that
 /// answered 403; never repeat a 400 unchanged (but drop a vanished reply target, move to
 /// a migrated supergroup, accept "not modified" as done); back off on 5xx and network
-/// errors, then give up. A network error after the request was sent is ambiguous —
+/// errors, then give up. `ok:true` is success even when its result does not decode. A network error after the request was sent is ambiguous —
 /// Telegram may have delivered it — and retrying is the only choice that loses nothing.
 public struct SendRetryPolicy: Sendable, Equatable {
     /// Attempts, the first included, before 5xx / network failures give up.
@@ -28,6 +28,8 @@ public struct SendRetryPolicy: Sendable, Equatable {
     /// - Parameter attempt: the attempt that just failed, 1 for the first.
     public func decision(for error: TelegramError, attempt: Int) -> SendRetryDecision {
         switch error.code {
+        case .acceptedUnreadable:
+            return .accepted(messageID: error.acceptedMessageID)
         case .tooManyRequests:
             guard attempt < maxFloodAttempts else { return .giveUp(reason: "flood control \(attempt) times") }
             // Telegram always sends retry_after with 429; if a proxy did not, wait as for a 5xx.
@@ -62,6 +64,9 @@ public struct SendRetryPolicy: Sendable, Equatable {
 }
 
 public enum SendRetryDecision: Sendable, Equatable {
+    /// Telegram answered `ok:true` (the message went out) with a result that did not
+    /// decode: record it as sent, with the message id when it could be read.
+    case accepted(messageID: Int?)
     /// Repeat the same request after waiting this long.
     case retry(after: Duration)
     /// The replied-to message is gone: send again without `reply_parameters`.

@@ -13,6 +13,7 @@ extension TelegramError {
             case serverError = "server error"
             case otherAPIError = "API error"
             case invalidResponse = "invalid response"
+            case acceptedUnreadable = "accepted, result unreadable"
             case network = "network error"
         }
 
@@ -40,6 +41,10 @@ extension TelegramError {
         public static let otherAPIError = Code(base: .otherAPIError)
         /// A reply that is not a Bot API envelope (an HTML error page, truncated JSON).
         public static let invalidResponse = Code(base: .invalidResponse)
+        /// `ok:true` whose `result` does not decode as the method's type: Telegram did what
+        /// was asked (a send went out), so it must never be repeated; `acceptedMessageID`
+        /// holds what could be read.
+        public static let acceptedUnreadable = Code(base: .acceptedUnreadable)
         /// No complete reply: refused, reset, timed out, TLS failure (`curlCode` says which).
         public static let network = Code(base: .network)
 

@@ -23,6 +23,8 @@ public struct TelegramError: Error, Sendable, CustomStringConvertible, CustomDeb
     public var curlCode: Int?
     /// libcurl's message, redacted.
     public var curlMessage: String?
+    /// For `acceptedUnreadable`: `result.message_id`, when the unreadable result had one.
+    public var acceptedMessageID: Int?
     public var file: String
     public var line: Int
 
@@ -59,6 +61,7 @@ public struct TelegramError: Error, Sendable, CustomStringConvertible, CustomDeb
         if let httpStatus { fields.append("http_status: \(httpStatus)") }
         if let curlCode { fields.append("curl_code: \(curlCode)") }
         if let curlMessage { fields.append("curl_message: \(curlMessage)") }
+        if let acceptedMessageID { fields.append("accepted_message_id: \(acceptedMessageID)") }
         fields.append("at: \(file):\(line)")
         return "TelegramError(" + fields.joined(separator: ", ") + ")"
     }

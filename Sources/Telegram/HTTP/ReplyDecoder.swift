@@ -19,11 +19,16 @@ struct ReplyDecoder {
             throw TelegramError(code: code, method: method, httpStatus: response.status)
         }
         guard !failure.ok else {
-            // ok:true but the result did not decode as the type this method returns.
-            throw TelegramError(
-                code: .invalidResponse, method: method, apiDescription: "result does not match \(Result.self)",
+            // ok:true: Telegram did it (a message went out), only the result is not what
+            // this method's type expects. Never an error to retry: report what was read.
+            var error = TelegramError(
+                code: .acceptedUnreadable, method: method,
+                apiDescription: redactor.redact(Self.decodingProblem(Result.self, in: response.body)),
                 httpStatus: response.status
             )
+            error.acceptedMessageID = (try? decoder.decode(APIResponse<AcceptedMessage>.self, from: response.body))?
+                .result?.messageID
+            throw error
         }
         let errorCode = failure.errorCode ?? response.status
         throw TelegramError(
@@ -36,4 +41,24 @@ struct ReplyDecoder {
             httpStatus: response.status
         )
     }
+
+    /// Why the result did not decode, e.g. "result does not match Message: keyNotFound chat".
+    private static func decodingProblem<Result: Decodable>(_ type: Result.Type, in body: Data) -> String {
+        do {
+            _ = try JSONDecoder().decode(APIResponse<Result>.self, from: body)
+            return "result missing"
+        } catch DecodingError.keyNotFound(let key, _) {
+            return "result does not match \(Result.self): no \(key.stringValue)"
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+            return "result does not match \(Result.self) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        } catch {
+            return "result does not match \(Result.self)"
+        }
+    }
+}
+
+/// The one field of a sent message that matters when the rest does not decode.
+private struct AcceptedMessage: Decodable {
+    var messageID: Int?
+    enum CodingKeys: String, CodingKey { case messageID = "message_id" }
 }

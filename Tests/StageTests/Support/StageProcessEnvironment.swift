@@ -11,7 +11,7 @@ extension StageHarness {
         let base = ProcessInfo.processInfo.environment
         return [
             "PATH": base["PATH"] ?? "/usr/bin:/bin",
-            "DATABASE_URL": base["DATABASE_URL"] ?? "", "LIENZO_DB_SCHEMA": database.configuration.schema,
+            "DATABASE_URL": database.configuration.connectionString.revealed, "LIENZO_DB_SCHEMA": database.configuration.schema,
             "TELEGRAM_BOT_TOKEN": token.revealed, "TELEGRAM_API_URL": emulator.baseURL,
             "LIENZO_MODEL": model, "LOG_LEVEL": "debug",
             "INGEST_POLL_TIMEOUT": "1", "INGEST_MAX_BACKOFF": "0.2",
