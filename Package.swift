@@ -69,7 +69,9 @@ let package = Package(
         .target(name: "PNG", dependencies: ["CPNG"]),
         // The bot's words and rules, pure: texts (en, es), command and option parsing,
         // validation, captions, callback data. No I/O.
-        .target(name: "Bot", dependencies: ["Schema", "Telegram", "Runtime"]),
+        .target(name: "Bot", dependencies: ["Schema", "Telegram", "Runtime", "PromptSyntax"]),
+        // Prompt syntax shared by Ingest (validation) and the Renderer (what to apply): LoRA tags.
+        .target(name: "PromptSyntax"),
         // The engine's CLIP tokenizer as Ingest's prompt-length counter.
         .target(name: "BotTokenizer", dependencies: ["Bot", "Diffusion"]),
         // Ingest's and Deliver's services (database + Telegram), a library so tests run them in-process.
@@ -92,7 +94,7 @@ let package = Package(
         .target(
             name: "RenderStage",
             dependencies: [
-                "Schema", "Runtime", "Diffusion", "PNG",
+                "Schema", "Runtime", "Diffusion", "PNG", "PromptSyntax",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "Renderer",
             dependencies: stageDependencies + [
-                "Diffusion", "PNG", "RenderStage",
+                "Diffusion", "PNG", "RenderStage", "PromptSyntax",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -137,7 +139,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "PNG"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "PNG", "PromptSyntax"], resources: [.copy("Fixtures")]),
     ]
 )
 

@@ -12,6 +12,7 @@ public enum DiffusionError: Error, CustomStringConvertible, Equatable {
     case invalidVocabulary(path: String, reason: String)
     case unsupportedModel(String)
     case invalidArgument(String)
+    case invalidLora(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +31,7 @@ public enum DiffusionError: Error, CustomStringConvertible, Equatable {
         case .invalidVocabulary(let path, let reason): return "invalid tokenizer vocabulary \(path): \(reason)"
         case .unsupportedModel(let reason): return "unsupported model: \(reason)"
         case .invalidArgument(let reason): return reason
+        case .invalidLora(let path, let reason): return "LoRA \(path) \(reason)"
         }
     }
 }

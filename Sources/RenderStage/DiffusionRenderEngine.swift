@@ -11,6 +11,8 @@ public struct DiffusionRenderEngine: RenderEngine {
     public let model: String
     let pipeline: StableDiffusionPipeline
     let limits: Limits
+    /// The LoRAs `<lora:NAME:WEIGHT>` tags may name; nil without a LoRA folder.
+    public let loraLibrary: LoraLibrary?
 
     /// What this Renderer agrees to run; anything else is rejected with a message.
     public struct Limits: Sendable {
@@ -19,10 +21,28 @@ public struct DiffusionRenderEngine: RenderEngine {
         public init() {}
     }
 
-    public init(model: String, precision: ComputePrecision = .float32, limits: Limits = Limits()) throws {
+    /// What to load besides the model itself.
+    public struct Files: Sendable {
+        /// `LIENZO_MODEL_CONFIG`: a diffusers folder describing a single-file model.
+        public var modelConfig: String?
+        /// `LIENZO_VAE`: the VAE to decode with instead of the model's own (AutoencoderKL or TAESD).
+        public var vae: String?
+        /// `LIENZO_LORA_DIR`: the folder of LoRA files prompts may name.
+        public var loraFolder: String?
+        public init(modelConfig: String? = nil, vae: String? = nil, loraFolder: String? = nil) {
+            self.modelConfig = modelConfig
+            self.vae = vae
+            self.loraFolder = loraFolder
+        }
+    }
+
+    public init(model: String, precision: ComputePrecision = .float32, limits: Limits = Limits(), files: Files = Files()) throws {
         self.model = model
-        self.pipeline = StableDiffusionPipeline(model: try StableDiffusionModel.load(path: model, precision: precision))
+        var loaded = try StableDiffusionModel.load(path: model, precision: precision, config: files.modelConfig)
+        if let vae = files.vae { loaded = loaded.replacingVAE(try VAELoader.load(path: vae, precision: precision)) }
+        self.pipeline = StableDiffusionPipeline(model: loaded)
         self.limits = limits
+        self.loraLibrary = try files.loraFolder.map { try LoraLibrary(folder: $0, targets: loaded.loraTargets) }
     }
 
     public func validate(_ request: RenderRequest) throws {
@@ -39,20 +59,24 @@ public struct DiffusionRenderEngine: RenderEngine {
         guard request.guidance.isFinite, (0...30).contains(request.guidance) else {
             throw RenderRejection("guidance must be 0 to 30, got \(request.guidance)")
         }
+        _ = try PromptLoras(request.prompt, library: loraLibrary)
     }
 
     public func render(_ requests: [RenderRequest], progress: (Int, Int) throws -> Void) throws -> [Data] {
         guard let first = requests.first, let sampler = Sampler(rawValue: first.sampler) else { return [] }
         let options = GenerationOptions(width: first.width, height: first.height, steps: first.steps, sampler: sampler)
-        let generation = requests.map {
-            GenerationRequest(prompt: $0.prompt, negativePrompt: $0.negativePrompt, seed: UInt64(bitPattern: $0.seed),
-                              guidanceScale: $0.guidance)
+        let generation = try requests.map {
+            let prompt = try PromptLoras($0.prompt, library: loraLibrary)
+            return GenerationRequest(prompt: prompt.text, negativePrompt: $0.negativePrompt, seed: UInt64(bitPattern: $0.seed),
+                                     guidanceScale: $0.guidance, loras: prompt.loras)
         }
         let images = try pipeline.generate(generation, options: options) { update in
             if update.stage == .denoising { try progress(update.step, update.totalSteps) }
         }
-        return try zip(images, generation).map { image, request in
-            let text = InfoText.parameters(request: request, options: options, sampler: sampler, modelName: pipeline.model.name)
+        return try zip(images, zip(generation, requests)).map { image, pair in
+            let (request, job) = pair
+            let text = InfoText.parameters(request: request, options: options, sampler: sampler, modelName: pipeline.model.name,
+                                           typedPrompt: job.prompt)
             return Data(try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)]))
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Diffusion
 import Foundation
 import PNG
+import PromptSyntax
 
 /// `Renderer render`: text → PNG with the Diffusion engine, for tests, benchmarks and
 /// operators. Every failure prints one line on stderr and exits non-zero.
@@ -17,10 +18,23 @@ struct RenderCommand: AsyncParsableCommand {
             otherwise give one per prompt. With several prompts, image i (counting from 0) goes to FILE-i.png. \
             Seeds reproduce diffusers' torch.Generator("cpu").manual_seed(S) noise. The PNG carries the \
             generation parameters in a tEXt chunk named "parameters" (AUTOMATIC1111 format).
+
+            <lora:NAME> or <lora:NAME:WEIGHT> anywhere in a prompt applies DIR/NAME.safetensors (--lora-dir) to that \
+            image, as AUTOMATIC1111 does: the tags are cut out of the text; kohya and diffusers/PEFT files, U-Net and \
+            text encoder, Linear and convolution layers.
             """)
 
     @Option(name: .long, help: ArgumentHelp("Diffusers folder or single-file .safetensors checkpoint.", valueName: "PATH"))
     var model: String
+
+    @Option(name: .long, help: ArgumentHelp("Diffusers folder describing a single-file model (needed when its channels do not follow SD's 32 GroupNorm groups).", valueName: "DIR"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("VAE to decode with instead of the model's own: an AutoencoderKL folder or .safetensors (vae-ft-mse-840000 style), or TAESD (AutoencoderTiny folder or taesd_decoder.safetensors).", valueName: "PATH"))
+    var vae: String?
+
+    @Option(name: .customLong("lora-dir"), help: ArgumentHelp("Folder of LoRA .safetensors files that <lora:NAME:WEIGHT> tags in prompts name.", valueName: "DIR"))
+    var loraDir: String?
 
     @Option(name: .long, help: ArgumentHelp("Prompt; repeat for a batch.", valueName: "TEXT"))
     var prompt: [String] = []
@@ -87,16 +101,31 @@ struct RenderCommand: AsyncParsableCommand {
         if !precision.isSupported {
             throw DiffusionError.invalidArgument("--precision bfloat16 needs a CPU with AVX512-BF16, which this one lacks")
         }
-        let model = try StableDiffusionModel.load(path: model, predictionType: plan.prediction, precision: precision)
+        var model = try StableDiffusionModel.load(path: model, predictionType: plan.prediction, precision: precision, config: config)
         log("loaded \(model.report)")
+        if let vae {
+            model = model.replacingVAE(try VAELoader.load(path: vae, precision: precision))
+            log("decoding with \(model.vae)")
+        }
+        let library = try loraDir.map { try LoraLibrary(folder: $0, targets: model.loraTargets) }
+        let requests = try plan.requests.map { request in
+            let parsed = try LoraPrompt(parsing: request.prompt)
+            guard !parsed.loras.isEmpty else { return request }
+            guard let library else { throw DiffusionError.invalidArgument("the prompt names LoRAs (\(parsed.loras.map(\.text).joined(separator: " "))); give their folder with --lora-dir") }
+            var stripped = request
+            stripped.prompt = parsed.text
+            stripped.loras = try parsed.loras.map { AppliedLora(try library.adapter(named: $0.name), weight: $0.weight) }
+            return stripped
+        }
         let pipeline = StableDiffusionPipeline(model: model)
-        let images = try pipeline.generate(plan.requests, options: plan.options) { p in
+        let images = try pipeline.generate(requests, options: plan.options) { p in
             if p.stage == .denoising { log("step \(p.step)/\(p.totalSteps)") }
         }
         for (i, image) in images.enumerated() {
             let path = images.count == 1 ? out : Self.numbered(out, i)
             let sampler = plan.options.sampler ?? model.schedulerConfig.defaultSampler
-            let text = InfoText.parameters(request: plan.requests[i], options: plan.options, sampler: sampler, modelName: model.name)
+            let text = InfoText.parameters(request: requests[i], options: plan.options, sampler: sampler, modelName: model.name,
+                                           typedPrompt: plan.requests[i].prompt)
             let png = try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)])
             do {
                 try Data(png).write(to: URL(fileURLWithPath: path))

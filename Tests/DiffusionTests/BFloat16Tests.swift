@@ -121,7 +121,7 @@ struct BFloat16Tests {
         #expect(zip(out.data, expected.data).contains { abs($0 - $1) > 1e-5 * max(1, abs($1)) }, "bf16 output equals fp32's")
 
         let z = try reference(refs, "vae.latents")
-        let decoded = model.vae.decode(Tensor(shape: z.shape, data: z.data.map { $0 / model.vae.config.scalingFactor }))
+        let decoded = model.vae.decode(Tensor(shape: z.shape, data: z.data.map { $0 / model.vae.scalingFactor }))
         let image = try reference(refs, "vae.decoded")
         expectClose(decoded.data, image.data, shape: decoded.shape, expectedShape: image.shape, relative: 3e-2, "bf16 VAE decode")
     }

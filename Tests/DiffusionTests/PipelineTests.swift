@@ -65,7 +65,7 @@ struct PipelineCase: CustomStringConvertible, Sendable {
 
     /// A batch with mixed guidance (incl. ≤ 1) equals the same requests run one by one.
     @Test func batchEqualsSeparateRuns() throws {
-        let model = try StableDiffusionModel.load(path: fixtures + "/sd1-tiny.safetensors")
+        let model = try loadFixtureModel("sd1-tiny.safetensors")
         let pipeline = StableDiffusionPipeline(model: model)
         let requests = [
             GenerationRequest(prompt: "a cat", negativePrompt: "dog", seed: 1, guidanceScale: 7.5),
@@ -85,7 +85,7 @@ struct PipelineCase: CustomStringConvertible, Sendable {
     /// The single-file checkpoint renders the same image as the folder it was converted from.
     @Test func singleFileRendersLikeTheFolder() throws {
         let c = try #require(Self.cases.first { $0.kind == "sd2" && $0.name == "ddim-g7.5-neg" })
-        let model = try StableDiffusionModel.load(path: fixtures + "/sd2-tiny.safetensors")
+        let model = try loadFixtureModel("sd2-tiny.safetensors")
         let image = try StableDiffusionPipeline(model: model).generate(c.requests, options: c.options)[0]
         let expected = try reference("refs-sd2.safetensors", "image." + c.name)
         let worst = zip(image.pixels, expected.data).map { abs(Float($0) - $1) }.max() ?? 0

@@ -53,3 +53,10 @@ func testData(_ n: Int, seed: UInt64) -> [Float] {
     var g = TorchRandomSource(seed: seed)
     return g.randn(n)
 }
+
+/// A fixture model; the single-file checkpoints are read with their folder's configs
+/// (their tiny channel counts do not follow SD's 32-group convention).
+func loadFixtureModel(_ name: String, precision: ComputePrecision = .float32) throws -> StableDiffusionModel {
+    let config = name.hasSuffix(".safetensors") ? fixtures + "/" + name.replacingOccurrences(of: ".safetensors", with: "") : nil
+    return try StableDiffusionModel.load(path: fixtures + "/" + name, precision: precision, config: config)
+}

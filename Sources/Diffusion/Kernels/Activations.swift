@@ -61,3 +61,8 @@ func addInPlace(_ a: inout [Float], _ b: [Float]) {
         }
     }
 }
+
+/// x = max(x, 0) (torch.nn.ReLU).
+func reluInPlace(_ x: inout [Float]) {
+    for i in x.indices where x[i] < 0 { x[i] = 0 }
+}

@@ -3,6 +3,8 @@
 
 /// torch.nn.Conv2d (square kernel, symmetric padding).
 struct Conv2d: Sendable {
+    /// The module's diffusers name (`down_blocks.0.resnets.1.conv1`), which LoRAs address.
+    let name: String
     let weight: WeightMatrix
     let bias: [Float]
     let inChannels: Int
@@ -11,11 +13,15 @@ struct Conv2d: Sendable {
     let stride: Int
     let padding: Int
 
-    init(_ store: WeightStore, _ prefix: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil) throws {
+    init(
+        _ store: WeightStore, _ prefix: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
+        bias hasBias: Bool = true
+    ) throws {
         weight = try store.matrix(
             prefix + ".weight", shape: [outChannels, inChannels, kernel, kernel], rows: outChannels,
             columns: inChannels * kernel * kernel, role: .left)
-        bias = try store.tensor(prefix + ".bias", shape: [outChannels])
+        bias = hasBias ? try store.tensor(prefix + ".bias", shape: [outChannels]) : []
+        name = prefix
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernel = kernel
@@ -26,15 +32,18 @@ struct Conv2d: Sendable {
     /// x is (N, inChannels, H, W).
     func callAsFunction(_ x: Tensor) -> Tensor {
         let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
-        let r = conv2d(
+        var r = conv2d(
             x.data, n: n, c: inChannels, h: h, w: w, weight: weight, bias: bias, kernel: kernel, stride: stride,
             padding: padding)
+        LoraBatch.active?.addUpdates(of: name, toConvolution: &r.data, input: x, kernel: kernel, stride: stride, padding: padding)
         return Tensor(shape: [n, outChannels, r.height, r.width], data: r.data)
     }
 }
 
 /// torch.nn.Linear; a 1×1 conv weight [out, in, 1, 1] is accepted for it.
 struct Linear: Sendable {
+    /// The module's diffusers name (`…attn1.to_q`), which LoRAs address.
+    let name: String
     let weight: WeightMatrix
     let bias: [Float]
     let inFeatures: Int
@@ -45,13 +54,17 @@ struct Linear: Sendable {
             prefix + ".weight", shape: [outFeatures, inFeatures], rows: outFeatures, columns: inFeatures,
             role: .transposedRight)
         bias = hasBias ? try store.tensor(prefix + ".bias", shape: [outFeatures]) : []
+        name = prefix
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
     }
 
-    /// x is (rows, inFeatures) → (rows, outFeatures).
+    /// x is (rows, inFeatures) → (rows, outFeatures); rows are the batch's samples one
+    /// after another, which is how the LoRAs of each sample find their rows.
     func callAsFunction(_ x: [Float]) -> [Float] {
-        linear(x, rows: x.count / inFeatures, weight: weight, bias: bias)
+        var y = linear(x, rows: x.count / inFeatures, weight: weight, bias: bias)
+        LoraBatch.active?.addUpdates(of: name, toLinear: &y, input: x, inFeatures: inFeatures, outFeatures: outFeatures)
+        return y
     }
 }
 

@@ -6,12 +6,15 @@ public struct GenerationRequest: Sendable, Equatable {
     public var seed: UInt64
     /// Classifier-free guidance scale; ≤ 1 skips the unconditional pass for this image.
     public var guidanceScale: Float
+    /// LoRAs applied to this image only (its unconditional pass included), at their weights.
+    public var loras: [AppliedLora]
 
-    public init(prompt: String, negativePrompt: String = "", seed: UInt64, guidanceScale: Float = 7.5) {
+    public init(prompt: String, negativePrompt: String = "", seed: UInt64, guidanceScale: Float = 7.5, loras: [AppliedLora] = []) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.seed = seed
         self.guidanceScale = guidanceScale
+        self.loras = loras
     }
 }
 

@@ -9,26 +9,52 @@ public struct StableDiffusionModel: Sendable {
     public let tokenizer: CLIPTokenizer
     public let textEncoder: CLIPTextModel
     public let unet: UNet2DConditionModel
-    public let vae: AutoencoderKL
+    /// The model's own AutoencoderKL, or what `replacingVAE` put in its place.
+    public private(set) var vae: any LatentDecoder
     public var schedulerConfig: SchedulerConfig
     public let report: LoadReport
     /// File or folder name, for the PNG's "Model:" field.
     public let name: String
+    /// The layers LoRA files may patch.
+    public let loraTargets: LoraTargets
+
+    init(
+        family: ModelFamily, tokenizer: CLIPTokenizer, textEncoder: CLIPTextModel, unet: UNet2DConditionModel, vae: any LatentDecoder,
+        schedulerConfig: SchedulerConfig, report: LoadReport, name: String, loraTargets: LoraTargets
+    ) {
+        self.family = family
+        self.tokenizer = tokenizer
+        self.textEncoder = textEncoder
+        self.unet = unet
+        self.vae = vae
+        self.schedulerConfig = schedulerConfig
+        self.report = report
+        self.name = name
+        self.loraTargets = loraTargets
+    }
+
+    /// The same model decoding with `decoder` (diffusers: `pipe.vae = …`).
+    public func replacingVAE(_ decoder: any LatentDecoder) -> StableDiffusionModel {
+        var model = self
+        model.vae = decoder
+        return model
+    }
 
     /// Loads `path`: a diffusers folder (model_index.json …) or one `.safetensors` file in the
     /// original SD key layout. Pickled `.ckpt`/`.pt`/`.bin` files are refused. `precision`
     /// applies to the U-Net and the VAE; the text encoder, run once per image, stays fp32.
+    /// - Parameter config: for a single file, a diffusers pipeline folder whose
+    ///   `unet/`, `vae/` and `text_encoder/` config.json describe it (diffusers'
+    ///   `from_single_file(config=)`); without it the architecture is read from the tensor
+    ///   shapes with Stable Diffusion's conventions (32 GroupNorm groups).
     public static func load(
-        path: String, predictionType: PredictionType? = nil, precision: ComputePrecision = .float32
+        path: String, predictionType: PredictionType? = nil, precision: ComputePrecision = .float32, config: String? = nil
     ) throws -> StableDiffusionModel {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw DiffusionError.fileNotFound(path: path) }
-        let m = isDir.boolValue ? try loadFolder(path, precision: precision) : try loadSingleFile(path, precision: precision)
-        guard let p = predictionType else { return m }
-        var s = m.schedulerConfig
-        s.predictionType = p
-        return StableDiffusionModel(family: m.family, tokenizer: m.tokenizer, textEncoder: m.textEncoder, unet: m.unet, vae: m.vae,
-                                    schedulerConfig: s, report: m.report, name: m.name)
+        var m = isDir.boolValue ? try loadFolder(path, precision: precision) : try loadSingleFile(path, precision: precision, config: config)
+        if let predictionType { m.schedulerConfig.predictionType = predictionType }
+        return m
     }
 
     static func refusePickle(_ path: String) throws {
@@ -77,12 +103,13 @@ public struct StableDiffusionModel: Sendable {
             ignoredKeyCount: vaeStore.ignoredKeys.count,
             detectedConfiguration: "\(family.rawValue) diffusers folder: \(textConfig); \(unetConfig); \(vaeConfig)")
         return StableDiffusionModel(family: family, tokenizer: tokenizer, textEncoder: text, unet: unet, vae: vae, schedulerConfig: sched,
-                                    report: report, name: URL(fileURLWithPath: path).lastPathComponent)
+                                    report: report, name: URL(fileURLWithPath: path).lastPathComponent,
+                                    loraTargets: LoraTargets(unet: unetStore.layerShapes, textEncoder: textStore.layerShapes))
     }
 
     // MARK: single file
 
-    static func loadSingleFile(_ path: String, precision: ComputePrecision) throws -> StableDiffusionModel {
+    static func loadSingleFile(_ path: String, precision: ComputePrecision, config: String?) throws -> StableDiffusionModel {
         try refusePickle(path)
         let file = try SafetensorsFile(path: path)
         let keys = Array(file.entries.keys)
@@ -105,17 +132,16 @@ public struct StableDiffusionModel: Sendable {
         guard let firstDown = downs.first else { throw DiffusionError.unsupportedModel("\(path): no U-Net downsamplers (model.diffusion_model.input_blocks.*.0.op)") }
         var uc = UNet2DConditionConfig()
         uc.layersPerBlock = firstDown - 1
-        let L = uc.layersPerBlock
+        let detectedL = uc.layersPerBlock
         let levels = downs.count + 1
-        uc.blockOutChannels = try (0..<levels).map { try shape(u + "input_blocks.\(1 + (L + 1) * $0).0.out_layers.3.weight")[0] }
-        uc.crossAttentionDown = (0..<levels).map { keys.contains(u + "input_blocks.\(1 + (L + 1) * $0).1.proj_in.weight") }
+        uc.blockOutChannels = try (0..<levels).map { try shape(u + "input_blocks.\(1 + (detectedL + 1) * $0).0.out_layers.3.weight")[0] }
+        uc.crossAttentionDown = (0..<levels).map { keys.contains(u + "input_blocks.\(1 + (detectedL + 1) * $0).1.proj_in.weight") }
         guard let firstAttn = uc.crossAttentionDown.firstIndex(of: true) else { throw DiffusionError.unsupportedModel("\(path): U-Net without cross-attention") }
-        let attnPrefix = u + "input_blocks.\(1 + (L + 1) * firstAttn).1."
+        let attnPrefix = u + "input_blocks.\(1 + (detectedL + 1) * firstAttn).1."
         uc.crossAttentionDim = try shape(attnPrefix + "transformer_blocks.0.attn2.to_k.weight")[1]
         uc.useLinearProjection = try shape(attnPrefix + "proj_in.weight").count == 2
         uc.inChannels = try shape(u + "input_blocks.0.0.weight")[1]
         uc.outChannels = try shape(u + "out.2.weight")[0]
-        uc.normNumGroups = min(32, uc.blockOutChannels[0] / 4)
         switch family {
         case .stableDiffusion1: uc.attentionHeads = Array(repeating: 8, count: levels)
         case .stableDiffusion2:
@@ -125,15 +151,7 @@ public struct StableDiffusionModel: Sendable {
         }
 
         // --- VAE
-        let vp = SingleFileNames.vaePrefix + "decoder.up."
-        let vaeLevels = Set(keys.compactMap { k -> Int? in k.hasPrefix(vp) ? Int(k.dropFirst(vp.count).prefix { $0 != "." }) : nil })
-        var vc = AutoencoderKLConfig()
-        vc.blockOutChannels = try (0..<vaeLevels.count).map { try shape(vp + "\($0).block.0.conv2.weight")[0] }
-        vc.layersPerBlock = Set(keys.compactMap { k -> Int? in
-            k.hasPrefix(vp + "0.block.") ? Int(k.dropFirst((vp + "0.block.").count).prefix { $0 != "." }) : nil
-        }).count - 1
-        vc.latentChannels = try shape(SingleFileNames.vaePrefix + "post_quant_conv.weight")[0]
-        vc.normNumGroups = min(32, (vc.blockOutChannels.first ?? 128) / 4)
+        var vc = try AutoencoderKLConfig(detectingFrom: file, prefix: SingleFileNames.vaePrefix)
 
         // --- text encoder
         var tc = CLIPTextConfig()
@@ -171,6 +189,16 @@ public struct StableDiffusionModel: Sendable {
             tc.maxPositionEmbeddings = try textShape("embeddings.position_embedding.weight")[0]
         }
         tc.numAttentionHeads = max(1, tc.hiddenSize / 64)
+        if let config {
+            // The folder's word over the shapes' (group counts and head counts are not in them).
+            uc = try UNet2DConditionConfig(json: JSONConfig(path: config + "/unet/config.json"))
+            vc = try AutoencoderKLConfig(json: JSONConfig(path: config + "/vae/config.json"))
+            tc = try CLIPTextConfig(json: JSONConfig(path: config + "/text_encoder/config.json"))
+        } else {
+            try GroupNormConvention.check(uc.blockOutChannels, component: "U-Net", path: path)
+            try GroupNormConvention.check(vc.blockOutChannels, component: "VAE", path: path)
+        }
+        let L = uc.layersPerBlock
 
         for k in keys {
             if let n = SingleFileNames.unet(k, layersPerBlock: L) {
@@ -204,6 +232,7 @@ public struct StableDiffusionModel: Sendable {
         let tokenizer = try CLIPTokenizer.standard(padToken: openClip ? "!" : "<|endoftext|>")
         return StableDiffusionModel(family: family, tokenizer: tokenizer, textEncoder: text, unet: unet, vae: vae,
                                     schedulerConfig: openClip ? .stableDiffusion2 : .stableDiffusion1, report: report,
-                                    name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+                                    name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
+                                    loraTargets: LoraTargets(unet: unetStore.layerShapes, textEncoder: textStore.layerShapes))
     }
 }

@@ -3,7 +3,8 @@
 /// image has its own prompt, negative prompt, seed and guidance (diffusers with a list of
 /// generators): one text-encoder batch, one U-Net batch per step holding the unconditional
 /// rows of the images with guidance > 1 followed by every image's conditional row, and an
-/// elementwise scheduler step, so each image comes out as it would alone.
+/// elementwise scheduler step, so each image comes out as it would alone — its LoRAs
+/// included, which apply to its own rows only (`LoraBatch`).
 public struct StableDiffusionPipeline: Sendable {
     public let model: StableDiffusionModel
 
@@ -25,7 +26,9 @@ public struct StableDiffusionPipeline: Sendable {
         // Text: unconditional rows (guided images only), then every conditional row.
         let guided = requests.indices.filter { requests[$0].guidanceScale > 1 }
         let tokens = guided.map { model.tokenizer.encode(requests[$0].negativePrompt) } + requests.map { model.tokenizer.encode($0.prompt) }
-        let context = try model.textEncoder(tokens, clipSkip: options.clipSkip)
+        // Each row's LoRAs are its image's (the unconditional row's too), in the same order.
+        let rowLoras = guided.map { requests[$0].loras } + requests.map(\.loras)
+        let context = try LoraBatch.applying(.textEncoder, rowLoras) { try model.textEncoder(tokens, clipSkip: options.clipSkip) }
         try progress(PipelineProgress(stage: .textEncoded, step: 0, totalSteps: options.steps))
 
         let sampler = options.sampler ?? model.schedulerConfig.defaultSampler
@@ -57,7 +60,9 @@ public struct StableDiffusionPipeline: Sendable {
             for j in guided { input += scaled[(j * per)..<((j + 1) * per)] }
             input += scaled
             let rows = guided.count + n
-            let out = model.unet(Tensor(shape: [rows, c, h, w], data: input), timesteps: Array(repeating: t, count: rows), context: context)
+            let out = LoraBatch.applying(.unet, rowLoras) {
+                model.unet(Tensor(shape: [rows, c, h, w], data: input), timesteps: Array(repeating: t, count: rows), context: context)
+            }
             // noise_pred = noise_pred_uncond + guidance_scale * (noise_pred_text - noise_pred_uncond)
             var guidedOutput = Array(out.data[(guided.count * per)...])
             for (row, j) in guided.enumerated() {
@@ -82,7 +87,7 @@ public struct StableDiffusionPipeline: Sendable {
         }
 
         var images = [RGBImage]()
-        let scale = 1 / model.vae.config.scalingFactor
+        let scale = 1 / model.vae.scalingFactor
         for j in 0..<n {
             let z = latents[(j * per)..<((j + 1) * per)].map { $0 * scale }
             let decoded = model.vae.decode(Tensor(shape: [1, c, h, w], data: z))

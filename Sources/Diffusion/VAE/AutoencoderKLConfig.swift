@@ -33,3 +33,41 @@ public struct AutoencoderKLConfig: Sendable, Equatable, CustomStringConvertible 
         }
     }
 }
+
+extension AutoencoderKLConfig {
+    /// Reads the decoder's architecture from the tensor shapes of a file in the original
+    /// Stable Diffusion layout (`decoder.up.N.block.M…`, `post_quant_conv`), keys under
+    /// `prefix` (`first_stage_model.` in a checkpoint, nothing in a standalone VAE file).
+    /// GroupNorm groups are not in the shapes: Stable Diffusion's 32.
+    init(detectingFrom file: SafetensorsFile, prefix: String) throws {
+        let up = prefix + "decoder.up."
+        func shape(_ key: String) throws -> [Int] {
+            guard let s = file.entries[key]?.shape else { throw DiffusionError.missingWeight(key: key, file: file.path) }
+            return s
+        }
+        let levels = Set(file.entries.keys.compactMap { k -> Int? in k.hasPrefix(up) ? Int(k.dropFirst(up.count).prefix { $0 != "." }) : nil })
+        guard !levels.isEmpty else { throw DiffusionError.missingWeight(key: up + "0.block.0.conv1.weight", file: file.path) }
+        self.init()
+        blockOutChannels = try (0..<levels.count).map { try shape(up + "\($0).block.0.conv2.weight")[0] }
+        layersPerBlock = Set(file.entries.keys.compactMap { k -> Int? in
+            k.hasPrefix(up + "0.block.") ? Int(k.dropFirst((up + "0.block.").count).prefix { $0 != "." }) : nil
+        }).count - 1
+        latentChannels = try shape(prefix + "post_quant_conv.weight")[0]
+        normNumGroups = GroupNormConvention.groups
+    }
+}
+
+/// Stable Diffusion normalises with 32 GroupNorm groups everywhere; a file without a
+/// config is read with that convention, and channel counts it cannot split are refused
+/// rather than guessed.
+enum GroupNormConvention {
+    static let groups = 32
+
+    static func check(_ channels: [Int], component: String, path: String) throws {
+        let bad = channels.filter { $0 % groups != 0 }
+        guard bad.isEmpty else {
+            throw DiffusionError.unsupportedModel(
+                "\(path): \(component) channel counts \(channels) cannot be split into Stable Diffusion's \(groups) GroupNorm groups (\(bad) do not divide); give the model's diffusers config folder (--config, LIENZO_MODEL_CONFIG)")
+        }
+    }
+}

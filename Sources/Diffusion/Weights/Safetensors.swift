@@ -35,6 +35,10 @@ public final class SafetensorsFile: @unchecked Sendable {
 
     public let path: String
     public let entries: [String: Entry]
+    /// The header's `__metadata__` strings (training notes, titles, descriptions).
+    public let metadata: [String: String]
+    /// Where the tensor bytes begin: 8 + the header's length.
+    private let dataStart: Int
     private let base: UnsafeMutableRawPointer
     private let length: Int
 
@@ -53,7 +57,7 @@ public final class SafetensorsFile: @unchecked Sendable {
         base = map
         length = size
         do {
-            entries = try Self.parseHeader(base: UnsafeRawPointer(map), size: size, path: path)
+            (entries, metadata, dataStart) = try Self.parseHeader(base: UnsafeRawPointer(map), size: size, path: path)
         } catch {
             munmap(map, size)
             throw error
@@ -62,7 +66,9 @@ public final class SafetensorsFile: @unchecked Sendable {
 
     deinit { munmap(base, length) }
 
-    private static func parseHeader(base: UnsafeRawPointer, size: Int, path: String) throws -> [String: Entry] {
+    private static func parseHeader(
+        base: UnsafeRawPointer, size: Int, path: String
+    ) throws -> (entries: [String: Entry], metadata: [String: String], dataStart: Int) {
         let headerLength = Int(UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)))
         guard headerLength > 0, headerLength <= size - 8, headerLength < 100_000_000 else {
             throw DiffusionError.malformedSafetensors(path: path, reason: "header length \(headerLength) does not fit in a \(size)-byte file (truncated?)")
@@ -91,7 +97,16 @@ public final class SafetensorsFile: @unchecked Sendable {
             }
             entries[key] = Entry(dtype: dtype, shape: shape, offset: dataStart + offsets[0], byteCount: offsets[1] - offsets[0])
         }
-        return entries
+        return (entries, (header["__metadata__"] as? [String: String]) ?? [:], dataStart)
+    }
+
+    /// SHA-256 of everything after the header, as hex: AUTOMATIC1111's "addnet" hash of a
+    /// LoRA, whose first 12 characters its infotext prints (`Lora hashes:`). Unlike a hash of
+    /// the whole file it does not change when only the metadata is edited.
+    public func tensorDataSHA256() -> String {
+        var hasher = SHA256()
+        hasher.update(UnsafeRawBufferPointer(start: base + dataStart, count: length - dataStart))
+        return hasher.hexDigest()
     }
 
     /// The tensor's values widened to Float, optionally only rows `rows` of its first dimension.

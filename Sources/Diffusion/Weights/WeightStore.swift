@@ -110,8 +110,14 @@ public final class WeightStore: @unchecked Sendable {
 
     /// The tensor `key` as a layer's weight matrix in this store's `precision`.
     func matrix(_ key: String, shape: [Int], rows: Int, columns: Int, role: WeightMatrix.Role) throws -> WeightMatrix {
-        WeightMatrix(try tensor(key, shape: shape), rows: rows, columns: columns, role: role, precision: precision)
+        let matrix = WeightMatrix(try tensor(key, shape: shape), rows: rows, columns: columns, role: role, precision: precision)
+        if key.hasSuffix(".weight") { layerShapes[String(key.dropLast(".weight".count))] = shape }
+        return matrix
     }
+
+    /// The Linear and Conv2d layers built from this store, by module name, with their
+    /// weight shapes ([out, in] or [out, in, k, k]): what a LoRA may patch.
+    public private(set) var layerShapes: [String: [Int]] = [:]
 
     private static func squeezed(_ s: [Int]) -> [Int] {
         var s = s
