@@ -18,6 +18,8 @@ public enum BotMessage: Sendable, Equatable {
     /// "Send as file": the job's lossless PNG as a document.
     case document
     case unknownCommand(String)
+    /// /styles: the model's visible LoRAs, by name.
+    case styles([StyleLine])
 
     public var kind: String {
         switch self {
@@ -30,6 +32,7 @@ public enum BotMessage: Sendable, Equatable {
         case .jobFailed: "job_failed"
         case .document: "document"
         case .unknownCommand: "unknown_command"
+        case .styles: "styles"
         }
     }
 
@@ -48,6 +51,7 @@ public enum BotMessage: Sendable, Equatable {
         case .quota(let line): args.quota = line
         case .jobFailed(let error): args.error = error
         case .unknownCommand(let command): args.command = command
+        case .styles(let styles): args.styles = styles
         }
         guard let data = try? JSONEncoder().encode(args), let text = String(data: data, encoding: .utf8) else {
             return "{}"
@@ -73,6 +77,7 @@ public enum BotMessage: Sendable, Equatable {
         case "job_failed": self = .jobFailed(error: args.error ?? "")
         case "document": self = .document
         case "unknown_command": self = .unknownCommand(args.command ?? "")
+        case "styles": self = .styles(args.styles ?? [])
         default: return nil
         }
     }
@@ -88,9 +93,10 @@ public enum BotMessage: Sendable, Equatable {
         var quota: QuotaLine?
         var error: String?
         var command: String?
+        var styles: [StyleLine]?
 
         enum CodingKeys: String, CodingKey {
-            case position, remaining, rejection, jobs, count, quota, error, command
+            case position, remaining, rejection, jobs, count, quota, error, command, styles
             case promptCut = "prompt_cut"
         }
     }

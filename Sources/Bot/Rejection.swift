@@ -11,6 +11,14 @@ public enum Rejection: Error, Codable, Sendable, Equatable {
     case sizeNotMultipleOf8(width: Int, height: Int)
     case sizeOutOfRange(width: Int, height: Int, minSide: Int, maxSide: Int, maxPixels: Int)
     case unknownSampler(value: String, known: [String])
+    /// A `<lora:…>` tag that cannot be read: no name, a weight that is not a number, or
+    /// more parts than NAME and WEIGHT.
+    case invalidLoraTag(tag: String)
+    /// A LoRA the model does not offer: never published, gone, or hidden by an operator.
+    case unknownLora(name: String)
+    case tooManyLoras(count: Int, max: Int)
+    /// `tag` is the LoRA with its weights summed, as one tag.
+    case loraWeightOutOfRange(tag: String, min: String, max: String)
     case banned
     case dailyLimit(used: Int, limit: Int)
     case queueFull(pending: Int, max: Int)
@@ -33,6 +41,10 @@ public enum Rejection: Error, Codable, Sendable, Equatable {
         case .sizeNotMultipleOf8: "size_not_multiple_of_8"
         case .sizeOutOfRange: "size_out_of_range"
         case .unknownSampler: "unknown_sampler"
+        case .invalidLoraTag: "invalid_lora_tag"
+        case .unknownLora: "unknown_lora"
+        case .tooManyLoras: "too_many_loras"
+        case .loraWeightOutOfRange: "lora_weight_out_of_range"
         case .banned: "banned"
         case .dailyLimit: "daily_limit"
         case .queueFull: "queue_full"

@@ -13,6 +13,7 @@ public struct DiffusionRenderEngine: RenderEngine {
     let limits: Limits
     /// The LoRAs `<lora:NAME:WEIGHT>` tags may name; nil without a LoRA folder.
     public let loraLibrary: LoraLibrary?
+    let precision: ComputePrecision
 
     /// What this Renderer agrees to run; anything else is rejected with a message.
     public struct Limits: Sendable {
@@ -38,6 +39,7 @@ public struct DiffusionRenderEngine: RenderEngine {
 
     public init(model: String, precision: ComputePrecision = .float32, limits: Limits = Limits(), files: Files = Files()) throws {
         self.model = model
+        self.precision = precision
         var loaded = try StableDiffusionModel.load(path: model, precision: precision, config: files.modelConfig)
         if let vae = files.vae { loaded = loaded.replacingVAE(try VAELoader.load(path: vae, precision: precision)) }
         self.pipeline = StableDiffusionPipeline(model: loaded)
@@ -76,7 +78,7 @@ public struct DiffusionRenderEngine: RenderEngine {
         return try zip(images, zip(generation, requests)).map { image, pair in
             let (request, job) = pair
             let text = InfoText.parameters(request: request, options: options, sampler: sampler, modelName: pipeline.model.name,
-                                           typedPrompt: job.prompt)
+                                           typedPrompt: job.prompt, precision: precision)
             return Data(try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)]))
         }
     }

@@ -78,7 +78,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Output PNG; with several prompts FILE-0.png, FILE-1.png, …", valueName: "FILE.png"))
     var out: String = "out.png"
 
-    @Option(name: .long, help: ArgumentHelp("Weight GEMM precision of the U-Net and VAE: float32 (matches diffusers' fp32) or bfloat16 (about twice as fast on AVX512-BF16). Default: the fastest this CPU runs.", valueName: "P"))
+    @Option(name: .long, help: ArgumentHelp("Weight GEMM precision of the U-Net and VAE: float32 (the same image as diffusers' fp32 for a seed) or bfloat16 (about twice as fast on AVX512-BF16; the image differs slightly from diffusers' for the same seed, as PyTorch's own bf16 does). Default: the fastest this CPU runs. The PNG's parameters say which ran.", valueName: "P"))
     var precision: ComputePrecision = .fastest
 
     @Flag(name: .long, help: "Do not print progress on stderr.")
@@ -125,7 +125,7 @@ struct RenderCommand: AsyncParsableCommand {
             let path = images.count == 1 ? out : Self.numbered(out, i)
             let sampler = plan.options.sampler ?? model.schedulerConfig.defaultSampler
             let text = InfoText.parameters(request: requests[i], options: plan.options, sampler: sampler, modelName: model.name,
-                                           typedPrompt: plan.requests[i].prompt)
+                                           typedPrompt: plan.requests[i].prompt, precision: precision)
             let png = try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)])
             do {
                 try Data(png).write(to: URL(fileURLWithPath: path))

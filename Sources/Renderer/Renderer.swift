@@ -13,7 +13,7 @@ struct RendererCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Renderer",
         abstract: "Claims queued jobs in micro-batches and renders them.",
-        subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
+        subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, LoraBenchmarkCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
         defaultSubcommand: Run.self)
 
     static func main() async {
@@ -25,7 +25,7 @@ struct RendererCommand: AsyncParsableCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve LIENZO_MODEL: render queued jobs from PostgreSQL (DATABASE_URL) until SIGTERM or SIGINT.",
-            discussion: "Settings (environment): LIENZO_MODEL, LIENZO_MAX_BATCH, LIENZO_MAX_BATCH_PIXELS, LIENZO_GATHER_WINDOW, LIENZO_RENDER_LEASE, LIENZO_PROGRESS_INTERVAL, LIENZO_SHUTDOWN_GRACE, LIENZO_RETRY_BASE, LIENZO_RESCUE_INTERVAL (10 s), LIENZO_METRICS_PORT (9464; 0 turns /metrics off), LIENZO_THREADS, LIENZO_PRECISION (bfloat16 where the CPU has AVX512-BF16, else float32).")
+            discussion: "Settings (environment): LIENZO_MODEL, LIENZO_MAX_BATCH, LIENZO_MAX_BATCH_PIXELS, LIENZO_GATHER_WINDOW, LIENZO_RENDER_LEASE, LIENZO_PROGRESS_INTERVAL, LIENZO_SHUTDOWN_GRACE, LIENZO_RETRY_BASE, LIENZO_RESCUE_INTERVAL (10 s), LIENZO_METRICS_PORT (9464; 0 turns /metrics off), LIENZO_THREADS, LIENZO_PRECISION (bfloat16 where the CPU has AVX512-BF16, else float32), LIENZO_MODEL_CONFIG (a diffusers folder describing a single-file model), LIENZO_VAE (a VAE to decode with instead of the model's own: AutoencoderKL folder or file, or TAESD), LIENZO_LORA_DIR (LoRA .safetensors files that prompts name with <lora:NAME:WEIGHT>).")
 
         func run() async throws {
             let context = try StageContext(stage: "Renderer")
@@ -42,8 +42,14 @@ struct RendererCommand: AsyncParsableCommand {
 
             let precision = configuration.precision
             context.logger.info("loading model", metadata: ["lienzo_model": "\(modelPath)", "precision": "\(precision.rawValue)"])
-            let engine = try await BlockingExecutor(name: "load").run { try DiffusionRenderEngine(model: modelPath, precision: precision) }
+            let files = DiffusionRenderEngine.Files(
+                modelConfig: context.environment["LIENZO_MODEL_CONFIG"], vae: context.environment["LIENZO_VAE"],
+                loraFolder: context.environment["LIENZO_LORA_DIR"])
+            let engine = try await BlockingExecutor(name: "load").run {
+                try DiffusionRenderEngine(model: modelPath, precision: precision, files: files)
+            }
             let connection = try await context.connectAndMigrate()
+            try await LoraPublisher(engine: engine, queue: JobQueue(connection), logger: context.logger).publish()
             var services: [any Service] = [
                 RenderService(engine: engine, queue: JobQueue(connection), listener: try await context.connect(),
                               configuration: configuration, logger: context.logger),

@@ -13,7 +13,7 @@ import Testing
         let update = try LoraUpdate(down: down, downShape: [rank, inF], up: up, upShape: [outF, rank], alpha: 1.5, layer: [outF, inF])
         let x = testData(3 * rows * inF, seed: 3)  // three samples
         let weight = 0.7 * update.scale
-        let batch = LoraBatch(terms: ["layer": [.init(sample: 1, update: update, multiplier: weight)]], samples: 3)
+        let batch = LoraBatch(terms: ["layer": [.init(samples: [1], update: update, multiplier: weight)]], samples: 3)
         let y = LoraBatch.$active.withValue(batch) { layer(x) }
 
         let base = layer.weight.float32
@@ -40,7 +40,7 @@ import Testing
         let up = testData(oc * rank, seed: 5)
         let update = try LoraUpdate(down: down, downShape: [rank, c, 3, 3], up: up, upShape: [oc, rank, 1, 1], alpha: nil, layer: [oc, c, 3, 3])
         let x = Tensor(shape: [2, c, h, w], data: testData(2 * c * h * w, seed: 6))
-        let batch = LoraBatch(terms: ["conv": [.init(sample: 0, update: update, multiplier: -1.25)]], samples: 2)
+        let batch = LoraBatch(terms: ["conv": [.init(samples: [0], update: update, multiplier: -1.25)]], samples: 2)
         let y = LoraBatch.$active.withValue(batch) { layer(x) }
 
         var merged = layer.weight.float32

@@ -36,5 +36,7 @@ import Testing
         let o = GenerationOptions(width: 512, height: 768, steps: 30, sampler: .dpmpp2MKarras, clipSkip: 1)
         #expect(InfoText.parameters(request: r, options: o, sampler: .dpmpp2MKarras, modelName: "m")
             == "p\nSteps: 30, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 7, Size: 512x768, Model: m, Clip skip: 2")
+        #expect(InfoText.parameters(request: r, options: o, sampler: .dpmpp2MKarras, modelName: "m", typedPrompt: "p <lora:x:1>", precision: .bfloat16)
+            == "p <lora:x:1>\nSteps: 30, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 7, Size: 512x768, Model: m, Clip skip: 2, Precision: bfloat16")
     }
 }

@@ -12,6 +12,8 @@ public enum Intent: Sendable, Equatable {
     case status
     case cancel
     case quota
+    /// /styles: list the model's LoRAs.
+    case styles
 }
 
 /// Routes messages: commands everywhere (`/cmd@Bot` in groups), plain text as a prompt in
@@ -46,6 +48,7 @@ public struct MessageRouter: Sendable {
         case "status": return .status
         case "cancel": return .cancel
         case "quota": return .quota
+        case "styles", "estilos": return .styles
         default:
             // In a group a bare unknown command is probably another bot's.
             guard isPrivateChat || command.addressee != nil else { return .ignore(reason: "unknown_group_command") }
@@ -58,8 +61,9 @@ public struct MessageRouter: Sendable {
         switch validated {
         case .success(let request):
             // The estimate errs high: a prompt it finds short needs no exact count.
-            let cut = EstimatedCLIPTokenCounter().tokenCount(request.prompt) > promptTokenLimit
-                && tokenCounter.tokenCount(request.prompt) > promptTokenLimit
+            let clipText = GenerationLimits.clipText(of: request.prompt)
+            let cut = EstimatedCLIPTokenCounter().tokenCount(clipText) > promptTokenLimit
+                && tokenCounter.tokenCount(clipText) > promptTokenLimit
             return .generate(request, promptCut: cut)
         case .failure(let rejection):
             return .reply(.rejected(rejection), outcome: "rejected:" + rejection.code)

@@ -16,6 +16,9 @@ import Schema
 /// - `LIENZO_MAX_PROMPT_CHARS` [1000]: longer prompts are refused (CLIP reads ~75
 ///   tokens anyway; this bounds what is stored).
 /// - `LIENZO_MORE_STEPS` [10]: what the "more steps" button adds.
+/// - `LIENZO_MAX_LORAS` [4]: LoRAs one prompt may name (`<lora:NAME:WEIGHT>` tags);
+///   `LIENZO_MIN_LORA_WEIGHT` [-2], `LIENZO_MAX_LORA_WEIGHT` [2]: bounds of one LoRA's
+///   weight, summed over the tags that name it.
 public struct GenerationLimits: Sendable, Equatable {
     public var model = "sd-v1-5"
     public var defaultWidth = 512
@@ -33,6 +36,11 @@ public struct GenerationLimits: Sendable, Equatable {
     public var samplers = ["euler", "euler_a", "ddim", "pndm", "lms", "dpmpp_2m", "dpmpp_2m_karras"]
     public var maxPromptCharacters = 1000
     public var moreSteps = 10
+    /// Each LoRA adds low-rank terms to every patched layer of the batch it joins.
+    public var maxLoras = 4
+    /// Far past ±2 most LoRAs only burn the image.
+    public var minLoraWeight: Float = -2
+    public var maxLoraWeight: Float = 2
     /// Seeds are 0 ..< 2^32, as AUTOMATIC1111 shows them.
     public static let maxSeed: Int64 = 4_294_967_295
 
@@ -64,11 +72,17 @@ public struct GenerationLimits: Sendable, Equatable {
         defaultSampler = Self.normalizedSampler(environment.string("LIENZO_DEFAULT_SAMPLER", default: defaultSampler))
         maxPromptCharacters = try environment.int("LIENZO_MAX_PROMPT_CHARS", default: maxPromptCharacters, in: 1...100_000)
         moreSteps = try environment.int("LIENZO_MORE_STEPS", default: moreSteps, in: 1...1000)
+        maxLoras = try environment.int("LIENZO_MAX_LORAS", default: maxLoras, in: 0...100)
+        minLoraWeight = try Self.float(environment, "LIENZO_MIN_LORA_WEIGHT", minLoraWeight)
+        maxLoraWeight = try Self.float(environment, "LIENZO_MAX_LORA_WEIGHT", maxLoraWeight)
         guard samplers.contains(defaultSampler) else {
             throw ConfigurationError("LIENZO_DEFAULT_SAMPLER '\(defaultSampler)' is not in LIENZO_SAMPLERS")
         }
         guard minCFG <= defaultCFG, defaultCFG <= maxCFG else {
             throw ConfigurationError("LIENZO_DEFAULT_CFG must lie within LIENZO_MIN_CFG...LIENZO_MAX_CFG")
+        }
+        guard minLoraWeight <= maxLoraWeight else {
+            throw ConfigurationError("LIENZO_MIN_LORA_WEIGHT must not exceed LIENZO_MAX_LORA_WEIGHT")
         }
         guard defaultWidth % 8 == 0, defaultHeight % 8 == 0 else {
             throw ConfigurationError("LIENZO_DEFAULT_SIZE sides must be multiples of 8")
@@ -84,6 +98,8 @@ public struct GenerationLimits: Sendable, Equatable {
         guard length <= maxPromptCharacters else {
             return .failure(.promptTooLong(length: length, max: maxPromptCharacters))
         }
+        // The positive prompt only: AUTOMATIC1111 leaves tags in the negative prompt as text.
+        if let rejection = loraRejection(in: prompt) { return .failure(rejection) }
         var request = RenderRequest(
             prompt: prompt, negativePrompt: options.negativePrompt.trimmingWhitespace(), model: model,
             width: defaultWidth, height: defaultHeight, steps: defaultSteps, guidance: defaultCFG, seed: 0,

@@ -19,7 +19,9 @@ struct English: TextTable {
         --sampler S   euler, euler_a, ddim, pndm, lms, dpmpp_2m, dpmpp_2m_karras
         A pasted AUTOMATIC1111 block (Negative prompt: / Steps: … lines) works too, and so does a caption of mine.
 
-        /status your requests · /cancel cancel queued ones · /quota what is left today · /imagine = /generate
+        Styles: add <lora:NAME:0.8> to a prompt; /styles lists them.
+
+        /status your requests · /cancel cancel queued ones · /quota what is left today · /styles styles · /imagine = /generate
         """
     }
 
@@ -45,6 +47,12 @@ struct English: TextTable {
         case .sizeOutOfRange(let width, let height, let minSide, let maxSide, let maxPixels):
             "📐 \(width)x\(height) is out of bounds: sides \(minSide) to \(maxSide), at most \(maxPixels) pixels in all."
         case .unknownSampler(let value, let known): "🧪 Unknown sampler «\(value)». Choose one of: \(known.joined(separator: ", "))."
+        case .invalidLoraTag(let tag): "🎨 I cannot read «\(tag)»: write <lora:NAME> or <lora:NAME:0.8>. /styles lists the styles."
+        case .unknownLora(let name): "🎨 I have no style called «\(name)». /styles lists the ones you can use."
+        case .tooManyLoras(_, 0): "🎨 This bot takes no styles (<lora:…> tags)."
+        case .tooManyLoras(let count, let max): "🎨 That prompt names \(count) styles; at most \(max) at once. See /styles."
+        case .loraWeightOutOfRange(let tag, let min, let max):
+            "🎨 «\(tag)»: a style's strength must lie between \(min) and \(max) (repeated tags add up). See /styles."
         case .banned: "🚫 You cannot use this bot."
         case .dailyLimit(let used, let limit): "📅 You have used \(used) of \(limit) images today. Come back tomorrow (UTC)."
         case .queueFull(let pending, let max): "🚦 You already have \(pending) of \(max) requests waiting. Wait for one to finish, or /cancel."
@@ -99,6 +107,15 @@ struct English: TextTable {
         "❓ I do not know \(command). Try /help."
     }
 
+    var stylesTitle: String { "🎨 Styles you can add to a prompt:" }
+    func moreStyles(_ count: Int) -> String { "… and \(count) more" }
+    func stylesUsage(example name: String) -> String {
+        "Add one as <lora:NAME:0.8>, for example:\n/generate a market at dawn <lora:\(name):0.8>\n"
+            + "The number is its strength (1 when left out); several can be combined."
+    }
+
+    var noStyles: String { "🎨 There are no styles to choose from yet." }
+
     func statusMessage(_ key: StatusKey) -> String {
         switch key {
         case .queued: "⏳ Queued."
@@ -123,6 +140,7 @@ struct English: TextTable {
             BotCommand(command: "status", description: "Your requests in progress"),
             BotCommand(command: "cancel", description: "Cancel your queued requests"),
             BotCommand(command: "quota", description: "What is left today"),
+            BotCommand(command: "styles", description: "Styles (LoRAs) to add to a prompt"),
             BotCommand(command: "help", description: "How to use the bot"),
         ]
     }

@@ -19,7 +19,9 @@ struct Spanish: TextTable {
         --sampler S   euler, euler_a, ddim, pndm, lms, dpmpp_2m, dpmpp_2m_karras
         También vale un bloque pegado de AUTOMATIC1111 (líneas Negative prompt: / Steps: …) o uno de mis pies de foto.
 
-        /status tus pedidos · /cancel cancela los que esperan · /quota lo que te queda hoy · /imagine = /generate
+        Estilos: añade <lora:NOMBRE:0.8> a la descripción; /estilos los muestra.
+
+        /status tus pedidos · /cancel cancela los que esperan · /quota lo que te queda hoy · /estilos estilos · /imagine = /generate
         """
     }
 
@@ -44,6 +46,12 @@ struct Spanish: TextTable {
         case .sizeOutOfRange(let width, let height, let minSide, let maxSide, let maxPixels):
             "📐 \(width)x\(height) está fuera de límites: lados de \(minSide) a \(maxSide), como mucho \(maxPixels) píxeles en total."
         case .unknownSampler(let value, let known): "🧪 Sampler desconocido «\(value)». Elige uno de: \(known.joined(separator: ", "))."
+        case .invalidLoraTag(let tag): "🎨 No entiendo «\(tag)»: escribe <lora:NOMBRE> o <lora:NOMBRE:0.8>. /estilos muestra los estilos."
+        case .unknownLora(let name): "🎨 No tengo ningún estilo llamado «\(name)». /estilos muestra los que puedes usar."
+        case .tooManyLoras(_, 0): "🎨 Este bot no admite estilos (etiquetas <lora:…>)."
+        case .tooManyLoras(let count, let max): "🎨 Esa descripción usa \(count) estilos; como mucho \(max) a la vez. Mira /estilos."
+        case .loraWeightOutOfRange(let tag, let min, let max):
+            "🎨 «\(tag)»: la fuerza de un estilo debe estar entre \(min) y \(max) (las etiquetas repetidas se suman). Mira /estilos."
         case .banned: "🚫 No puedes usar este bot."
         case .dailyLimit(let used, let limit): "📅 Has usado \(used) de \(limit) imágenes hoy. Vuelve mañana (UTC)."
         case .queueFull(let pending, let max): "🚦 Ya tienes \(pending) de \(max) pedidos esperando. Espera a que termine uno, o usa /cancel."
@@ -82,6 +90,15 @@ struct Spanish: TextTable {
         "❓ No conozco \(command). Prueba /help."
     }
 
+    var stylesTitle: String { "🎨 Estilos que puedes añadir a una descripción:" }
+    func moreStyles(_ count: Int) -> String { "… y \(count) más" }
+    func stylesUsage(example name: String) -> String {
+        "Añade uno como <lora:NOMBRE:0.8>, por ejemplo:\n/generate un mercado al amanecer <lora:\(name):0.8>\n"
+            + "El número es su fuerza (1 si lo omites); se pueden combinar varios."
+    }
+
+    var noStyles: String { "🎨 Todavía no hay estilos para elegir." }
+
     func statusMessage(_ key: StatusKey) -> String {
         switch key {
         case .queued: "⏳ En cola."
@@ -106,6 +123,7 @@ struct Spanish: TextTable {
             BotCommand(command: "status", description: "Tus pedidos en curso"),
             BotCommand(command: "cancel", description: "Cancela tus pedidos en cola"),
             BotCommand(command: "quota", description: "Lo que te queda hoy"),
+            BotCommand(command: "styles", description: "Estilos (LoRA) para tus descripciones; también /estilos"),
             BotCommand(command: "help", description: "Cómo usar el bot"),
         ]
     }

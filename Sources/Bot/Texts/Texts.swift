@@ -13,6 +13,12 @@ public protocol TextTable: Sendable {
     func quota(_ line: QuotaLine) -> String
     func jobFailed(error: String) -> String
     func unknownCommand(_ command: String) -> String
+    /// /styles around its bullets: the title, the count that did not fit, how to use one
+    /// (`name` is the first style's), and the line when there is none.
+    var stylesTitle: String { get }
+    func moreStyles(_ count: Int) -> String
+    func stylesUsage(example name: String) -> String
+    var noStyles: String { get }
     func statusMessage(_ key: StatusKey) -> String
     var newSeedButton: String { get }
     var moreStepsButton: String { get }
@@ -51,6 +57,12 @@ public enum Texts {
         case .jobFailed(let error): return table.jobFailed(error: error.echoed(limit: 200))
         case .document: return ""
         case .unknownCommand(let command): return table.unknownCommand(command)
+        case .styles(let styles):
+            guard let first = styles.first else { return table.noStyles }
+            let shown = StyleLine.fitting(styles)
+            var lines = [table.stylesTitle] + shown.map(\.bullet)
+            if shown.count < styles.count { lines.append(table.moreStyles(styles.count - shown.count)) }
+            return lines.joined(separator: "\n") + "\n\n" + table.stylesUsage(example: first.name)
         }
     }
 

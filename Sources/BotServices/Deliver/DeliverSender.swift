@@ -51,7 +51,7 @@ struct DeliverSender: Sendable {
             } else {
                 var cut: String?
                 if case .queued(_, _, true) = botMessage, let jobID = message.jobID, let prompt = try await connection.jobPrompt(jobID) {
-                    cut = tokenCounter.split(prompt).cut
+                    cut = tokenCounter.split(GenerationLimits.clipText(of: prompt)).cut
                 }
                 text = Texts.text(botMessage, language: language, cutPrompt: cut)
             }

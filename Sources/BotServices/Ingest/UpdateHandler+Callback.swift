@@ -38,6 +38,10 @@ extension UpdateHandler {
             }
             // The job runs on this deployment's model, whatever the old one used.
             request.model = router.limits.model
+            // The job's LoRAs may have been hidden or removed since, or not exist for this model.
+            if let refusal = try await loraRefusal(request, connection: connection) {
+                return answer("callback:rejected:" + refusal.code, table.rejection(refusal), alert: true)
+            }
             let origin = TelegramOrigin(updateID: updateID, chatID: chatID, userID: query.from.id,
                                         messageID: photoMessageID, languageCode: query.from.languageCode)
             let result = try await enqueue(request, origin: origin, promptCut: false, connection: connection, replyOnRefusal: false)

@@ -49,10 +49,21 @@ extension UpdateHandler {
                     fresh.append(index)
                 }
             }
-            let outcomes = try await JobQueue(connection).enqueue(fresh.map { JobQueue.Enqueue(run[$0].request, from: run[$0].origin) })
-            for (index, outcome) in zip(fresh, outcomes) {
+            // A request naming a LoRA the model does not offer is refused, the rest enqueued;
+            // the replies still go out in update order.
+            let refusals = try await loraRefusals(fresh.map { run[$0].request }, connection: connection)
+            let accepted = zip(fresh, refusals).filter { $0.1 == nil }.map(\.0)
+            var outcomes = try await JobQueue(connection).enqueue(accepted.map { JobQueue.Enqueue(run[$0].request, from: run[$0].origin) })[...]
+            for (index, refusal) in zip(fresh, refusals) {
                 let message = run[index]
-                let code = try await reply(to: outcome, origin: message.origin, promptCut: message.promptCut, connection: connection).outcome
+                let code: String
+                if let refusal {
+                    try await insertReply(.rejected(refusal), to: message.origin, connection: connection)
+                    code = "rejected:" + refusal.code
+                } else {
+                    code = try await reply(to: outcomes.removeFirst(), origin: message.origin, promptCut: message.promptCut,
+                                           connection: connection).outcome
+                }
                 try await connection.setUpdateOutcome(message.updateID, code)
                 handled[index] = Handled(outcome: code)
             }

@@ -87,10 +87,8 @@ struct UpdateHandler: Sendable {
             Int64.random(in: 0...GenerationLimits.maxSeed)
         }
         let queue = JobQueue(connection)
-        func reply(_ botMessage: BotMessage, jobID: Int64? = nil) async throws {
-            try await queue.insertOutbox(OutboxMessage(
-                chatID: chatID, jobID: jobID, replyToMessageID: origin.messageID, languageCode: from.languageCode,
-                kind: botMessage.kind, argsJSON: botMessage.argsJSON))
+        func reply(_ botMessage: BotMessage) async throws {
+            try await insertReply(botMessage, to: origin, connection: connection)
         }
         switch intent {
         case .ignore(let reason):
@@ -99,6 +97,10 @@ struct UpdateHandler: Sendable {
             try await reply(botMessage)
             return Handled(outcome: outcome)
         case .generate(let request, let promptCut):
+            if let refusal = try await loraRefusal(request, connection: connection) {
+                try await reply(.rejected(refusal))
+                return Handled(outcome: "rejected:" + refusal.code)
+            }
             return Handled(outcome: try await enqueue(request, origin: origin, promptCut: promptCut, connection: connection).outcome)
         case .status:
             try await reply(.status(try await connection.pendingJobs(ofUser: from.id)))
@@ -110,7 +112,18 @@ struct UpdateHandler: Sendable {
         case .quota:
             try await reply(.quota(try await connection.quota(ofUser: from.id)))
             return Handled(outcome: "quota")
+        case .styles:
+            let loras = try await queue.visibleLoras(model: router.limits.model)
+            try await reply(.styles(loras.map { StyleLine(name: $0.name, description: $0.description) }))
+            return Handled(outcome: "styles")
         }
+    }
+
+    /// Writes `message` to the outbox as the answer to the update of `origin`.
+    func insertReply(_ message: BotMessage, to origin: TelegramOrigin, jobID: Int64? = nil, connection: PostgresConnection) async throws {
+        try await JobQueue(connection).insertOutbox(OutboxMessage(
+            chatID: origin.chatID, jobID: jobID, replyToMessageID: origin.messageID, languageCode: origin.languageCode,
+            kind: message.kind, argsJSON: message.argsJSON))
     }
 
     /// Enqueues and writes the acknowledgement or the refusal. Returns the outcome and
@@ -155,9 +168,7 @@ struct UpdateHandler: Sendable {
             code = "refused:queue_full"
         }
         if refusal == nil || replyOnRefusal {
-            try await JobQueue(connection).insertOutbox(OutboxMessage(
-                chatID: origin.chatID, jobID: jobID, replyToMessageID: origin.messageID,
-                languageCode: origin.languageCode, kind: message.kind, argsJSON: message.argsJSON))
+            try await insertReply(message, to: origin, jobID: jobID, connection: connection)
         }
         return (code, refusal)
     }

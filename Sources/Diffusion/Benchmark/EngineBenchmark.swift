@@ -19,14 +19,30 @@ public enum EngineBenchmark {
     public static func stableDiffusion15(
         seed: UInt64 = 0, precision: ComputePrecision = .float32
     ) throws -> (CLIPTextModel, UNet2DConditionModel, AutoencoderKL) {
-        let text = try CLIPTextModel(store: WeightStore(randomSeed: seed), config: CLIPTextConfig())
+        let (text, unet, vae, _) = try stableDiffusion15WithTargets(seed: seed, precision: precision)
+        return (text, unet, vae)
+    }
+
+    /// `stableDiffusion15` and the layers a LoRA may patch in it.
+    public static func stableDiffusion15WithTargets(
+        seed: UInt64 = 0, precision: ComputePrecision = .float32
+    ) throws -> (CLIPTextModel, UNet2DConditionModel, AutoencoderKL, LoraTargets) {
+        let textStore = WeightStore(randomSeed: seed)
+        let text = try CLIPTextModel(store: textStore, config: CLIPTextConfig())
         let unetStore = WeightStore(randomSeed: seed + 1)
         unetStore.precision = precision
         let unet = try UNet2DConditionModel(store: unetStore, config: UNet2DConditionConfig())
         let vaeStore = WeightStore(randomSeed: seed + 2)
         vaeStore.precision = precision
         let vae = try AutoencoderKL(store: vaeStore, config: AutoencoderKLConfig())
-        return (text, unet, vae)
+        return (text, unet, vae, LoraTargets(unet: unetStore.layerShapes, textEncoder: textStore.layerShapes))
+    }
+
+    /// One U-Net call with each sample's LoRAs, as the pipeline makes it.
+    public static func unet(
+        _ unet: UNet2DConditionModel, _ x: Tensor, timesteps: [Float], context: Tensor, loras: [[AppliedLora]]
+    ) -> Tensor {
+        LoraBatch.applying(.unet, loras) { unet(x, timesteps: timesteps, context: context) }
     }
 
     public static func time(_ name: String, repeats: Int, _ body: () throws -> Void) rethrows -> Timing {

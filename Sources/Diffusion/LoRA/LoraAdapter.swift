@@ -77,6 +77,24 @@ public final class LoraAdapter: Sendable {
         self.updates = updates
     }
 
+    /// A LoRA of seeded random factors for every layer `patches` selects (benchmarks:
+    /// a full-size model's LoRA without a file).
+    public init(randomFor targets: LoraTargets, name: String, rank: Int, seed: UInt64, patches: (String) -> Bool) throws {
+        var generator = TorchRandomSource(seed: seed)
+        var unet: [String: LoraUpdate] = [:]
+        for (module, shape) in targets.layers[.unet] ?? [:] where patches(module) {
+            let columns = shape.dropFirst().reduce(1, *)
+            unet[module] = try LoraUpdate(
+                down: generator.randn(rank * columns).map { $0 * 0.01 }, downShape: [rank] + shape.dropFirst(),
+                up: generator.randn(shape[0] * rank).map { $0 * 0.01 }, upShape: [shape[0], rank], alpha: Float(rank), layer: shape)
+        }
+        self.name = name
+        path = "(random)"
+        shortHash = String(repeating: "0", count: 12)
+        summary = ""
+        updates = [.unet: unet]
+    }
+
     func updates(for component: LoraComponent) -> [String: LoraUpdate] { updates[component] ?? [:] }
 
     /// Layers patched, per component.

@@ -8,8 +8,11 @@
 final class LoraBatch: Sendable {
     @TaskLocal static var active: LoraBatch?
 
+    /// One LoRA at one weight on the samples that ask for it: their rows go through the
+    /// two low-rank GEMMs together (an image's unconditional and conditional samples, or a
+    /// whole batch sharing a style, cost one pair of GEMMs, not one per sample).
     struct Term: Sendable {
-        let sample: Int
+        let samples: [Int]
         let update: LoraUpdate
         /// The prompt's weight times the file's alpha / rank.
         let multiplier: Float
@@ -20,17 +23,23 @@ final class LoraBatch: Sendable {
 
     /// nil when no sample has a LoRA: the layers then skip the lookup's work entirely.
     init?(component: LoraComponent, perSample: [[AppliedLora]]) {
-        var terms: [String: [Term]] = [:]
+        // module → (adapter, weight) → samples, in order of first use
+        var grouped: [String: [(key: String, update: LoraUpdate, multiplier: Float, samples: [Int])]] = [:]
         for (sample, loras) in perSample.enumerated() {
             for lora in loras where lora.weight != 0 {
+                let key = "\(ObjectIdentifier(lora.adapter))@\(lora.weight)"
                 for (module, update) in lora.adapter.updates(for: component) {
-                    terms[module, default: []].append(Term(sample: sample, update: update, multiplier: lora.weight * update.scale))
+                    if let index = grouped[module]?.firstIndex(where: { $0.key == key }) {
+                        grouped[module]?[index].samples.append(sample)
+                    } else {
+                        grouped[module, default: []].append((key, update, lora.weight * update.scale, [sample]))
+                    }
                 }
             }
         }
-        guard !terms.isEmpty else { return nil }
+        guard !grouped.isEmpty else { return nil }
         self.samples = perSample.count
-        self.terms = terms
+        self.terms = grouped.mapValues { $0.map { Term(samples: $0.samples, update: $0.update, multiplier: $0.multiplier) } }
     }
 
     init(terms: [String: [Term]], samples: Int) {
@@ -43,39 +52,55 @@ final class LoraBatch: Sendable {
         try $active.withValue(LoraBatch(component: component, perSample: perSample), operation: body)
     }
 
-    /// y (rows, outFeatures) += the sample's terms of x (rows, inFeatures); the rows are
-    /// the samples' rows one after another.
+    /// y (rows, outFeatures) += each term's low-rank product of x (rows, inFeatures) on its
+    /// samples' rows; the rows are the samples' rows one after another.
     func addUpdates(of module: String, toLinear y: inout [Float], input x: [Float], inFeatures: Int, outFeatures: Int) {
         guard let moduleTerms = terms[module] else { return }
         let rows = x.count / inFeatures / samples
         for term in moduleTerms {
-            let xs = Array(x[(term.sample * rows * inFeatures)..<((term.sample + 1) * rows * inFeatures)])
-            let low = linear(xs, rows: rows, weight: term.update.down, bias: [])
-            let delta = linear(low, rows: rows, weight: term.update.up, bias: [])
-            add(delta, times: term.multiplier, to: &y, at: term.sample * rows * outFeatures)
+            let xs = gather(x, samples: term.samples, per: rows * inFeatures)
+            let low = linear(xs, rows: rows * term.samples.count, weight: term.update.down, bias: [])
+            let delta = linear(low, rows: rows * term.samples.count, weight: term.update.up, bias: [])
+            scatterAdd(delta, times: term.multiplier, to: &y, samples: term.samples, per: rows * outFeatures)
         }
     }
 
-    /// y (N, out, oh, ow) += the sample's terms of x (N, in, h, w): the down factor as a
-    /// convolution like the base layer's, the up factor as a 1×1 convolution.
+    /// y (N, out, oh, ow) += each term's low-rank product of x (N, in, h, w) on its samples:
+    /// the down factor as a convolution like the base layer's, the up factor as a 1×1 convolution.
     func addUpdates(of module: String, toConvolution y: inout [Float], input x: Tensor, kernel: Int, stride: Int, padding: Int) {
         guard let moduleTerms = terms[module] else { return }
         let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])
-        let per = c * h * w
         for term in moduleTerms {
-            let xs = Array(x.data[(term.sample * per)..<((term.sample + 1) * per)])
-            let low = conv2d(xs, n: 1, c: c, h: h, w: w, weight: term.update.down, bias: [], kernel: kernel, stride: stride, padding: padding)
-            let delta = conv2d(low.data, n: 1, c: term.update.rank, h: low.height, w: low.width, weight: term.update.up, bias: [],
+            let n = term.samples.count
+            let xs = gather(x.data, samples: term.samples, per: c * h * w)
+            let low = conv2d(xs, n: n, c: c, h: h, w: w, weight: term.update.down, bias: [], kernel: kernel, stride: stride, padding: padding)
+            let delta = conv2d(low.data, n: n, c: term.update.rank, h: low.height, w: low.width, weight: term.update.up, bias: [],
                                kernel: 1, stride: 1, padding: 0)
-            add(delta.data, times: term.multiplier, to: &y, at: term.sample * delta.data.count)
+            scatterAdd(delta.data, times: term.multiplier, to: &y, samples: term.samples, per: delta.data.count / n)
         }
     }
 
-    private func add(_ delta: [Float], times multiplier: Float, to y: inout [Float], at offset: Int) {
+    /// The samples' blocks of `per` values, one after another.
+    private func gather(_ x: [Float], samples: [Int], per: Int) -> [Float] {
+        if samples.count == self.samples, samples == Array(0..<self.samples) { return x }
+        var out = [Float]()
+        out.reserveCapacity(samples.count * per)
+        for s in samples { out += x[(s * per)..<((s + 1) * per)] }
+        return out
+    }
+
+    /// y's block of each sample += multiplier × its block of `delta`.
+    private func scatterAdd(_ delta: [Float], times multiplier: Float, to y: inout [Float], samples: [Int], per: Int) {
+        for (block, sample) in samples.enumerated() {
+            add(delta, from: block * per, count: per, times: multiplier, to: &y, at: sample * per)
+        }
+    }
+
+    private func add(_ delta: [Float], from start: Int, count: Int, times multiplier: Float, to y: inout [Float], at offset: Int) {
         y.withUnsafeMutableBufferPointer { out in
             delta.withUnsafeBufferPointer { d in
                 guard let o = out.baseAddress, let s = d.baseAddress else { return }
-                axpy(count: d.count, alpha: multiplier, x: s, y: o + offset)
+                axpy(count: count, alpha: multiplier, x: s + start, y: o + offset)
             }
         }
     }

@@ -7,9 +7,11 @@
 public enum InfoText {
     /// `sampler` is the one that ran (options.sampler, or the model's default).
     /// `typedPrompt` is the prompt with its `<lora:…>` tags, as AUTOMATIC1111 keeps it;
-    /// the LoRAs' short hashes follow in `Lora hashes:`.
+    /// the LoRAs' short hashes follow in `Lora hashes:`. `precision` is said because a
+    /// bfloat16 image differs a little from the float32 one diffusers makes for the seed.
     public static func parameters(
-        request: GenerationRequest, options: GenerationOptions, sampler: Sampler, modelName: String, typedPrompt: String? = nil
+        request: GenerationRequest, options: GenerationOptions, sampler: Sampler, modelName: String, typedPrompt: String? = nil,
+        precision: ComputePrecision? = nil
     ) -> String {
         var s = typedPrompt ?? request.prompt
         if !request.negativePrompt.isEmpty { s += "\nNegative prompt: " + request.negativePrompt }
@@ -18,6 +20,7 @@ public enum InfoText {
             "Seed: \(request.seed)", "Size: \(options.width)x\(options.height)", "Model: \(modelName)",
         ]
         if options.clipSkip > 0 { fields.append("Clip skip: \(options.clipSkip + 1)") }
+        if let precision { fields.append("Precision: \(precision.rawValue)") }
         if !request.loras.isEmpty {
             fields.append("Lora hashes: \"" + request.loras.map { "\($0.adapter.name): \($0.adapter.shortHash)" }.joined(separator: ", ") + "\"")
         }
