@@ -63,7 +63,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("float32 .npy of shape [batch,4,H/8,W/8] replacing the initial noise.", valueName: "FILE.npy"))
     var latents: String?
 
-    @Option(name: .customLong("step-noise"), help: ArgumentHelp("float32 .npy of shape [steps,batch,4,H/8,W/8] replacing the ancestral noise.", valueName: "FILE.npy"))
+    @Option(name: .customLong("step-noise"), help: ArgumentHelp("float32 .npy of shape [draws,batch,4,H/8,W/8] replacing the ancestral noise: one draw per step (euler_a), steps - 1 for lcm.", valueName: "FILE.npy"))
     var stepNoise: String?
 
     @Option(name: .customLong("clip-skip"), help: ArgumentHelp("Skip the last N text-encoder layers (diffusers' clip_skip; A1111's Clip skip minus 1).", valueName: "N"))

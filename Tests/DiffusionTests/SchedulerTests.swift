@@ -49,3 +49,37 @@ import Testing
         }
     }
 }
+
+/// LCMScheduler (LCM and LCM-LoRA) against diffusers: the timesteps picked from the
+/// original 50-step schedule, the boundary-condition scalings, and trajectories whose fresh
+/// noise between steps comes from the seed's generator (none after the last step).
+@Suite struct LCMSchedulerTests {
+    @Test func lcmMatchesDiffusers() throws {
+        let root = try #require(try loadJSON("lcm/lcm-scheduler.json") as? [String: Any])
+        let sample = try #require(root["sample"] as? [Double]).map { Float($0) }
+        let outputs = try #require(root["model_outputs"] as? [[Double]]).map { $0.map { Float($0) } }
+        let seed = UInt64(try #require(root["generator_seed"] as? Int))
+        let cases = try #require(root["cases"] as? [[String: Any]])
+        #expect(cases.count >= 6)
+        for c in cases {
+            var config = SchedulerConfig.stableDiffusion1
+            let prediction = try #require(c["prediction_type"] as? String)
+            config.predictionType = try #require(PredictionType(rawValue: prediction))
+            config.originalInferenceSteps = (c["original_inference_steps"] as? Int) ?? 50
+            let steps = try #require(c["steps"] as? Int)
+            let label = "lcm \(steps) steps, \(config.predictionType.rawValue), original \(config.originalInferenceSteps)"
+            var s = LCMScheduler(config: config, steps: steps)
+            let timesteps = try #require(c["timesteps"] as? [Double])
+            #expect(s.timesteps == timesteps.map { Float($0) }, "\(label) timesteps")
+            #expect(s.noiseDraws == steps - 1)
+            guard let trajectory = c["trajectory"] as? [[Double]] else { continue }
+            var x = sample
+            var g = TorchRandomSource(seed: seed)
+            for (i, expected) in trajectory.enumerated() {
+                let out = zip(outputs[i], x).map { $0 + 0.1 * $1 }
+                x = s.step(out, index: i, sample: x, noise: s.needsNoise(at: i) ? g.randn(x.count) : nil)
+                expectClose(x, expected.map { Float($0) }, relative: 1e-5, "\(label) step \(i)")
+            }
+        }
+    }
+}

@@ -32,6 +32,10 @@ public struct StableDiffusionPipeline: Sendable {
         try progress(PipelineProgress(stage: .textEncoded, step: 0, totalSteps: options.steps))
 
         let sampler = options.sampler ?? model.schedulerConfig.defaultSampler
+        if sampler == .lcm, options.steps > model.schedulerConfig.originalInferenceSteps {
+            throw DiffusionError.invalidArgument(
+                "LCM takes at most \(model.schedulerConfig.originalInferenceSteps) steps (the schedule it was distilled on), got \(options.steps)")
+        }
         var scheduler = sampler.makeScheduler(config: model.schedulerConfig, steps: options.steps)
         let timesteps = scheduler.timesteps
 
@@ -47,9 +51,11 @@ public struct StableDiffusionPipeline: Sendable {
             latents = []
             for i in 0..<n { latents += generators[i].randn(per) }
         }
-        if let noise = options.stepNoise, noise.shape != [timesteps.count, n, c, h, w] {
-            throw DiffusionError.invalidArgument("step noise has shape \(noise.shape), expected \([timesteps.count, n, c, h, w])")
+        let draws = scheduler.noiseDraws
+        if let noise = options.stepNoise, noise.shape != [draws, n, c, h, w] {
+            throw DiffusionError.invalidArgument("step noise has shape \(noise.shape), expected \([draws, n, c, h, w])")
         }
+        var drawn = 0
         let sigma0 = scheduler.initNoiseSigma
         latents = latents.map { $0 * sigma0 }
 
@@ -73,14 +79,15 @@ public struct StableDiffusionPipeline: Sendable {
                 }
             }
             var noise: [Float]?
-            if scheduler.needsNoise {
+            if scheduler.needsNoise(at: i) {
                 if let given = options.stepNoise {
-                    noise = Array(given.data[(i * n * per)..<((i + 1) * n * per)])
+                    noise = Array(given.data[(drawn * n * per)..<((drawn + 1) * n * per)])
                 } else {
-                    var drawn = [Float]()
-                    for j in 0..<n { drawn += generators[j].randn(per) }
-                    noise = drawn
+                    var fresh = [Float]()
+                    for j in 0..<n { fresh += generators[j].randn(per) }
+                    noise = fresh
                 }
+                drawn += 1
             }
             latents = scheduler.step(guidedOutput, index: i, sample: latents, noise: noise)
             try progress(PipelineProgress(stage: .denoising, step: i + 1, totalSteps: timesteps.count))

@@ -5,6 +5,7 @@ public enum Sampler: String, CaseIterable, Sendable {
     case lms
     case dpmpp2M = "dpmpp_2m"
     case dpmpp2MKarras = "dpmpp_2m_karras"
+    case lcm
 
     /// The sampler for a diffusers scheduler class name (scheduler_config.json's `_class_name`).
     public init?(diffusersClassName name: String, karras: Bool = false) {
@@ -15,6 +16,7 @@ public enum Sampler: String, CaseIterable, Sendable {
         case "EulerAncestralDiscreteScheduler": self = .eulerAncestral
         case "LMSDiscreteScheduler": self = .lms
         case "DPMSolverMultistepScheduler": self = karras ? .dpmpp2MKarras : .dpmpp2M
+        case "LCMScheduler": self = .lcm
         default: return nil
         }
     }
@@ -30,6 +32,7 @@ public enum Sampler: String, CaseIterable, Sendable {
         case .lms: return LMSDiscreteScheduler(config: config, steps: steps)
         case .dpmpp2M: return DPMSolverMultistepScheduler(config: config, steps: steps, karras: config.useKarrasSigmas)
         case .dpmpp2MKarras: return DPMSolverMultistepScheduler(config: config, steps: steps, karras: true)
+        case .lcm: return LCMScheduler(config: config, steps: steps)
         }
     }
 
@@ -43,6 +46,7 @@ public enum Sampler: String, CaseIterable, Sendable {
         case .lms: return "LMS"
         case .dpmpp2M: return "DPM++ 2M"
         case .dpmpp2MKarras: return "DPM++ 2M Karras"
+        case .lcm: return "LCM"
         }
     }
 }

@@ -9,12 +9,21 @@ public protocol Scheduler: Sendable {
     var timesteps: [Float] { get }
     /// The initial noise is multiplied by this.
     var initNoiseSigma: Float { get }
-    /// Whether `step` consumes fresh noise (ancestral samplers).
+    /// Whether `step` consumes fresh noise (ancestral samplers, LCM).
     var needsNoise: Bool { get }
+    /// Whether the step at call `index` consumes noise (LCM draws none after its last step).
+    func needsNoise(at index: Int) -> Bool
     /// Scales the U-Net input at model call `index` (σ-scaled samplers divide by √(σ²+1)).
     func scaleModelInput(_ sample: [Float], index: Int) -> [Float]
     /// One update from the guided model output at call `index`; returns the next sample.
     mutating func step(_ modelOutput: [Float], index: Int, sample: [Float], noise: [Float]?) -> [Float]
+}
+
+extension Scheduler {
+    public func needsNoise(at index: Int) -> Bool { needsNoise }
+
+    /// How many noise draws a run takes: the first dimension of `--step-noise`.
+    public var noiseDraws: Int { timesteps.indices.filter(needsNoise(at:)).count }
 }
 
 public enum PredictionType: String, Sendable { case epsilon, vPrediction = "v_prediction" }
@@ -38,6 +47,10 @@ public struct SchedulerConfig: Sendable, Equatable {
     public var useKarrasSigmas = false
     /// The sampler the model ships with (`_class_name`), used when none is asked for.
     public var defaultSampler = Sampler.pndm
+    /// LCM: the schedule the model was distilled on, which its few steps are picked from.
+    public var originalInferenceSteps = 50
+    /// LCM: scales the timestep in the boundary condition's c_skip / c_out.
+    public var timestepScaling: Double = 10
 
     public init() {}
 
@@ -80,6 +93,11 @@ public struct SchedulerConfig: Sendable, Equatable {
         if json.has("set_alpha_to_one") { setAlphaToOne = json.bool("set_alpha_to_one", true) }
         if json.has("clip_sample") { clipSample = json.bool("clip_sample", true) }
         useKarrasSigmas = json.bool("use_karras_sigmas", false)
+        originalInferenceSteps = json.int("original_inference_steps", 50)
+        timestepScaling = json.double("timestep_scaling", 10)
+        guard originalInferenceSteps >= 1, originalInferenceSteps <= trainStepCount else {
+            throw DiffusionError.invalidConfig(path: json.path, reason: "original_inference_steps must be 1 to num_train_timesteps")
+        }
         let className = json.string("_class_name", "PNDMScheduler")
         guard let sampler = Sampler(diffusersClassName: className, karras: useKarrasSigmas) else {
             throw DiffusionError.invalidConfig(path: json.path, reason: "scheduler \(className) is not supported")
