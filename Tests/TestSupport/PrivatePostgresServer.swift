@@ -34,9 +34,11 @@ public final class PrivatePostgresServer: Sendable {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("scripts/pg-cluster.sh").path
 
-    /// Runs scripts/pg-cluster.sh and returns what it printed. Uses system(3) rather
-    /// than Foundation's Process, whose waitUntilExit can miss the child's exit on Linux
-    /// when the child leaves a daemon (the server) behind.
+    /// Runs scripts/pg-cluster.sh and returns what it printed. Spawns bash and waits for
+    /// that one pid rather than using Foundation's Process, whose waitUntilExit can miss the
+    /// child's exit on Linux when the child leaves a daemon (the server) behind, or
+    /// system(3), which meanwhile blocks SIGCHLD and ignores SIGINT/SIGQUIT for the whole
+    /// test process (where other tests watch their stage processes exit).
     @discardableResult
     static func cluster(_ command: String, _ directory: String, fast: Bool = true) throws -> String {
         let outputPath = NSTemporaryDirectory() + "/pg-cluster-" + UUID().uuidString
@@ -44,11 +46,25 @@ public final class PrivatePostgresServer: Sendable {
         // Every part is a path of ours or a fixed word, quoted for the shell.
         let line = [fast ? "PG_FAST=1" : "PG_FAST=", "/bin/bash", quote(script), command, quote(directory), ">", quote(outputPath)]
             .joined(separator: " ")
-        let status = system(line)
+        let status = try spawnAndWait(["/bin/bash", "-c", line])
         guard status == 0 else {
             throw TestFailure("pg-cluster.sh \(command) \(directory) failed with status \(status)")
         }
         return (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
+
+    /// posix_spawn + waitpid on the child's own pid; returns its exit status.
+    private static func spawnAndWait(_ arguments: [String]) throws -> Int32 {
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, arguments[0], nil, nil, &argv, environ)
+        guard spawned == 0 else { throw TestFailure("cannot start \(arguments[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw TestFailure("waitpid failed: errno \(errno)") }
+        }
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     private static func quote(_ text: String) -> String {

@@ -30,17 +30,43 @@ public final class StageProcess: @unchecked Sendable {
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// The exit status once the process has ended, or nil if it is still running at the deadline.
+    /// Foundation learns of a child's exit from SIGCHLD and can miss it while another test
+    /// runs a shell command; asking the kernel for this pid (`waitpid`) cannot, so both are asked.
     public func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline {
+            if let status = exitStatus() { return status }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return process.isRunning ? nil : process.terminationStatus
+        return exitStatus()
+    }
+
+    private let reaped = ReapedStatus()
+
+    private func exitStatus() -> Int32? {
+        if let status = reaped.value { return status }
+        if !process.isRunning { return process.terminationStatus }
+        var status: Int32 = 0
+        guard waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier else { return nil }
+        // WIFEXITED → WEXITSTATUS; killed by a signal → the signal number, as Foundation reports it.
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f
+        reaped.value = code
+        return code
     }
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if reaped.value == nil, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// The status `waitpid` returned, kept because a pid can be reaped only once.
+private final class ReapedStatus: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Int32?
+    var value: Int32? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }

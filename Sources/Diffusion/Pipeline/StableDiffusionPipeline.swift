@@ -23,8 +23,13 @@ public struct StableDiffusionPipeline: Sendable {
         let c = model.unet.config.inChannels
         let per = c * h * w
 
-        // Text: unconditional rows (guided images only), then every conditional row.
-        let guided = requests.indices.filter { requests[$0].guidanceScale > 1 }
+        // Text: unconditional rows (guided images only), then every conditional row. An
+        // LCM-distilled U-Net takes the guidance as an embedding instead (diffusers'
+        // LatentConsistencyModelPipeline): no unconditional rows, w = guidance − 1.
+        let guidanceEmbedding = model.unet.config.timeCondProjDim.map { dim in
+            Tensor(shape: [n, dim], data: guidanceScaleEmbedding(requests.map { $0.guidanceScale - 1 }, dim: dim))
+        }
+        let guided = guidanceEmbedding != nil ? [] : requests.indices.filter { requests[$0].guidanceScale > 1 }
         let tokens = guided.map { model.tokenizer.encode(requests[$0].negativePrompt) } + requests.map { model.tokenizer.encode($0.prompt) }
         // Each row's LoRAs are its image's (the unconditional row's too), in the same order.
         let rowLoras = guided.map { requests[$0].loras } + requests.map(\.loras)
@@ -67,7 +72,8 @@ public struct StableDiffusionPipeline: Sendable {
             input += scaled
             let rows = guided.count + n
             let out = LoraBatch.applying(.unet, rowLoras) {
-                model.unet(Tensor(shape: [rows, c, h, w], data: input), timesteps: Array(repeating: t, count: rows), context: context)
+                model.unet(Tensor(shape: [rows, c, h, w], data: input), timesteps: Array(repeating: t, count: rows), context: context,
+                           timestepCond: guidanceEmbedding)
             }
             // noise_pred = noise_pred_uncond + guidance_scale * (noise_pred_text - noise_pred_uncond)
             var guidedOutput = Array(out.data[(guided.count * per)...])

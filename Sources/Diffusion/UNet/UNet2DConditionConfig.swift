@@ -23,11 +23,15 @@ public struct UNet2DConditionConfig: Sendable, Equatable, CustomStringConvertibl
     /// Timestep embedding layout (true, 0 for every SD).
     public var flipSinToCos = true
     public var freqShift: Float = 0
+    /// LCM-distilled U-Nets: width of the guidance-scale embedding added to the time
+    /// embedding (`time_cond_proj_dim`, 256 in LCM_Dreamshaper); nil for every other SD.
+    public var timeCondProjDim: Int?
 
     public init() {}
 
     public var description: String {
         "UNet channels \(blockOutChannels), layers \(layersPerBlock), heads \(attentionHeads), context \(crossAttentionDim), groups \(normNumGroups), linear projection \(useLinearProjection)"
+            + (timeCondProjDim.map { ", guidance embedding \($0) (LCM)" } ?? "")
     }
 
     init(json: JSONConfig) throws {
@@ -45,7 +49,7 @@ public struct UNet2DConditionConfig: Sendable, Equatable, CustomStringConvertibl
         }
         guard json.string("mid_block_type", "UNetMidBlock2DCrossAttn") == "UNetMidBlock2DCrossAttn",
             json.intList("transformer_layers_per_block", count: blocks, Array(repeating: 1, count: blocks)).allSatisfy({ $0 == 1 }),
-            !json.has("addition_embed_type"), !json.has("class_embed_type"), !json.has("time_cond_proj_dim")
+            !json.has("addition_embed_type"), !json.has("class_embed_type")
         else { throw DiffusionError.invalidConfig(path: json.path, reason: "only the SD 1.x/2.x U-Net (no SDXL/class/addition embeddings) is supported") }
         // Options SD 1.x/2.x never set; refuse them rather than compute something else.
         let expected: [(String, Any, Any)] = [
@@ -73,5 +77,9 @@ public struct UNet2DConditionConfig: Sendable, Equatable, CustomStringConvertibl
         useLinearProjection = json.bool("use_linear_projection", false)
         flipSinToCos = json.bool("flip_sin_to_cos", true)
         freqShift = Float(json.double("freq_shift", 0))
+        if json.has("time_cond_proj_dim") {
+            timeCondProjDim = json.int("time_cond_proj_dim", 256)
+            guard (timeCondProjDim ?? 0) >= 4 else { throw DiffusionError.invalidConfig(path: json.path, reason: "time_cond_proj_dim must be at least 4") }
+        }
     }
 }

@@ -21,7 +21,7 @@ public struct UNet2DConditionModel: Sendable {
         let temb = ch[0] * 4
         let (groups, eps) = (config.normNumGroups, config.normEps)
         convIn = try Conv2d(store, "conv_in", config.inChannels, ch[0], kernel: 3)
-        timeEmbedding = try TimestepEmbedding(store, "time_embedding", inChannels: ch[0], timeEmbedDim: temb)
+        timeEmbedding = try TimestepEmbedding(store, "time_embedding", inChannels: ch[0], timeEmbedDim: temb, condProjDim: config.timeCondProjDim)
         downBlocks = try (0..<n).map { i in
             try CrossAttnDownBlock2D(store, "down_blocks.\(i)", inChannels: i == 0 ? ch[0] : ch[i - 1], outChannels: ch[i], layers: L,
                                      crossAttention: config.crossAttentionDown[i], heads: config.attentionHeads[i],
@@ -51,11 +51,12 @@ public struct UNet2DConditionModel: Sendable {
         convOut = try Conv2d(store, "conv_out", ch[0], config.outChannels, kernel: 3)
     }
 
-    /// sample (N, 4, h, w); one timestep per row (fractional for Euler/LMS); context (N, L, crossAttentionDim).
-    public func callAsFunction(_ sample: Tensor, timesteps: [Float], context: Tensor) -> Tensor {
+    /// sample (N, 4, h, w); one timestep per row (fractional for Euler/LMS); context (N, L, crossAttentionDim);
+    /// timestepCond (N, timeCondProjDim), the guidance-scale embedding of an LCM-distilled U-Net.
+    public func callAsFunction(_ sample: Tensor, timesteps: [Float], context: Tensor, timestepCond: Tensor? = nil) -> Tensor {
         let ch0 = config.blockOutChannels[0]
         let t = timestepEmbedding(timesteps, dim: ch0, flipSinToCos: config.flipSinToCos, downscaleFreqShift: config.freqShift)
-        var tembSiLU = timeEmbedding(t)
+        var tembSiLU = timeEmbedding(t, condition: timestepCond?.data)
         siluInPlace(&tembSiLU)  // every ResnetBlock2D applies SiLU before time_emb_proj
         let ctx = context.data
         let ctxLen = context.shape[1]
