@@ -13,6 +13,16 @@ public struct StableDiffusionPipeline: Sendable {
     public func generate(
         _ requests: [GenerationRequest], options: GenerationOptions, progress: (PipelineProgress) throws -> Void = { _ in }
     ) throws -> [RGBImage] {
+        let latents = try denoise(requests, options: options, progress: progress)
+        let images = decode(latents)
+        try progress(PipelineProgress(stage: .decoded, step: options.steps, totalSteps: options.steps))
+        return images
+    }
+
+    /// Text to final latents, (N, 4, h, w) before the VAE's scaling: everything but the decode.
+    public func denoise(
+        _ requests: [GenerationRequest], options: GenerationOptions, progress: (PipelineProgress) throws -> Void = { _ in }
+    ) throws -> Tensor {
         let n = requests.count
         guard n > 0 else { throw DiffusionError.invalidArgument("no prompts to generate") }
         guard options.width > 0, options.height > 0, options.width % 8 == 0, options.height % 8 == 0 else {
@@ -99,15 +109,18 @@ public struct StableDiffusionPipeline: Sendable {
             try progress(PipelineProgress(stage: .denoising, step: i + 1, totalSteps: timesteps.count))
         }
 
-        var images = [RGBImage]()
-        let scale = 1 / model.vae.scalingFactor
-        for j in 0..<n {
-            let z = latents[(j * per)..<((j + 1) * per)].map { $0 * scale }
-            let decoded = model.vae.decode(Tensor(shape: [1, c, h, w], data: z))
-            images.append(Self.toRGB(decoded))
+        return Tensor(shape: [n, c, h, w], data: latents)
+    }
+
+    /// Final latents to RGB with the model's decoder (`decoder` instead, when given), one
+    /// image at a time: the VAE's activations at 512² are the largest tensors of a run.
+    public func decode(_ latents: Tensor, with decoder: (any LatentDecoder)? = nil) -> [RGBImage] {
+        let decoder = decoder ?? model.vae
+        let scale = 1 / decoder.scalingFactor
+        return (0..<latents.shape[0]).map { j in
+            let z = latents.slice(j..<(j + 1))
+            return Self.toRGB(decoder.decode(Tensor(shape: z.shape, data: z.data.map { $0 * scale })))
         }
-        try progress(PipelineProgress(stage: .decoded, step: timesteps.count, totalSteps: timesteps.count))
-        return images
     }
 
     /// (1, 3, H, W) in [-1, 1] → RGB8 as diffusers' postprocess + numpy_to_pil:

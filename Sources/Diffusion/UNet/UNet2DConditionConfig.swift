@@ -26,6 +26,8 @@ public struct UNet2DConditionConfig: Sendable, Equatable, CustomStringConvertibl
     /// LCM-distilled U-Nets: width of the guidance-scale embedding added to the time
     /// embedding (`time_cond_proj_dim`, 256 in LCM_Dreamshaper); nil for every other SD.
     public var timeCondProjDim: Int?
+    /// Latent side the model was trained at (64 → 512×512 images; 96 for SD 2.x 768-v).
+    public var sampleSize = 64
 
     public init() {}
 
@@ -77,6 +79,7 @@ public struct UNet2DConditionConfig: Sendable, Equatable, CustomStringConvertibl
         useLinearProjection = json.bool("use_linear_projection", false)
         flipSinToCos = json.bool("flip_sin_to_cos", true)
         freqShift = Float(json.double("freq_shift", 0))
+        sampleSize = json.int("sample_size", 64)
         if json.has("time_cond_proj_dim") {
             timeCondProjDim = json.int("time_cond_proj_dim", 256)
             guard (timeCondProjDim ?? 0) >= 4 else { throw DiffusionError.invalidConfig(path: json.path, reason: "time_cond_proj_dim must be at least 4") }

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Diffusion
+import Foundation
+
+/// `Renderer bench-pipeline`: whole images as a user waits for them, text to decoded RGB,
+/// on full-size architectures with random weights, beside diffusers on PyTorch with the
+/// same settings (scripts/diffusers/benchmark_pipeline_pytorch.py) when `--pytorch` is
+/// given. Each row warms up on a 64×64 one-step image, denoises once and then decodes the
+/// same latents with the full VAE and with TAESD, so "text → image" is denoising + the
+/// chosen decode.
+struct PipelineBenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-pipeline",
+        abstract: "Time whole images (SD 1.5 20 steps Euler with CFG, LCM 4 steps without CFG, SD-Turbo 1 step), each with the full VAE and with TAESD; optionally beside PyTorch.")
+
+    @Option(help: "Image side (512 = the models' own size).") var size: Int = 512
+    @Option(parsing: .upToNextOption, help: "Rows to run: sd15-20, lcm-4, turbo-1.") var rows: [String] = ["turbo-1", "lcm-4", "sd15-20"]
+    @Option(help: "Threads for both sides (default: all cores).") var threads: Int?
+    @Option(help: "Weight GEMM precision of the U-Net and VAE (default: the fastest this CPU runs).")
+    var precision: ComputePrecision = .fastest
+    @Option(help: "A Python with torch and diffusers: time PyTorch (fp32) first and print ratios.") var pytorch: String?
+    @Option(help: "The PyTorch side's script.") var pytorchScript: String = "scripts/diffusers/benchmark_pipeline_pytorch.py"
+
+    struct Row {
+        let name: String
+        let label: String
+        let architecture: EngineBenchmark.Architecture
+        let sampler: Sampler
+        let steps: Int
+        let guidance: Float
+        let spacing: TimestepSpacing?
+    }
+
+    static let allRows = [
+        Row(name: "turbo-1", label: "SD-Turbo (2.1 arch.), 1 step, CFG 0", architecture: .sd21, sampler: .euler, steps: 1, guidance: 0, spacing: .trailing),
+        Row(name: "lcm-4", label: "SD 1.5 + LCM, 4 steps, no CFG", architecture: .sd15, sampler: .lcm, steps: 4, guidance: 1, spacing: nil),
+        Row(name: "sd15-20", label: "SD 1.5, 20 steps Euler, CFG 7.5", architecture: .sd15, sampler: .euler, steps: 20, guidance: 7.5, spacing: nil),
+    ]
+
+    static func seconds(_ body: () -> Void) -> Double {
+        let started = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    }
+
+    func validate() throws {
+        guard size >= 64, size % 8 == 0 else { throw ValidationError("--size must be a multiple of 8, at least 64") }
+        let unknown = rows.filter { row in !Self.allRows.contains { $0.name == row } }
+        guard unknown.isEmpty else { throw ValidationError("unknown rows \(unknown); choose from \(Self.allRows.map(\.name))") }
+        guard precision.isSupported else { throw ValidationError("--precision bfloat16 needs a CPU with AVX512-BF16") }
+    }
+
+    func run() async throws {
+        let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        setThreadCount(threads)
+        let selected = Self.allRows.filter { rows.contains($0.name) }
+        var reference: [String: [String: Double]] = [:]
+        if let pytorch {
+            reference = try PyTorchPipelineBenchmark(python: pytorch, script: pytorchScript).run(rows: selected.map(\.name), size: size, threads: threads)
+        }
+        let taesd = try EngineBenchmark.randomTAESD(precision: precision)
+        var lines: [String] = []
+        for row in selected {
+            var scheduler = SchedulerConfig.stableDiffusion1
+            scheduler.timestepSpacing = row.spacing
+            let model = try EngineBenchmark.randomModel(row.architecture, scheduler: scheduler, precision: precision)
+            let pipeline = StableDiffusionPipeline(model: model)
+            let request = GenerationRequest(prompt: "a photograph of an astronaut riding a horse", seed: 42, guidanceScale: row.guidance)
+            let options = GenerationOptions(width: size, height: size, steps: row.steps, sampler: row.sampler)
+            // A 64×64 one-step image first, as a serving process is warm; then one run each.
+            let warm = try pipeline.denoise([request], options: GenerationOptions(width: 64, height: 64, steps: 1, sampler: row.sampler))
+            _ = pipeline.decode(warm)
+            _ = pipeline.decode(warm, with: taesd)
+            let started = DispatchTime.now().uptimeNanoseconds
+            let latents = try pipeline.denoise([request], options: options)
+            let denoise = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let vae = Self.seconds { _ = pipeline.decode(latents) }
+            let tiny = Self.seconds { _ = pipeline.decode(latents, with: taesd) }
+            print(String(format: "%@: text → latents %.2f s, VAE %.2f s, TAESD %.2f s", row.name, denoise, vae, tiny))
+            for (decoder, seconds, key) in [("full VAE", vae, "vae"), ("TAESD", tiny, "taesd")] {
+                let ours = denoise + seconds
+                var line = String(format: "| %@ | %@ | %.1f |", row.label, decoder, ours)
+                if let torch = reference[row.name], let d = torch["denoise"], let decode = torch[key] {
+                    line += String(format: " %.1f | %.2f× |", d + decode, ours / (d + decode))
+                } else {
+                    line += " – | – |"
+                }
+                lines.append(line)
+            }
+        }
+        print(String(format: "\nwhole images, %d×%d, random weights, engine %@, %d threads; seconds text → image (denoising once, then each decoder)",
+                     size, size, precision.rawValue, threads))
+        print("| model | decoder | engine (s) | PyTorch fp32 (s) | ratio |")
+        print("|---|---|---|---|---|")
+        lines.forEach { print($0) }
+    }
+}
+
+/// Runs scripts/diffusers/benchmark_pipeline_pytorch.py and reads the JSON object it prints last.
+struct PyTorchPipelineBenchmark {
+    let python: String
+    let script: String
+
+    func run(rows: [String], size: Int, threads: Int) throws -> [String: [String: Double]] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, "--size", "\(size)", "--threads", "\(threads)", "--rows"] + rows
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] { environment[name] = "\(threads)" }
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = output.split(separator: "\n").map(String.init)
+        for line in lines where !line.hasPrefix("{") { print("  pytorch | " + line) }
+        guard process.terminationStatus == 0, let last = lines.last(where: { $0.hasPrefix("{") }),
+              let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: [String: Double]]
+        else { throw PyTorchBenchmark.Failure(description: "\(script) failed (exit status \(process.terminationStatus)); its output is above") }
+        return object
+    }
+}
