@@ -6,8 +6,11 @@ import Testing
 /// A checkpoint with a tensor too many is loaded and the extra key reported; one with a
 /// tensor missing fails with the diffusers name of what is missing.
 @Suite struct LoadReportTests {
-    /// Rewrites `source` keeping raw tensor bytes, minus `drop`, plus one extra F32 tensor.
-    static func rewrite(_ source: String, drop: String?, extra: String?) throws -> String {
+    /// Rewrites `source` keeping raw tensor bytes, minus `drop`, plus one extra F32 tensor,
+    /// each key renamed by `rename`; into `destination` (a new temporary file when nil).
+    static func rewrite(
+        _ source: String, drop: String?, extra: String?, rename: (String) -> String = { $0 }, destination: String? = nil
+    ) throws -> String {
         let data = try Data(contentsOf: URL(fileURLWithPath: source))
         let bytes = [UInt8](data)
         let n = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
@@ -19,7 +22,7 @@ import Testing
             let start = payload.count
             payload += bytes[(8 + n + offsets[0])..<(8 + n + offsets[1])]
             info["data_offsets"] = [start, payload.count]
-            newHeader[key] = info
+            newHeader[rename(key)] = info
         }
         if let extra {
             newHeader[extra] = ["dtype": "F32", "shape": [2], "data_offsets": [payload.count, payload.count + 8]]
@@ -28,7 +31,8 @@ import Testing
         let json = [UInt8](try JSONSerialization.data(withJSONObject: newHeader))
         var out = withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) }
         out += json + payload
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UInt32.random(in: 0...UInt32.max)).safetensors").path
+        let path = destination
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UInt32.random(in: 0...UInt32.max)).safetensors").path
         try Data(out).write(to: URL(fileURLWithPath: path))
         return path
     }

@@ -55,6 +55,44 @@ import Testing
         #expect(mean > 10, "mean difference \(mean)/255")
     }
 
+    /// Older kohya files name the U-Net's layers as the original checkpoint does
+    /// (`lora_unet_input_blocks_1_1_proj_in`): the same LoRA renamed so gives the same image.
+    @Test func originalSDNamesGiveTheSameImage() throws {
+        let model = try Self.model.get()
+        // diffusers module → original name, from the checkpoint converter over sd1-tiny's own keys
+        let checkpoint = try SafetensorsFile(path: fixtures + "/sd1-tiny.safetensors")
+        var original: [String: String] = [:]
+        for key in checkpoint.entries.keys where key.hasPrefix(SingleFileNames.unetPrefix) && key.hasSuffix(".weight") {
+            if let name = SingleFileNames.unet(key, layersPerBlock: 2) {
+                original[LoraKeyNames.kohyaName(String(name.dropLast(".weight".count)))] =
+                    LoraKeyNames.kohyaName(String(key.dropFirst(SingleFileNames.unetPrefix.count).dropLast(".weight".count)))
+            }
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ldm-loras-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var renamed = 0
+        _ = try LoadReportTests.rewrite(Self.folder + "/kohya_locon.safetensors", drop: nil, extra: nil, rename: { key in
+            guard key.hasPrefix("lora_unet_"), let dot = key.firstIndex(of: ".") else { return key }
+            let module = String(key[key.index(key.startIndex, offsetBy: "lora_unet_".count)..<dot])
+            guard let name = original[module] else { return key }
+            renamed += 1
+            return "lora_unet_" + name + key[dot...]
+        }, destination: dir + "/locon_ldm.safetensors")
+        #expect(renamed > 20)
+        let library = try LoraLibrary(folder: dir, targets: model.loraTargets)
+        let ldm = try library.adapter(named: "locon_ldm")
+        let kohya = try LoraAdapter(path: Self.folder + "/kohya_locon.safetensors", targets: model.loraTargets)
+        #expect(ldm.layerCount(.unet) == kohya.layerCount(.unet))
+        let options = GenerationOptions(width: 64, height: 64, steps: 3, sampler: .euler)
+        let request = GenerationRequest(prompt: "castle on a hill ", seed: 3)
+        var a = request
+        a.loras = [AppliedLora(kohya, weight: 0.8)]
+        var b = request
+        b.loras = [AppliedLora(ldm, weight: 0.8)]
+        let images = try StableDiffusionPipeline(model: model).generate([a, b], options: options)
+        #expect(images[0] == images[1])
+    }
+
     @Test func aLoraForAnotherModelIsRefusedWithTheLayerNames() throws {
         let model = try Self.model.get()
         let library = try LoraLibrary(folder: Self.folder, targets: model.loraTargets)

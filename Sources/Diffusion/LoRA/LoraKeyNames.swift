@@ -8,8 +8,11 @@
 ///   `.lora.up.weight`, `.lora_linear_layer.down/up.weight`, and attention-processor names
 ///   (`attn1.processor.to_q_lora.down.weight`).
 ///
-/// Not understood (and so refused, never half-applied): LoHa/LoKr/DoRA tensors, SDXL's
-/// `lora_te1_`/`lora_te2_`, and original-SD module names (`lora_unet_input_blocks_1_1_…`).
+/// - older kohya files with original-SD U-Net names (`lora_unet_input_blocks_1_1_proj_in`),
+///   read through the checkpoint converter (`SingleFileNames.unet`).
+///
+/// Not understood (and so refused, never half-applied): LoHa/LoKr/DoRA tensors and SDXL's
+/// `lora_te1_`/`lora_te2_`.
 enum LoraKeyNames {
     enum Factor: Sendable { case down, up, alpha }
 
@@ -71,6 +74,33 @@ enum LoraKeyNames {
 
     /// The kohya spelling of a module path.
     static func kohyaName(_ module: String) -> String { module.replacingOccurrences(of: ".", with: "_") }
+
+    /// An original-SD U-Net module in kohya spelling (`input_blocks_1_1_transformer_blocks_0_attn1_to_q`)
+    /// as the checkpoint's dotted name (`input_blocks.1.1.transformer_blocks.0.attn1.to_q`); nil
+    /// when it is not one.
+    static func originalUNetName(_ kohya: String) -> String? {
+        let head: String
+        let rest: Substring
+        if let match = kohya.wholeMatch(of: /(input_blocks|output_blocks)_(\d+)_(\d+)_(.+)/) {
+            head = "\(match.1).\(match.2).\(match.3)."
+            rest = match.4
+        } else if let match = kohya.wholeMatch(of: /middle_block_(\d+)_(.+)/) {
+            head = "middle_block.\(match.1)."
+            rest = match.2
+        } else if let match = kohya.wholeMatch(of: /(time_embed|out)_(\d+)/) {
+            return "\(match.1).\(match.2)"
+        } else {
+            return nil
+        }
+        var dotted = String(rest)
+        dotted.replace(/transformer_blocks_(\d+)_/) { "transformer_blocks.\($0.1)." }
+        dotted.replace(/attn(\d)_to_out_0/) { "attn\($0.1).to_out.0" }
+        dotted.replace(/attn(\d)_to_(q|k|v)/) { "attn\($0.1).to_\($0.2)" }
+        dotted.replace("ff_net_0_proj", with: "ff.net.0.proj")
+        dotted.replace("ff_net_2", with: "ff.net.2")
+        dotted.replace(/(in_layers|out_layers|emb_layers)_(\d+)/) { "\($0.1).\($0.2)" }
+        return head + dotted
+    }
 }
 
 extension String {

@@ -4,9 +4,12 @@ public struct LoraTargets: Sendable {
     let layers: [LoraComponent: [String: [Int]]]
     /// kohya spelling (dots as underscores) → module name, per component.
     private let kohyaNames: [LoraComponent: [String: String]]
+    /// The U-Net's layers per block, which original-SD names depend on.
+    private let layersPerBlock: Int
 
-    init(unet: [String: [Int]], textEncoder: [String: [Int]]) {
+    init(unet: [String: [Int]], textEncoder: [String: [Int]], layersPerBlock: Int = 2) {
         layers = [.unet: unet, .textEncoder: textEncoder]
+        self.layersPerBlock = layersPerBlock
         kohyaNames = layers.mapValues { modules in
             Dictionary(modules.keys.map { (LoraKeyNames.kohyaName($0), $0) }, uniquingKeysWith: { first, _ in first })
         }
@@ -18,6 +21,13 @@ public struct LoraTargets: Sendable {
         for component in components {
             let module = parsed.kohya ? kohyaNames[component]?[parsed.module] : parsed.module
             if let module, let shape = layers[component]?[module] { return (component, module, shape) }
+        }
+        // Older kohya files name U-Net layers as the original checkpoint does.
+        if parsed.kohya, parsed.component == .unet, let original = LoraKeyNames.originalUNetName(parsed.module),
+           let name = SingleFileNames.unet(SingleFileNames.unetPrefix + original + ".weight", layersPerBlock: layersPerBlock),
+           name.hasSuffix(".weight") {
+            let module = String(name.dropLast(".weight".count))
+            if let shape = layers[.unet]?[module] { return (.unet, module, shape) }
         }
         return nil
     }

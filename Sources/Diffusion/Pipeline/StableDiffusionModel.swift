@@ -104,7 +104,7 @@ public struct StableDiffusionModel: Sendable {
             detectedConfiguration: "\(family.rawValue) diffusers folder: \(textConfig); \(unetConfig); \(vaeConfig)")
         return StableDiffusionModel(family: family, tokenizer: tokenizer, textEncoder: text, unet: unet, vae: vae, schedulerConfig: sched,
                                     report: report, name: URL(fileURLWithPath: path).lastPathComponent,
-                                    loraTargets: LoraTargets(unet: unetStore.layerShapes, textEncoder: textStore.layerShapes))
+                                    loraTargets: LoraTargets(unet: unetStore.layerShapes, textEncoder: textStore.layerShapes, layersPerBlock: unetConfig.layersPerBlock))
     }
 
     // MARK: single file
@@ -233,6 +233,6 @@ public struct StableDiffusionModel: Sendable {
         return StableDiffusionModel(family: family, tokenizer: tokenizer, textEncoder: text, unet: unet, vae: vae,
                                     schedulerConfig: openClip ? .stableDiffusion2 : .stableDiffusion1, report: report,
                                     name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
-                                    loraTargets: LoraTargets(unet: unetStore.layerShapes, textEncoder: textStore.layerShapes))
+                                    loraTargets: LoraTargets(unet: unetStore.layerShapes, textEncoder: textStore.layerShapes, layersPerBlock: uc.layersPerBlock))
     }
 }
