@@ -5,7 +5,8 @@ import Foundation
 /// (`Texts`). Args never hold the prompt (the retention purge does not reach the
 /// outbox); a text that needs it reads it from the job.
 public enum BotMessage: Sendable, Equatable {
-    case help
+    /// /help and /start, with the model's settings as the request would have met them.
+    case help(ModelLine)
     /// Acknowledgement of an accepted request; becomes the job's status message.
     /// `promptCut`: the prompt is probably longer than CLIP reads (Deliver shows what is cut).
     case queued(position: Int, remainingToday: Int, promptCut: Bool)
@@ -40,7 +41,8 @@ public enum BotMessage: Sendable, Equatable {
     public var argsJSON: String {
         var args = Args()
         switch self {
-        case .help, .document: break
+        case .help(let model): args.model = model
+        case .document: break
         case .queued(let position, let remaining, let cut):
             args.position = position
             args.remaining = remaining
@@ -63,7 +65,8 @@ public enum BotMessage: Sendable, Equatable {
     public init?(kind: String, argsJSON: String) {
         let args = (try? JSONDecoder().decode(Args.self, from: Data(argsJSON.utf8))) ?? Args()
         switch kind {
-        case "help": self = .help
+        // A row written before help carried the model's settings shows the built-in ones.
+        case "help": self = .help(args.model ?? ModelLine(GenerationLimits()))
         case "queued":
             self = .queued(position: args.position ?? 0, remainingToday: args.remaining ?? 0, promptCut: args.promptCut ?? false)
         case "rejected":
@@ -94,9 +97,10 @@ public enum BotMessage: Sendable, Equatable {
         var error: String?
         var command: String?
         var styles: [StyleLine]?
+        var model: ModelLine?
 
         enum CodingKeys: String, CodingKey {
-            case position, remaining, rejection, jobs, count, quota, error, command, styles
+            case position, remaining, rejection, jobs, count, quota, error, command, styles, model
             case promptCut = "prompt_cut"
         }
     }

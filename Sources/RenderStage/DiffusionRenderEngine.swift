@@ -14,6 +14,10 @@ public struct DiffusionRenderEngine: RenderEngine {
     /// The LoRAs `<lora:NAME:WEIGHT>` tags may name; nil without a LoRA folder.
     public let loraLibrary: LoraLibrary?
     let precision: ComputePrecision
+    /// LoRAs every job gets (an LCM-LoRA that makes the model a 4-step one).
+    let alwaysLoras: [AppliedLora]
+    /// The settings this model is good at, for Ingest (`model_profiles`).
+    public let profile: ModelProfile
 
     /// What this Renderer agrees to run; anything else is rejected with a message.
     public struct Limits: Sendable {
@@ -30,10 +34,39 @@ public struct DiffusionRenderEngine: RenderEngine {
         public var vae: String?
         /// `LIENZO_LORA_DIR`: the folder of LoRA files prompts may name.
         public var loraFolder: String?
-        public init(modelConfig: String? = nil, vae: String? = nil, loraFolder: String? = nil) {
+        /// `LIENZO_LCM_LORA`: a LoRA of that folder applied to every job (an LCM-LoRA), which
+        /// also makes the profile `lcm-lora`.
+        public var lcmLora: String?
+        /// `LIENZO_DECODER`: `taesd` decodes with TAESD (`LIENZO_VAE`, or the model folder's
+        /// `vae_tiny/`); `auto` (default) with `LIENZO_VAE` or the model's own VAE.
+        public var decoder: String?
+        /// `LIENZO_PROFILE`: standard, turbo, lcm or lcm-lora instead of the one the model calls for.
+        public var profile: RenderProfile.Kind?
+
+        public init(modelConfig: String? = nil, vae: String? = nil, loraFolder: String? = nil, lcmLora: String? = nil, decoder: String? = nil,
+                    profile: RenderProfile.Kind? = nil) {
             self.modelConfig = modelConfig
             self.vae = vae
             self.loraFolder = loraFolder
+            self.lcmLora = lcmLora
+            self.decoder = decoder
+            self.profile = profile
+        }
+
+        /// The VAE to load in place of the model's own, if any.
+        func decoderPath(model: String) throws -> String? {
+            switch decoder ?? "auto" {
+            case "auto", "full": return vae
+            case "taesd":
+                if let vae { return vae }
+                let folder = model + "/vae_tiny"
+                guard FileManager.default.fileExists(atPath: folder + "/config.json") else {
+                    throw RenderRejection("LIENZO_DECODER=taesd needs LIENZO_VAE or a vae_tiny/ folder in the model folder")
+                }
+                return folder
+            case let other:
+                throw RenderRejection("LIENZO_DECODER must be auto, full or taesd, not '\(other)'")
+            }
         }
     }
 
@@ -41,10 +74,25 @@ public struct DiffusionRenderEngine: RenderEngine {
         self.model = model
         self.precision = precision
         var loaded = try StableDiffusionModel.load(path: model, precision: precision, config: files.modelConfig)
-        if let vae = files.vae { loaded = loaded.replacingVAE(try VAELoader.load(path: vae, precision: precision)) }
+        if let vae = try files.decoderPath(model: model) {
+            let decoder = try VAELoader.load(path: vae, precision: precision)
+            if files.decoder == "taesd", !(decoder is AutoencoderTiny) {
+                throw RenderRejection("LIENZO_DECODER=taesd but \(vae) is \(decoder), not TAESD")
+            }
+            loaded = loaded.replacingVAE(decoder)
+        }
         self.pipeline = StableDiffusionPipeline(model: loaded)
         self.limits = limits
-        self.loraLibrary = try files.loraFolder.map { try LoraLibrary(folder: $0, targets: loaded.loraTargets) }
+        let library = try files.loraFolder.map { try LoraLibrary(folder: $0, targets: loaded.loraTargets) }
+        self.loraLibrary = library
+        if let name = files.lcmLora {
+            guard let library else { throw RenderRejection("LIENZO_LCM_LORA needs LIENZO_LORA_DIR, the folder that holds \(name)") }
+            alwaysLoras = [AppliedLora(try library.adapter(named: name), weight: 1)]
+        } else {
+            alwaysLoras = []
+        }
+        profile = RenderProfile.profile(
+            for: loaded, kind: RenderProfile.kind(of: loaded, lcmLora: files.lcmLora != nil, override: files.profile))
     }
 
     public func validate(_ request: RenderRequest) throws {
@@ -69,8 +117,9 @@ public struct DiffusionRenderEngine: RenderEngine {
         let options = GenerationOptions(width: first.width, height: first.height, steps: first.steps, sampler: sampler)
         let generation = try requests.map {
             let prompt = try PromptLoras($0.prompt, library: loraLibrary)
+            let always = alwaysLoras.filter { lora in !prompt.loras.contains { $0.adapter === lora.adapter } }
             return GenerationRequest(prompt: prompt.text, negativePrompt: $0.negativePrompt, seed: UInt64(bitPattern: $0.seed),
-                                     guidanceScale: $0.guidance, loras: prompt.loras)
+                                     guidanceScale: $0.guidance, loras: prompt.loras + always)
         }
         let images = try pipeline.generate(generation, options: options) { update in
             if update.stage == .denoising { try progress(update.step, update.totalSteps) }

@@ -13,7 +13,7 @@ struct RendererCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Renderer",
         abstract: "Claims queued jobs in micro-batches and renders them.",
-        subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, LoraBenchmarkCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
+        subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, LoraBenchmarkCommand.self, PipelineBenchmarkCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
         defaultSubcommand: Run.self)
 
     static func main() async {
@@ -25,7 +25,7 @@ struct RendererCommand: AsyncParsableCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve LIENZO_MODEL: render queued jobs from PostgreSQL (DATABASE_URL) until SIGTERM or SIGINT.",
-            discussion: "Settings (environment): LIENZO_MODEL, LIENZO_MAX_BATCH, LIENZO_MAX_BATCH_PIXELS, LIENZO_GATHER_WINDOW, LIENZO_RENDER_LEASE, LIENZO_PROGRESS_INTERVAL, LIENZO_SHUTDOWN_GRACE, LIENZO_RETRY_BASE, LIENZO_RESCUE_INTERVAL (10 s), LIENZO_METRICS_PORT (9464; 0 turns /metrics off), LIENZO_THREADS, LIENZO_PRECISION (bfloat16 where the CPU has AVX512-BF16, else float32), LIENZO_MODEL_CONFIG (a diffusers folder describing a single-file model), LIENZO_VAE (a VAE to decode with instead of the model's own: AutoencoderKL folder or file, or TAESD), LIENZO_LORA_DIR (LoRA .safetensors files that prompts name with <lora:NAME:WEIGHT>).")
+            discussion: "Settings (environment): LIENZO_MODEL, LIENZO_MAX_BATCH, LIENZO_MAX_BATCH_PIXELS, LIENZO_GATHER_WINDOW, LIENZO_RENDER_LEASE, LIENZO_PROGRESS_INTERVAL, LIENZO_SHUTDOWN_GRACE, LIENZO_RETRY_BASE, LIENZO_RESCUE_INTERVAL (10 s), LIENZO_METRICS_PORT (9464; 0 turns /metrics off), LIENZO_THREADS, LIENZO_PRECISION (bfloat16 where the CPU has AVX512-BF16, else float32), LIENZO_MODEL_CONFIG (a diffusers folder describing a single-file model), LIENZO_VAE (a VAE to decode with instead of the model's own: AutoencoderKL folder or file, or TAESD), LIENZO_LORA_DIR (LoRA .safetensors files that prompts name with <lora:NAME:WEIGHT>), LIENZO_LCM_LORA (a LoRA of that folder every job gets, e.g. an LCM-LoRA), LIENZO_DECODER (auto, full or taesd), LIENZO_PROFILE (standard, turbo, lcm or lcm-lora: the defaults published for Ingest instead of those the model calls for).")
 
         func run() async throws {
             let context = try StageContext(stage: "Renderer")
@@ -42,14 +42,24 @@ struct RendererCommand: AsyncParsableCommand {
 
             let precision = configuration.precision
             context.logger.info("loading model", metadata: ["lienzo_model": "\(modelPath)", "precision": "\(precision.rawValue)"])
+            var profileOverride: RenderProfile.Kind?
+            if let name = context.environment["LIENZO_PROFILE"] {
+                guard let kind = RenderProfile.Kind(rawValue: name) else {
+                    throw ConfigurationError("LIENZO_PROFILE must be one of \(RenderProfile.Kind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'")
+                }
+                profileOverride = kind
+            }
             let files = DiffusionRenderEngine.Files(
                 modelConfig: context.environment["LIENZO_MODEL_CONFIG"], vae: context.environment["LIENZO_VAE"],
-                loraFolder: context.environment["LIENZO_LORA_DIR"])
+                loraFolder: context.environment["LIENZO_LORA_DIR"], lcmLora: context.environment["LIENZO_LCM_LORA"],
+                decoder: context.environment["LIENZO_DECODER"], profile: profileOverride)
             let engine = try await BlockingExecutor(name: "load").run {
                 try DiffusionRenderEngine(model: modelPath, precision: precision, files: files)
             }
             let connection = try await context.connectAndMigrate()
             try await LoraPublisher(engine: engine, queue: JobQueue(connection), logger: context.logger).publish()
+            try await JobQueue(connection).publishProfile(model: engine.model, engine.profile)
+            context.logger.info("profile published", metadata: ["lienzo_profile": "\(engine.profile)"])
             var services: [any Service] = [
                 RenderService(engine: engine, queue: JobQueue(connection), listener: try await context.connect(),
                               configuration: configuration, logger: context.logger),

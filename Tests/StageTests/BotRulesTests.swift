@@ -26,7 +26,7 @@ import Testing
         #expect(route("/cancel@other_bot", privateChat: false) == .ignore(reason: "other_bot"))
         #expect(route("/weather", privateChat: false) == .ignore(reason: "unknown_group_command"))
         #expect(route("/weather") == .reply(.unknownCommand("/weather"), outcome: "unknown_command"))
-        #expect(route("/start") == .reply(.help, outcome: "help"))
+        #expect(route("/start") == .reply(.help(ModelLine(router.limits)), outcome: "help"))
         #expect(route("/quota") == .quota)
         #expect(route(nil) == .ignore(reason: "no_text"))
         if case .generate(_, let cut) = route("/imagine " + String(repeating: "castle ", count: 80)) {
@@ -68,7 +68,7 @@ import Testing
 
     @Test func outboxMessagesRoundTrip() {
         let messages: [BotMessage] = [
-            .help, .queued(position: 2, remainingToday: 9, promptCut: true), .rejected(.queueFull(pending: 3, max: 3)),
+            .help(ModelLine(GenerationLimits())), .queued(position: 2, remainingToday: 9, promptCut: true), .rejected(.queueFull(pending: 3, max: 3)),
             .status([JobStatusLine(jobID: 4, state: "rendering", queuePosition: nil, step: 3, steps: 20)]),
             .cancelled(count: 2), .quota(QuotaLine(usedToday: 1, dailyLimit: 50, pending: 0, maxQueued: 3, banned: false)),
             .jobFailed(error: "out of memory"), .document, .unknownCommand("/x"),

@@ -87,9 +87,9 @@ import Testing
         #expect(Texts.text(.styles([]), language: .spanish) == "🎨 Todavía no hay estilos para elegir.")
         for language in BotLanguage.allCases {
             #expect(Texts.table(language).commands.contains { $0.command == "styles" })
-            #expect(Texts.table(language).help.contains("<lora:"))
+            #expect(Texts.table(language).help(ModelLine(GenerationLimits())).contains("<lora:"))
         }
-        #expect(Texts.table(.spanish).help.contains("/estilos"))
+        #expect(Texts.table(.spanish).help(ModelLine(GenerationLimits())).contains("/estilos"))
     }
 
     @Test func aLongListStaysWithinOneTelegramMessage() {

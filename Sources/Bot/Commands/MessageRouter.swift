@@ -43,7 +43,7 @@ public struct MessageRouter: Sendable {
             return .ignore(reason: "other_bot")
         }
         switch command.name {
-        case "start", "help": return .reply(.help, outcome: "help")
+        case "start", "help": return .reply(.help(ModelLine(limits)), outcome: "help")
         case "generate", "imagine": return generate(command.arguments, randomSeed: randomSeed)
         case "status": return .status
         case "cancel": return .cancel

@@ -19,6 +19,10 @@ import Schema
 /// - `LIENZO_MAX_LORAS` [4]: LoRAs one prompt may name (`<lora:NAME:WEIGHT>` tags);
 ///   `LIENZO_MIN_LORA_WEIGHT` [-2], `LIENZO_MAX_LORA_WEIGHT` [2]: bounds of one LoRA's
 ///   weight, summed over the tags that name it.
+///
+/// The defaults and bounds of size, steps, CFG and sampler are the model's published
+/// profile where the operator did not set them here (`ProfileSetting`, `applying(_:)`);
+/// the values above are the built-in ones, used before a profile exists.
 public struct GenerationLimits: Sendable, Equatable {
     public var model = "sd-v1-5"
     public var defaultWidth = 512
@@ -41,6 +45,8 @@ public struct GenerationLimits: Sendable, Equatable {
     /// Far past ±2 most LoRAs only burn the image.
     public var minLoraWeight: Float = -2
     public var maxLoraWeight: Float = 2
+    /// The settings the operator gave in the environment: a model profile leaves them be.
+    public var explicit: Set<ProfileSetting> = []
     /// Seeds are 0 ..< 2^32, as AUTOMATIC1111 shows them.
     public static let maxSeed: Int64 = 4_294_967_295
 
@@ -51,6 +57,7 @@ public struct GenerationLimits: Sendable, Equatable {
             throw ConfigurationError("LIENZO_MODEL is not set: the model the Renderer serves (Ingest stores it in each job)")
         }
         self.model = model
+        explicit = Set(ProfileSetting.allCases.filter { environment[$0.rawValue] != nil })
         if let size = environment["LIENZO_DEFAULT_SIZE"] {
             guard let (width, height) = Self.parseSize(size) else {
                 throw ConfigurationError("LIENZO_DEFAULT_SIZE must look like 512x512, got '\(size)'")
@@ -133,7 +140,7 @@ public struct GenerationLimits: Sendable, Equatable {
         if let text = options.size {
             guard let (width, height) = Self.parseSize(text) else { return .failure(.invalidSize(value: text.echoed())) }
             guard width % 8 == 0, height % 8 == 0 else { return .failure(.sizeNotMultipleOf8(width: width, height: height)) }
-            guard (minSide...maxSide).contains(width), (minSide...maxSide).contains(height), width * height <= maxPixels else {
+            guard sizeAllowed(width: width, height: height) else {
                 return .failure(.sizeOutOfRange(width: width, height: height, minSide: minSide, maxSide: maxSide, maxPixels: maxPixels))
             }
             request.width = width

@@ -2,13 +2,13 @@ import Telegram
 
 /// English, the default for every `language_code` but Spanish.
 struct English: TextTable {
-    var help: String {
+    func help(_ model: ModelLine) -> String {
         """
         🎨 I turn text into images with Stable Diffusion.
 
         Send a description (in a group: /generate <description>), for example:
         /generate a castle at dusk, oil painting
-        /generate a cat astronaut --no blurry, low quality --seed 42 --steps 30 --cfg 8 --size 512x768 --sampler dpmpp_2m_karras
+        /generate a cat astronaut --no blurry, low quality --seed 42 --steps \(model.exampleSteps) --cfg \(model.exampleCFG) --size 512x768 --sampler \(model.exampleSampler)
 
         Options (all optional):
         --no <text>   what to avoid (negative prompt)
@@ -16,13 +16,19 @@ struct English: TextTable {
         --steps N     more steps: slower, often finer
         --cfg X       how closely to follow the prompt
         --size WxH    multiples of 8
-        --sampler S   euler, euler_a, ddim, pndm, lms, dpmpp_2m, dpmpp_2m_karras
+        --sampler S   \(model.samplers.joined(separator: ", "))
         A pasted AUTOMATIC1111 block (Negative prompt: / Steps: … lines) works too, and so does a caption of mine.
+
+        ⚙️ This model: \(Self.steps(model.steps)), CFG \(model.cfgText), sampler \(model.sampler), \(model.width)×\(model.height) by default (up to \(Self.steps(model.maxSteps))).
 
         Styles: add <lora:NAME:0.8> to a prompt; /styles lists them.
 
         /status your requests · /cancel cancel queued ones · /quota what is left today · /styles styles · /imagine = /generate
         """
+    }
+
+    static func steps(_ count: Int) -> String {
+        count == 1 ? "1 step" : "\(count) steps"
     }
 
     func queued(position: Int, remainingToday: Int) -> String {

@@ -2,13 +2,13 @@ import Telegram
 
 /// Español, para todo `language_code` que empiece por `es`.
 struct Spanish: TextTable {
-    var help: String {
+    func help(_ model: ModelLine) -> String {
         """
         🎨 Convierto texto en imágenes con Stable Diffusion.
 
         Envíame una descripción (en un grupo: /generate <descripción>), por ejemplo:
         /generate un castillo al atardecer, pintura al óleo
-        /generate un gato astronauta --no borroso, baja calidad --seed 42 --steps 30 --cfg 8 --size 512x768 --sampler dpmpp_2m_karras
+        /generate un gato astronauta --no borroso, baja calidad --seed 42 --steps \(model.exampleSteps) --cfg \(model.exampleCFG) --size 512x768 --sampler \(model.exampleSampler)
 
         Opciones (todas opcionales):
         --no <texto>  lo que hay que evitar (prompt negativo)
@@ -16,13 +16,19 @@ struct Spanish: TextTable {
         --steps N     más pasos: más lento, a menudo más fino
         --cfg X       cuánto seguir la descripción
         --size AxB    múltiplos de 8
-        --sampler S   euler, euler_a, ddim, pndm, lms, dpmpp_2m, dpmpp_2m_karras
+        --sampler S   \(model.samplers.joined(separator: ", "))
         También vale un bloque pegado de AUTOMATIC1111 (líneas Negative prompt: / Steps: …) o uno de mis pies de foto.
+
+        ⚙️ Este modelo: \(Self.steps(model.steps)), CFG \(model.cfgText), sampler \(model.sampler), \(model.width)×\(model.height) por defecto (hasta \(Self.steps(model.maxSteps))).
 
         Estilos: añade <lora:NOMBRE:0.8> a la descripción; /estilos los muestra.
 
         /status tus pedidos · /cancel cancela los que esperan · /quota lo que te queda hoy · /estilos estilos · /imagine = /generate
         """
+    }
+
+    static func steps(_ count: Int) -> String {
+        count == 1 ? "1 paso" : "\(count) pasos"
     }
 
     func queued(position: Int, remainingToday: Int) -> String {

@@ -4,7 +4,8 @@ import Telegram
 /// Spanish ones sit beside this file. Deliver is the only caller: Ingest writes kinds and
 /// arguments (`BotMessage`), never text.
 public protocol TextTable: Sendable {
-    var help: String { get }
+    /// /help: usage, examples that `model`'s limits accept, and what a plain request gets.
+    func help(_ model: ModelLine) -> String
     func queued(position: Int, remainingToday: Int) -> String
     func promptCut(_ cut: String) -> String
     func rejection(_ rejection: Rejection) -> String
@@ -43,7 +44,7 @@ public enum Texts {
     public static func text(_ message: BotMessage, language: BotLanguage, cutPrompt: String? = nil) -> String {
         let table = table(language)
         switch message {
-        case .help: return table.help
+        case .help(let model): return table.help(model)
         case .queued(let position, let remaining, let cut):
             var text = table.queued(position: position, remainingToday: remaining)
             if cut, let cutPrompt, !cutPrompt.isEmpty {

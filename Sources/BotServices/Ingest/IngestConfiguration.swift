@@ -9,12 +9,17 @@ import Runtime
 /// - `INGEST_POLL_LIMIT` [100]: updates per getUpdates (1–100).
 /// - `INGEST_MAX_BACKOFF` [30]: seconds, the longest wait after failed polls.
 /// - `INGEST_SET_COMMANDS` [true]: register the command menu (en, es) at start-up.
+/// - `INGEST_PROFILE_REFRESH` [30]: seconds between reads of the model's profile (table
+///   `model_profiles`); read with the next batch of updates once this has passed.
 public struct IngestConfiguration: Sendable {
     public var limits = GenerationLimits()
     public var pollTimeout = 30
     public var pollLimit = 100
     public var maxBackoff: Duration = .seconds(30)
     public var setCommands = true
+    /// How stale the applied model profile may get: a Renderer publishes it at start-up,
+    /// perhaps after Ingest started, and again whenever it restarts.
+    public var profileRefresh: Duration = .seconds(30)
     /// Attempts at one update that fails with a non-connection database error before it
     /// is recorded as failed and skipped, so one poisoned update cannot wedge the queue.
     public var maxAttemptsPerUpdate = 5
@@ -27,5 +32,6 @@ public struct IngestConfiguration: Sendable {
         pollLimit = try environment.int("INGEST_POLL_LIMIT", default: pollLimit, in: 1...100)
         maxBackoff = try environment.seconds("INGEST_MAX_BACKOFF", default: 30)
         setCommands = try environment.bool("INGEST_SET_COMMANDS", default: setCommands)
+        profileRefresh = try environment.seconds("INGEST_PROFILE_REFRESH", default: 30)
     }
 }

@@ -80,7 +80,9 @@ public struct IngestService: Service {
         return nil
     }
 
-    private func pollLoop(handler: UpdateHandler, offset: inout UpdateOffset) async throws {
+    private func pollLoop(handler startHandler: UpdateHandler, offset: inout UpdateOffset) async throws {
+        var handler = startHandler
+        var profile = ModelProfileRefresh(base: configuration.limits, interval: configuration.profileRefresh)
         var backoff = Backoff(max: configuration.maxBackoff)
         while !Task.isCancelled {
             let updates: [Update]
@@ -96,6 +98,9 @@ public struct IngestService: Service {
                 logger.warning("getUpdates failed; retrying", metadata: [LogKey.error: "\(error)", "lienzo_wait": "\(wait)"])
                 try await Task.sleep(for: wait)
                 continue
+            }
+            if !updates.isEmpty, let limits = await profile.changedLimits(connection: connection, logger: logger) {
+                handler.router.limits = limits
             }
             let generate = updates.map(handler.generateMessage)
             var index = 0

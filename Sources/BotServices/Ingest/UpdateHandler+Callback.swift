@@ -30,14 +30,14 @@ extension UpdateHandler {
                 kind: BotMessage.document.kind, argsJSON: BotMessage.document.argsJSON))
             return answer("callback:file", table.buttonSendingFile)
         case .newSeed, .moreSteps:
-            var request = job.request
+            // On this deployment's model and within its limits today, whatever the old job
+            // used: its profile may have changed since (fewer steps, another sampler).
+            var request = router.limits.fitted(job.request)
             if data.action == .newSeed {
                 request.seed = Int64.random(in: 0...GenerationLimits.maxSeed)
             } else {
                 request.steps = min(router.limits.maxSteps, request.steps + router.limits.moreSteps)
             }
-            // The job runs on this deployment's model, whatever the old one used.
-            request.model = router.limits.model
             // The job's LoRAs may have been hidden or removed since, or not exist for this model.
             if let refusal = try await loraRefusal(request, connection: connection) {
                 return answer("callback:rejected:" + refusal.code, table.rejection(refusal), alert: true)

@@ -11,7 +11,8 @@ import Telegram
 /// be confirmed to Telegram.
 struct UpdateHandler: Sendable {
     let connection: PostgresConnection
-    let router: MessageRouter
+    /// Its limits follow the model's profile (`ModelProfileRefresh`).
+    var router: MessageRouter
     let botID: Int64
     let logger: Logger
 

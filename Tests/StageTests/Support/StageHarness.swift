@@ -31,6 +31,14 @@ final class StageHarness: Sendable {
         return limits
     }
 
+    static func ingestConfiguration() -> IngestConfiguration {
+        var configuration = IngestConfiguration()
+        configuration.limits = limits()
+        configuration.pollTimeout = 1
+        configuration.maxBackoff = .milliseconds(200)
+        return configuration
+    }
+
     static func deliverConfiguration() -> DeliverConfiguration {
         var configuration = DeliverConfiguration()
         configuration.connections = 2
@@ -47,6 +55,7 @@ final class StageHarness: Sendable {
 
     init(
         render: Bool = true, ingest: Bool = true, deliver: Bool = true,
+        ingestConfiguration: IngestConfiguration = StageHarness.ingestConfiguration(),
         deliverConfiguration: DeliverConfiguration = StageHarness.deliverConfiguration(),
         unlimitedQuotas: Bool = true, function: String = #function
     ) async throws {
@@ -61,15 +70,11 @@ final class StageHarness: Sendable {
         var services: [any Service] = []
         var connections: [PostgresConnection] = []
         if ingest {
-            var configuration = IngestConfiguration()
-            configuration.limits = Self.limits()
-            configuration.pollTimeout = 1
-            configuration.maxBackoff = .milliseconds(200)
             let connection = try await database.connect()
             connections.append(connection)
             services.append(IngestService(
                 connection: connection, pollClient: try TelegramClient(configuration: telegram),
-                client: try TelegramClient(configuration: telegram), configuration: configuration, logger: logger))
+                client: try TelegramClient(configuration: telegram), configuration: ingestConfiguration, logger: logger))
         }
         if deliver {
             services.append(try await Self.makeDeliver(database: database, telegram: telegram, configuration: deliverConfiguration, connections: &connections))
