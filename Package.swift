@@ -73,7 +73,14 @@ let package = Package(
         // Prompt syntax shared by Ingest (validation) and the Renderer (what to apply): LoRA tags.
         .target(name: "PromptSyntax"),
         // The engine's CLIP tokenizer as Ingest's prompt-length counter.
-        .target(name: "BotTokenizer", dependencies: ["Bot", "Diffusion"]),
+        .target(name: "BotTokenizer", dependencies: ["Bot", "Tokenizer"]),
+        // CLIP's BPE tokenizer and the standard vocabulary: below the engine, so Ingest and
+        // Deliver count prompt tokens without linking it.
+        .target(
+            name: "Tokenizer",
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/vocab.json"), .copy("Resources/merges.txt")]
+        ),
         // Ingest's and Deliver's services (database + Telegram), a library so tests run them in-process.
         .target(
             name: "BotServices",
@@ -85,9 +92,7 @@ let package = Package(
         ),
         .target(
             name: "Diffusion",
-            dependencies: ["COpenBLAS", "CKernels"],
-            exclude: ["Resources/README.md"],
-            resources: [.copy("Resources/vocab.json"), .copy("Resources/merges.txt")],
+            dependencies: ["COpenBLAS", "CKernels", "Tokenizer"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
 
@@ -139,7 +144,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "PNG", "PromptSyntax"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "PNG", "PromptSyntax", "Tokenizer"], resources: [.copy("Fixtures")]),
     ]
 )
 

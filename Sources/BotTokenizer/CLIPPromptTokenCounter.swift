@@ -1,5 +1,5 @@
 import Bot
-import Diffusion
+import Tokenizer
 import Foundation
 
 /// The engine's real CLIP tokenizer behind Ingest's `PromptTokenCounter` hook, with the

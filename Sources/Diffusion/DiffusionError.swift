@@ -8,8 +8,6 @@ public enum DiffusionError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(key: String, expected: [Int], found: [Int])
     case pickledCheckpoint(path: String)
     case invalidConfig(path: String, reason: String)
-    case invalidMergeFileLine(path: String, line: Int)
-    case invalidVocabulary(path: String, reason: String)
     case unsupportedModel(String)
     case invalidArgument(String)
     case invalidLora(path: String, reason: String)
@@ -27,8 +25,6 @@ public enum DiffusionError: Error, CustomStringConvertible, Equatable {
             return
                 "\(path) is a pickled PyTorch checkpoint, which can run arbitrary code when loaded, so it is refused; convert it to .safetensors first (e.g. `python -c \"import torch, safetensors.torch as s; s.save_file({k: v.contiguous() for k, v in torch.load('model.ckpt', weights_only=True)['state_dict'].items() if hasattr(v, 'contiguous')}, 'model.safetensors')\"`)"
         case .invalidConfig(let path, let reason): return "invalid configuration \(path): \(reason)"
-        case .invalidMergeFileLine(let path, let line): return "\(path):\(line): malformed BPE merge line (expected two tokens)"
-        case .invalidVocabulary(let path, let reason): return "invalid tokenizer vocabulary \(path): \(reason)"
         case .unsupportedModel(let reason): return "unsupported model: \(reason)"
         case .invalidArgument(let reason): return reason
         case .invalidLora(let path, let reason): return "LoRA \(path) \(reason)"

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Diffusion
+@testable import Tokenizer
 
 /// Token ids for hard prompts against transformers' CLIPTokenizer (the one diffusers uses).
 @Suite struct TokenizerTests {
@@ -33,6 +34,17 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("merges.txt").path
         try "#version: 0.2\na b\nbroken\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: DiffusionError.invalidMergeFileLine(path: path, line: 3)) { try CLIPTokenizer.readMerges(path: path) }
+        #expect(throws: TokenizerError.invalidMergeFileLine(path: path, line: 3)) { try CLIPTokenizer.readMerges(path: path) }
+    }
+
+    /// Ingest tokenizes whatever users type: distinct words must not grow the cache without bound.
+    @Test func theBPECacheIsBounded() throws {
+        let standard = try CLIPTokenizer.standard()
+        let tokenizer = try CLIPTokenizer(vocabulary: standard.vocabulary, merges: CLIPTokenizer.readMerges(path: fixtures + "/sd1-tiny/tokenizer/merges.txt"),
+                                          cacheLimit: 10)
+        let first = tokenizer.encode("zebra")
+        for i in 0..<100 { _ = tokenizer.encode("word\(i)x") }
+        #expect(tokenizer.cachedWordCount <= 10)
+        #expect(tokenizer.encode("zebra") == first)
     }
 }

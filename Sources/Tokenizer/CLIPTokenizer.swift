@@ -6,6 +6,7 @@ import Foundation
 /// UTF-8 bytes through `ByteEncoder`; BPE by merge rank with `</w>` on the last symbol of
 /// each word; `<|startoftext|>` … `<|endoftext|>`, truncated and padded to 77.
 /// Limitation: like transformers 5 (and unlike open_clip) it does not run ftfy or unescape HTML.
+/// Its own module, so that Ingest and Deliver, which count prompt tokens, do not link the engine.
 public final class CLIPTokenizer: @unchecked Sendable {
     public let vocabulary: [String: Int]
     let mergeRanks: [String: Int]  // "a b" → rank
@@ -16,19 +17,26 @@ public final class CLIPTokenizer: @unchecked Sendable {
     /// Special tokens matched verbatim in the text (transformers' added tokens: start, end
     /// and the pad token, which for SD 2.x is "!", so every "!" becomes id 0).
     let specialTokens: [(String, Int)]
+    /// BPE results by pre-token. Bounded: Ingest tokenizes whatever users type, and a
+    /// stream of distinct words must not grow the process; past the bound it starts over.
     private var cache = [String: [Int]]()
+    let cacheLimit: Int
     private let lock = NSLock()
 
-    public init(vocabulary: [String: Int], merges: [(String, String)], padToken: String = "<|endoftext|>", maxLength: Int = 77) throws {
+    public init(
+        vocabulary: [String: Int], merges: [(String, String)], padToken: String = "<|endoftext|>", maxLength: Int = 77,
+        cacheLimit: Int = 50_000
+    ) throws {
         self.vocabulary = vocabulary
+        self.cacheLimit = cacheLimit
         var ranks = [String: Int]()
         for (i, m) in merges.enumerated() { ranks[m.0 + " " + m.1] = i }
         mergeRanks = ranks
         guard let bos = vocabulary["<|startoftext|>"], let eos = vocabulary["<|endoftext|>"] else {
-            throw DiffusionError.invalidVocabulary(path: "vocab.json", reason: "lacks <|startoftext|> or <|endoftext|>")
+            throw TokenizerError.invalidVocabulary(path: "vocab.json", reason: "lacks <|startoftext|> or <|endoftext|>")
         }
         guard let pad = vocabulary[padToken] else {
-            throw DiffusionError.invalidVocabulary(path: "vocab.json", reason: "pad token \(padToken) is not in the vocabulary")
+            throw TokenizerError.invalidVocabulary(path: "vocab.json", reason: "pad token \(padToken) is not in the vocabulary")
         }
         bosTokenID = bos
         eosTokenID = eos
@@ -129,6 +137,9 @@ public final class CLIPTokenizer: @unchecked Sendable {
         return words
     }
 
+    /// Words whose BPE is cached (at most `cacheLimit`).
+    var cachedWordCount: Int { lock.withLock { cache.count } }
+
     /// Byte-level BPE of one pre-token; unknown symbols (impossible with the byte table) are skipped.
     func bpe(_ word: String) -> [Int] {
         lock.lock()
@@ -162,6 +173,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
         }
         let ids = symbols.compactMap { vocabulary[$0] }
         lock.lock()
+        if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
         cache[word] = ids
         lock.unlock()
         return ids
