@@ -14,14 +14,29 @@ import Testing
     static let cases: [LoraCase] = (try? LoraCase.all()) ?? []
     static let model = Result { try StableDiffusionModel.load(path: fixtures + "/sd1-tiny") }
 
+    /// The same on SD 2.x (v-prediction, linear proj_in/proj_out, GELU text tower), with a
+    /// conv-layer PEFT LoRA in BF16 (scripts/diffusers/make_lora_sd2_fixtures.py).
+    static let sd2Cases: [LoraCase] = (try? LoraCase.all("lora-sd2-cases.json")) ?? []
+
+    @Test(arguments: sd2Cases)
+    func sd2ImagesMatchDiffusersWithTheLorasMerged(_ c: LoraCase) throws {
+        let model = try StableDiffusionModel.load(path: fixtures + "/sd2-tiny")
+        try Self.check(c, model: model, folder: fixtures + "/lora-sd2", references: "refs-lora-sd2.safetensors")
+    }
+
     @Test func everyReferenceCaseIsThere() {
+        #expect(Self.sd2Cases.map(\.name) == ["sd2-kohya", "sd2-two", "sd2-batch"])
         #expect(Self.cases.map(\.name) == ["kohya-one", "two-loras", "negative-weight", "peft-one", "old-format", "batch-mixed"])
     }
 
     @Test(arguments: cases)
     func imagesMatchDiffusersWithTheLorasMerged(_ c: LoraCase) throws {
-        let model = try Self.model.get()
-        let library = try LoraLibrary(folder: Self.folder, targets: model.loraTargets)
+        try Self.check(c, model: try Self.model.get(), folder: Self.folder, references: "refs-lora.safetensors")
+    }
+
+    /// Renders a case's prompts as one batch, each with its own LoRAs, against the references made one at a time.
+    static func check(_ c: LoraCase, model: StableDiffusionModel, folder: String, references: String) throws {
+        let library = try LoraLibrary(folder: folder, targets: model.loraTargets)
         var requests: [GenerationRequest] = []
         for i in c.prompts.indices {
             let parsed = try LoraPrompt(parsing: c.prompts[i])
@@ -32,7 +47,7 @@ import Testing
                                               guidanceScale: c.guidance, loras: loras))
         }
         let images = try StableDiffusionPipeline(model: model).generate(requests, options: c.options)
-        let reference = try reference("refs-lora.safetensors", "image." + c.name)
+        let reference = try reference(references, "image." + c.name)
         let per = c.options.width * c.options.height * 3
         for (i, image) in images.enumerated() {
             let expected = reference.data[(i * per)..<((i + 1) * per)]
@@ -157,8 +172,8 @@ struct LoraCase: Sendable, CustomStringConvertible {
     let options: GenerationOptions
     var description: String { name }
 
-    static func all() throws -> [LoraCase] {
-        let cases = try #require(try loadJSON("lora/lora-cases.json") as? [[String: Any]])
+    static func all(_ file: String = "lora/lora-cases.json") throws -> [LoraCase] {
+        let cases = try #require(try loadJSON(file) as? [[String: Any]])
         return try cases.map { c in
             let samplerName = try #require(c["sampler"] as? String)
             let sampler = try #require(Sampler(rawValue: samplerName))

@@ -45,7 +45,9 @@ Beside the folder (not inside: everything in it is offered as a LoRA):
   batch case too: image i of sd2-batch is what a batch must reproduce for image i.
   "diffusers_unet_check" = max |uint8 difference| between the U-Net-only hand merge and
   diffusers' own load_lora_weights + set_adapters (text-encoder keys removed on both sides;
-  null where diffusers could not be used; 0 for an image without LoRA).
+  null where diffusers could not be used; 0 for an image without LoRA). Before that run the
+  script also asserts that diffusers wrapped exactly the file's U-Net modules and that PEFT's
+  get_delta_weight equals the hand merge's alpha/rank * up @ down for each (relative 1e-5).
 """
 
 import copy
