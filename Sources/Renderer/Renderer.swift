@@ -13,7 +13,7 @@ struct RendererCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Renderer",
         abstract: "Claims queued jobs in micro-batches and renders them.",
-        subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, LoraBenchmarkCommand.self, PipelineBenchmarkCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
+        subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, LoraBenchmarkCommand.self, PipelineBenchmarkCommand.self, CheckSafetyCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
         defaultSubcommand: Run.self)
 
     static func main() async {

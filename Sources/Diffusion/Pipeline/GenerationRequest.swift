@@ -58,4 +58,10 @@ public struct RGBImage: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
 }
