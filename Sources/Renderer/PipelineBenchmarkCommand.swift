@@ -20,6 +20,7 @@ struct PipelineBenchmarkCommand: AsyncParsableCommand {
     var precision: ComputePrecision = .fastest
     @Option(help: "A Python with torch and diffusers: time PyTorch (fp32) first and print ratios.") var pytorch: String?
     @Option(help: "The PyTorch side's script.") var pytorchScript: String = "scripts/diffusers/benchmark_pipeline_pytorch.py"
+    @Flag(help: "Also time the safety checker (SD's ViT-L/14 architecture) per image, alone and in a batch of 4.") var safety = false
 
     struct Row {
         let name: String
@@ -87,6 +88,15 @@ struct PipelineBenchmarkCommand: AsyncParsableCommand {
                 }
                 lines.append(line)
             }
+        }
+        if safety {
+            let checker = try EngineBenchmark.randomSafetyChecker(precision: precision)
+            let image = RGBImage(width: size, height: size, pixels: (0..<(size * size * 3)).map { UInt8($0 % 251) })
+            _ = checker.check([image])
+            let one = Self.seconds { _ = checker.check([image]) }
+            let four = Self.seconds { _ = checker.check(Array(repeating: image, count: 4)) } / 4
+            lines.append(String(format: "| safety checker (ViT-L/14), %d×%d image | — | %.2f per image alone, %.2f in a batch of 4 | – | – |",
+                                size, size, one, four))
         }
         print(String(format: "\nwhole images, %d×%d, random weights, engine %@, %d threads; seconds text → image (denoising once, then each decoder)",
                      size, size, precision.rawValue, threads))

@@ -47,3 +47,20 @@ extension EngineBenchmark {
         return try AutoencoderTiny(store: store, config: AutoencoderTiny.Config())
     }
 }
+
+extension EngineBenchmark {
+    /// SD's safety checker architecture (CLIP ViT-L/14 vision tower, projection 768, 17 + 3
+    /// concepts) with random weights.
+    public static func randomSafetyChecker(precision: ComputePrecision, seed: UInt64 = 4) throws -> StableDiffusionSafetyChecker {
+        var config = CLIPVisionConfig()
+        config.hiddenSize = 1024
+        config.intermediateSize = 4096
+        config.numHiddenLayers = 24
+        config.numAttentionHeads = 16
+        config.patchSize = 14
+        config.projectionDim = 768
+        let store = WeightStore(randomSeed: seed)
+        store.precision = precision
+        return try StableDiffusionSafetyChecker(store: store, config: config, preprocessor: CLIPImagePreprocessor(), conceptCount: 17, specialCareCount: 3)
+    }
+}

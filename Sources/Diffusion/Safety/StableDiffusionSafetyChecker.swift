@@ -55,21 +55,26 @@ public struct StableDiffusionSafetyChecker: Sendable {
         return checker
     }
 
-    init(store: WeightStore, config: CLIPVisionConfig, preprocessor: CLIPImagePreprocessor) throws {
+    /// The concept counts come from the file's shapes unless given (random benchmark weights have no shapes).
+    init(store: WeightStore, config: CLIPVisionConfig, preprocessor: CLIPImagePreprocessor, conceptCount: Int? = nil,
+         specialCareCount: Int? = nil) throws {
         self.config = config
         self.preprocessor = preprocessor
         // transformers < 5 nests CLIPVisionModel's transformer (`vision_model.vision_model.…`).
         let prefix = store.contains("vision_model.vision_model.embeddings.class_embedding") ? "vision_model.vision_model." : "vision_model."
         vision = try CLIPVisionModel(store: store, prefix: prefix, config: config)
         visualProjection = try Linear(store, "visual_projection", config.hiddenSize, config.projectionDim, bias: false)
-        func embeddings(_ key: String) throws -> (rows: [Float], count: Int) {
-            guard let shape = store.shape(of: key), shape.count == 2, shape[1] == config.projectionDim else {
-                throw DiffusionError.missingWeight(key: key, file: "safety checker")
-            }
+        func embeddings(_ key: String, count: Int?) throws -> (rows: [Float], count: Int) {
+            let shape = try count.map { [$0, config.projectionDim] } ?? {
+                guard let shape = store.shape(of: key), shape.count == 2, shape[1] == config.projectionDim else {
+                    throw DiffusionError.missingWeight(key: key, file: "safety checker")
+                }
+                return shape
+            }()
             return (Self.unitRows(try store.tensor(key, shape: shape), width: shape[1]), shape[0])
         }
-        let (concepts, conceptCount) = try embeddings("concept_embeds")
-        let (special, specialCount) = try embeddings("special_care_embeds")
+        let (concepts, conceptCount) = try embeddings("concept_embeds", count: conceptCount)
+        let (special, specialCount) = try embeddings("special_care_embeds", count: specialCareCount)
         self.concepts = concepts
         self.specialCare = special
         conceptThresholds = try store.tensor("concept_embeds_weights", shape: [conceptCount])
