@@ -79,11 +79,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_lora_vae_fixtures import (  # noqa: E402  (also: open_clip stand-in, peft version bypass, 1 thread)
     FIX,
     diff,
-    kohya_name,
     load_pipe,
     log,
+    lora_pair,
     merge,
     module_tables,
+    put_kohya,
     save_sorted_metadata,
     u8,
 )
@@ -183,19 +184,8 @@ def build_lcm_lora(pipe):
         res = re.search(r"resnets\.\d+\.(conv1|conv2)$", path)
         if not (attn or proj or res):
             continue
-        w = mod.weight
-        out_c, in_c = w.shape[0], w.shape[1]
-        if isinstance(mod, torch.nn.Conv2d):
-            kh, kw = w.shape[2], w.shape[3]
-            down = torch.randn(rank, in_c, kh, kw, generator=gen) * 0.2 / (kh * kw) ** 0.5
-            up = torch.randn(out_c, rank, 1, 1, generator=gen) * 0.2
-        else:
-            down = torch.randn(rank, in_c, generator=gen) * 0.2
-            up = torch.randn(out_c, rank, generator=gen) * 0.2
-        for t in (down, up):
-            t[t == 0] = 0.0078125
-        k = kohya_name("unet", path)
-        sd[k + ".lora_down.weight"], sd[k + ".lora_up.weight"], sd[k + ".alpha"] = down, up, torch.tensor(alpha)
+        down, up = lora_pair(gen, mod, rank, scale=0.2)
+        put_kohya(sd, "unet", path, down, up, alpha)
     return {k: v.to(torch.float16).contiguous() for k, v in sd.items()}, {"ss_network_dim": "4", "ss_network_alpha": "4.0", "ss_network_module": "networks.lora"}
 
 

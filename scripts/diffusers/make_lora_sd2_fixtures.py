@@ -2,7 +2,8 @@
 """Writes the SD 2.x LoRA reference fixtures the Swift Diffusion tests compare against.
 
 The sd2-tiny counterpart of make_lora_vae_fixtures.py (whose helpers it imports: the
-open_clip stand-in, the peft version bypass, the LoRA file parser and merge, run_one).
+open_clip stand-in, the peft version bypass, the LoRA file builders, parser and merge, the
+case builder and the loop that renders and checks the cases).
 Run by hand (never by CI) from the repository root, after make_reference_fixtures.py has
 written Tests/DiffusionTests/Fixtures/sd2-tiny, in the same virtual environment (torch CPU,
 diffusers, transformers, peft, safetensors; no torchvision):
@@ -50,7 +51,6 @@ Beside the folder (not inside: everything in it is offered as a LoRA):
   get_delta_weight equals the hand merge's alpha/rank * up @ down for each (relative 1e-5).
 """
 
-import copy
 import json
 import os
 import re
@@ -58,24 +58,22 @@ import shutil
 import sys
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_lora_vae_fixtures import (  # noqa: E402  (also: open_clip stand-in, peft version bypass, 1 thread)
+import make_lora_vae_fixtures as base_script  # noqa: E402  (also: open_clip stand-in, peft version bypass, 1 thread)
+from make_lora_vae_fixtures import (  # noqa: E402
     FIX,
-    diff,
-    kohya_name,
+    cases_from,
+    describe_lora,
+    kohya_attention_lora,
     log,
     lora_pair,
-    merge,
     module_tables,
     parse_lora,
-    parse_tags,
-    run_one,
+    render_lora_cases,
     save_sorted_metadata,
 )
-
-from diffusers import StableDiffusionPipeline  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -93,13 +91,11 @@ PEFT_CONV1 = (
 
 
 def load_pipe():
-    pipe = StableDiffusionPipeline.from_pretrained(SD2, torch_dtype=torch.float32, safety_checker=None, requires_safety_checker=False)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
+    return base_script.load_pipe(SD2)
 
 
 def lora_file(name):
-    return os.path.join(LORA_DIR, name + ".safetensors")
+    return base_script.lora_file(name, LORA_DIR)
 
 
 # ---------------------------------------------------------------------------------------
@@ -112,22 +108,9 @@ def build_lora_files(pipe):
 
     # 1. sd2_kohya: rank 4, alpha 1.5, F16
     gen = torch.Generator().manual_seed(201)
-    sd = {}
-    alpha = torch.tensor(1.5)
-    for path, mod in unet.items():
-        attn = re.search(r"\.attn[12]\.(to_q|to_k|to_v|to_out\.0)$", path) or path.endswith((".ff.net.0.proj", ".ff.net.2"))
-        proj = re.search(r"attentions\.\d+\.(proj_in|proj_out)$", path)
-        if not (attn or proj):
-            continue
-        assert isinstance(mod, torch.nn.Linear), f"{path} is not Linear in sd2-tiny"
-        down, up = lora_pair(gen, mod, 4, "linear")
-        k = kohya_name("unet", path)
-        sd[k + ".lora_down.weight"], sd[k + ".lora_up.weight"], sd[k + ".alpha"] = down, up, alpha.clone()
-    for path, mod in te.items():
-        if re.search(r"encoder\.layers\.\d+\.(self_attn\.(q|k|v|out)_proj|mlp\.fc[12])$", path):
-            down, up = lora_pair(gen, mod, 4, "linear")
-            k = kohya_name("te", path)
-            sd[k + ".lora_down.weight"], sd[k + ".lora_up.weight"], sd[k + ".alpha"] = down, up, alpha.clone()
+    sd = kohya_attention_lora(gen, unet, te, 4, 1.5)
+    conv = [k for k, v in sd.items() if k.endswith(".lora_down.weight") and v.ndim != 2]
+    assert not conv, f"not Linear in sd2-tiny: {conv}"
     meta = {"ss_network_dim": "4", "ss_network_alpha": "1.5", "ss_network_module": "networks.lora", "ss_v2": "True"}
     files["sd2_kohya"] = ({k: v.to(torch.float16) for k, v in sd.items()}, meta)
 
@@ -161,64 +144,23 @@ def lora_cases():
         dict(name="sd2-two", prompts=["<lora:sd2_peft:-0.7>a castle <lora:sd2_kohya:0.5>"], negatives=[None], seeds=[3], guidance=5.0, steps=4, sampler="euler_a"),
         dict(name="sd2-batch", prompts=["a cat <lora:sd2_peft:1>", "a dog"], negatives=[None, "ugly"], seeds=[1, 2], guidance=7.5, steps=3, sampler="euler"),
     ]
-    cases = []
-    for c in raw:
-        stripped, loras = zip(*(parse_tags(p) for p in c["prompts"]))
-        cases.append(
-            dict(
-                name=c["name"],
-                prompts=c["prompts"],
-                prompts_without_tags=list(stripped),
-                negatives=c["negatives"],
-                seeds=c["seeds"],
-                guidance=c["guidance"],
-                steps=c["steps"],
-                width=64,
-                height=64,
-                sampler=c["sampler"],
-                loras=list(loras),
-            )
-        )
-    return cases
+    return cases_from(raw)
 
 
-def plain_image(pipe, base, c, i):
-    return run_one(pipe, base, c["sampler"], c["prompts_without_tags"][i], c["negatives"][i], c["seeds"][i], c["guidance"], c["steps"])
-
-
-def reference_image(base_pipe, base, c, i, parts=("unet", "te")):
-    pipe = copy.deepcopy(base_pipe)
-    for l in c["loras"][i]:
-        merge(pipe, lora_file(l["name"]), l["weight"], parts)
-    return plain_image(pipe, base, c, i)
-
-
-def diffusers_unet_image(base, c, i):
-    """diffusers' own LoRA loading, U-Net half only (text-encoder keys removed)."""
+def check_adapter(pipe, adapter, c, i, l):
+    """diffusers wrapped every U-Net module of the file, with the same W delta as the hand merge."""
     from peft.tuners.lora import LoraLayer
 
-    pipe = load_pipe()
-    names, weights = [], []
-    for j, l in enumerate(c["loras"][i]):
-        sd = {k: v for k, v in load_file(lora_file(l["name"])).items() if not k.startswith(("lora_te", "text_encoder."))}
-        adapter = f"a{j}_{l['name']}"
-        mine = {p: (d, u, a) for t, p, d, u, a in parse_lora(lora_file(l["name"]), load_pipe()) if t == "unet"}
-        pipe.load_lora_weights(sd, adapter_name=adapter)
-        # every U-Net module of the file got this adapter, with the same W delta as the hand merge
-        got = {n: m for n, m in pipe.unet.named_modules() if isinstance(m, LoraLayer) and adapter in m.lora_A}
-        assert set(got) == set(mine), (adapter, sorted(set(got) ^ set(mine))[:5])
-        worst = 0.0
-        for p, (d, u, a) in mine.items():
-            ref = ((a if a is not None else d.shape[0]) / d.shape[0]) * (u.flatten(1) @ d.flatten(1)).reshape(got[p].get_base_layer().weight.shape)
-            with torch.no_grad():
-                worst = max(worst, float((got[p].get_delta_weight(adapter) - ref).abs().max() / ref.abs().max()))
-        log(f"  {c['name']}[{i}] {l['name']}: diffusers wrapped all {len(got)} U-Net modules of the file; max relative |delta W - hand delta W| = {worst:.1e}")
-        assert worst < 1e-5
-        names.append(adapter)
-        weights.append(l["weight"])
-    if names:
-        pipe.set_adapters(names, adapter_weights=weights)
-    return plain_image(pipe, base, c, i)
+    mine = {p: (d, u, a) for t, p, d, u, a in parse_lora(lora_file(l["name"]), load_pipe()) if t == "unet"}
+    got = {n: m for n, m in pipe.unet.named_modules() if isinstance(m, LoraLayer) and adapter in m.lora_A}
+    assert set(got) == set(mine), (adapter, sorted(set(got) ^ set(mine))[:5])
+    worst = 0.0
+    for p, (d, u, a) in mine.items():
+        ref = ((a if a is not None else d.shape[0]) / d.shape[0]) * (u.flatten(1) @ d.flatten(1)).reshape(got[p].get_base_layer().weight.shape)
+        with torch.no_grad():
+            worst = max(worst, float((got[p].get_delta_weight(adapter) - ref).abs().max() / ref.abs().max()))
+    log(f"  {c['name']}[{i}] {l['name']}: diffusers wrapped all {len(got)} U-Net modules of the file; max relative |delta W - hand delta W| = {worst:.1e}")
+    assert worst < 1e-5
 
 
 def main():
@@ -235,43 +177,15 @@ def main():
         log(f"{name}: {len(parsed)} modules ({sum(t == 'unet' for t, *_ in parsed)} U-Net, {sum(t == 'te' for t, *_ in parsed)} text encoder)")
 
     cases = lora_cases()
-    refs = {}
-    for c in cases:
-        imgs, checks, plain_diffs = [], [], []
-        for i in range(len(c["prompts"])):
-            img = reference_image(pipe, base, c, i)
-            imgs.append(img)
-            plain = plain_image(pipe, base, c, i)
-            plain_diffs.append(round(float((img.float() - plain.float()).abs().mean()), 2) if c["loras"][i] else None)
-            if not c["loras"][i]:
-                assert torch.equal(img, plain)
-                checks.append(0)
-                continue
-            try:
-                mine = reference_image(pipe, base, c, i, parts=("unet",))
-                theirs = diffusers_unet_image(base, c, i)
-                checks.append(diff(mine, theirs))
-                mean_te = float((img.float() - mine.float()).abs().mean())
-                applied = float((theirs.float() - plain.float()).abs().mean())
-                log(f"  {c['name']}[{i}]: diffusers U-Net LoRA vs manual U-Net merge: max |uint8 diff| = {checks[-1]} (diffusers' image differs from the no-LoRA image by mean {applied:.2f}, so it did apply the LoRA); the text-encoder half moves the full reference by mean {mean_te:.2f}")
-            except Exception as e:  # noqa: BLE001 -- report, do not fail the run
-                log(f"WARNING: {c['name']}[{i}]: diffusers could not load the U-Net half: {type(e).__name__}: {e}")
-                checks.append(None)
-        img = torch.cat(imgs)
-        refs["image." + c["name"]] = img
-        c["diffusers_unet_check"] = None if any(x is None for x in checks) else max(checks)
-        sat = float(((img == 0) | (img == 255)).float().mean())
-        log(f"{c['name']}: {list(img.shape)}; LoRA vs no LoRA mean |uint8 diff| per image {plain_diffs}; saturated fraction {sat:.3f}; mean {float(img.float().mean()):.1f} std {float(img.float().std()):.1f}; diffusers_unet_check {c['diffusers_unet_check']}")
+    refs = render_lora_cases(pipe, base, cases, model=SD2, lora_dir=LORA_DIR, check_adapter=check_adapter, exact_without_lora=True)
     save_file({k: v.contiguous() for k, v in refs.items()}, REFS_PATH)
     with open(CASES_PATH, "w") as f:
         json.dump(cases, f, indent=1, ensure_ascii=False)
     total = 0
     for name in files:
         fn = lora_file(name)
-        sd = load_file(fn)
-        ks = sorted(sd)
         total += os.path.getsize(fn)
-        log(f"{name}: {os.path.getsize(fn)} bytes, {len(sd)} tensors, dtypes {sorted({str(v.dtype) for v in sd.values()})}, e.g. " + ", ".join(f"{k} {list(sd[k].shape)}" for k in ks[:3]))
+        log(f"{name}: {os.path.getsize(fn)} bytes, {describe_lora(fn)}")
     for fn in (CASES_PATH, REFS_PATH):
         total += os.path.getsize(fn)
         log(f"{os.path.relpath(fn, FIX)}: {os.path.getsize(fn)} bytes")

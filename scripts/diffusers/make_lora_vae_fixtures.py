@@ -113,8 +113,8 @@ def log(*a):
     print(*a, flush=True)
 
 
-def load_pipe():
-    pipe = StableDiffusionPipeline.from_pretrained(SD1, torch_dtype=torch.float32, safety_checker=None, requires_safety_checker=False)
+def load_pipe(model=SD1):
+    pipe = StableDiffusionPipeline.from_pretrained(model, torch_dtype=torch.float32, safety_checker=None, requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
@@ -142,20 +142,48 @@ def kohya_name(target, path):
 # Random LoRA files.
 
 
-def lora_pair(gen, mod, rank, kind):
-    """kind: "linear" ([r,in], [out,r]) or "conv" (kohya conv shapes for a Conv2d base)."""
+def lora_pair(gen, mod, rank, kind=None, scale=0.5):
+    """kind: "linear" ([r,in], [out,r]) or "conv" (kohya conv shapes for a Conv2d base);
+    None: "conv" for a Conv2d, else "linear". Values randn * scale (conv down / sqrt(kh*kw))."""
+    if kind is None:
+        kind = "conv" if isinstance(mod, torch.nn.Conv2d) else "linear"
     w = mod.weight
     out_c, in_c = w.shape[0], w.shape[1]
     if kind == "conv":
         kh, kw = w.shape[2], w.shape[3]
-        down = torch.randn(rank, in_c, kh, kw, generator=gen) * 0.5 / (kh * kw) ** 0.5
-        up = torch.randn(out_c, rank, 1, 1, generator=gen) * 0.5
+        down = torch.randn(rank, in_c, kh, kw, generator=gen) * scale / (kh * kw) ** 0.5
+        up = torch.randn(out_c, rank, 1, 1, generator=gen) * scale
     else:
-        down = torch.randn(rank, in_c, generator=gen) * 0.5
-        up = torch.randn(out_c, rank, generator=gen) * 0.5
+        down = torch.randn(rank, in_c, generator=gen) * scale
+        up = torch.randn(out_c, rank, generator=gen) * scale
     for t in (down, up):
         t[t == 0] = 0.0078125
     return down, up
+
+
+def put_kohya(sd, target, path, down, up, alpha):
+    """The three kohya tensors of one module: .lora_down.weight, .lora_up.weight, .alpha (0-dim F32)."""
+    k = kohya_name(target, path)
+    sd[k + ".lora_down.weight"], sd[k + ".lora_up.weight"], sd[k + ".alpha"] = down, up, torch.tensor(alpha)
+
+
+def kohya_attention_lora(gen, unet, te, rank, alpha):
+    """kohya factors (F32) on every U-Net attn1/attn2 to_q/k/v/to_out.0, ff.net.0.proj, ff.net.2
+    and transformer proj_in/proj_out (conv shapes where the base is a Conv2d), then on every
+    text-encoder layer's self_attn q/k/v/out_proj and mlp fc1/fc2, in module order."""
+    sd = {}
+    for path, mod in unet.items():
+        attn = re.search(r"\.attn[12]\.(to_q|to_k|to_v|to_out\.0)$", path) or path.endswith((".ff.net.0.proj", ".ff.net.2"))
+        proj = re.search(r"attentions\.\d+\.(proj_in|proj_out)$", path)
+        if not (attn or proj):
+            continue
+        down, up = lora_pair(gen, mod, rank)
+        put_kohya(sd, "unet", path, down, up, alpha)
+    for path, mod in te.items():
+        if re.search(r"encoder\.layers\.\d+\.(self_attn\.(q|k|v|out)_proj|mlp\.fc[12])$", path):
+            down, up = lora_pair(gen, mod, rank, "linear")
+            put_kohya(sd, "te", path, down, up, alpha)
+    return sd
 
 
 def save_sorted_metadata(tensors, path, metadata):
@@ -183,21 +211,7 @@ def build_lora_files(pipe):
 
     # 1. kohya_style: rank 4, alpha 2, F16
     gen = torch.Generator().manual_seed(101)
-    sd = {}
-    for path, mod in unet.items():
-        leaf_ok = re.search(r"\.attn[12]\.(to_q|to_k|to_v|to_out\.0)$", path) or path.endswith((".ff.net.0.proj", ".ff.net.2"))
-        proj = re.search(r"attentions\.\d+\.(proj_in|proj_out)$", path)
-        if not (leaf_ok or proj):
-            continue
-        kind = "conv" if isinstance(mod, torch.nn.Conv2d) else "linear"
-        down, up = lora_pair(gen, mod, 4, kind)
-        k = kohya_name("unet", path)
-        sd[k + ".lora_down.weight"], sd[k + ".lora_up.weight"], sd[k + ".alpha"] = down, up, torch.tensor(2.0)
-    for path, mod in te.items():
-        if re.search(r"encoder\.layers\.\d+\.(self_attn\.(q|k|v|out)_proj|mlp\.fc[12])$", path):
-            down, up = lora_pair(gen, mod, 4, "linear")
-            k = kohya_name("te", path)
-            sd[k + ".lora_down.weight"], sd[k + ".lora_up.weight"], sd[k + ".alpha"] = down, up, torch.tensor(2.0)
+    sd = kohya_attention_lora(gen, unet, te, 4, 2.0)
     files["kohya_style"] = ({k: v.to(torch.float16) for k, v in sd.items()}, {"ss_network_dim": "4", "ss_network_alpha": "2.0", "ss_network_module": "networks.lora"})
 
     # 2. kohya_locon: rank 2, alpha 1, BF16
@@ -211,10 +225,8 @@ def build_lora_files(pipe):
     for path, mod in unet.items():
         if not (re.search(r"resnets\.\d+\.(conv1|conv2|conv_shortcut|time_emb_proj)$", path) or path in few_q):
             continue
-        kind = "conv" if isinstance(mod, torch.nn.Conv2d) else "linear"
-        down, up = lora_pair(gen, mod, 2, kind)
-        k = kohya_name("unet", path)
-        sd[k + ".lora_down.weight"], sd[k + ".lora_up.weight"], sd[k + ".alpha"] = down, up, torch.tensor(1.0)
+        down, up = lora_pair(gen, mod, 2)
+        put_kohya(sd, "unet", path, down, up, 1.0)
     files["kohya_locon"] = ({k: v.to(torch.bfloat16) for k, v in sd.items()}, {"ss_network_dim": "2", "ss_network_alpha": "1.0", "ss_network_module": "lycoris.kohya", "ss_network_args": '{"conv_dim": "2", "conv_alpha": "1.0", "algo": "locon"}'})
 
     # 3. peft_style: rank 4, no alpha, F32
@@ -256,8 +268,7 @@ def build_lora_files(pipe):
         sd[k + ".alpha"] = torch.tensor(4.0)
     path = "mid_block.attentions.0.transformer_blocks.0.attn1.to_q"
     down, up = lora_pair(gen, unet[path], 4, "linear")
-    k = kohya_name("unet", path)
-    sd[k + ".lora_down.weight"], sd[k + ".lora_up.weight"], sd[k + ".alpha"] = down, up, torch.tensor(4.0)
+    put_kohya(sd, "unet", path, down, up, 4.0)
     files["not_this_model"] = ({k: v.to(torch.float16) for k, v in sd.items()}, None)
     return files
 
@@ -338,6 +349,12 @@ def lora_cases():
             sampler="euler_a",
         ),
     ]
+    return cases_from(raw)
+
+
+def cases_from(raw):
+    """The JSON's case dicts from raw ones (name, prompts with <lora:...> tags, negatives, seeds,
+    guidance, steps, sampler): prompts_without_tags and loras parsed from the tags, 64x64."""
     cases = []
     for c in raw:
         stripped, loras = zip(*(parse_tags(p) for p in c["prompts"]))
@@ -376,34 +393,85 @@ def run_one(pipe, base, sampler, prompt, negative, seed, guidance, steps, width=
     return u8(out)
 
 
-def lora_file(name):
-    return os.path.join(LORA_DIR, name + ".safetensors")
+def lora_file(name, lora_dir=LORA_DIR):
+    return os.path.join(lora_dir, name + ".safetensors")
 
 
-def reference_image(base_pipe, base, c, i, parts=("unet", "te")):
-    pipe = copy.deepcopy(base_pipe)
-    for l in c["loras"][i]:
-        merge(pipe, lora_file(l["name"]), l["weight"], parts)
+def plain_image(pipe, base, c, i):
+    """Image i of case c from the pipeline as it stands, on the prompt without its tags."""
     return run_one(pipe, base, c["sampler"], c["prompts_without_tags"][i], c["negatives"][i], c["seeds"][i], c["guidance"], c["steps"])
 
 
-def diffusers_unet_image(base, c, i):
-    """diffusers' own LoRA loading, U-Net half only (text-encoder keys removed)."""
-    pipe = load_pipe()
+def reference_image(base_pipe, base, c, i, parts=("unet", "te"), lora_dir=LORA_DIR):
+    pipe = copy.deepcopy(base_pipe)
+    for l in c["loras"][i]:
+        merge(pipe, lora_file(l["name"], lora_dir), l["weight"], parts)
+    return plain_image(pipe, base, c, i)
+
+
+def diffusers_unet_image(base, c, i, model=SD1, lora_dir=LORA_DIR, check_adapter=None):
+    """diffusers' own LoRA loading, U-Net half only (text-encoder keys removed).
+    check_adapter(pipe, adapter, c, i, l), where given, runs after each load_lora_weights."""
+    pipe = load_pipe(model)
     names, weights = [], []
     for j, l in enumerate(c["loras"][i]):
-        sd = {k: v for k, v in load_file(lora_file(l["name"])).items() if not k.startswith(("lora_te", "text_encoder."))}
+        sd = {k: v for k, v in load_file(lora_file(l["name"], lora_dir)).items() if not k.startswith(("lora_te", "text_encoder."))}
         adapter = f"a{j}_{l['name']}"
         pipe.load_lora_weights(sd, adapter_name=adapter)
+        if check_adapter is not None:
+            check_adapter(pipe, adapter, c, i, l)
         names.append(adapter)
         weights.append(l["weight"])
     if names:
         pipe.set_adapters(names, adapter_weights=weights)
-    return run_one(pipe, base, c["sampler"], c["prompts_without_tags"][i], c["negatives"][i], c["seeds"][i], c["guidance"], c["steps"])
+    return plain_image(pipe, base, c, i)
 
 
 def diff(a, b):
     return int((a.to(torch.int16) - b.to(torch.int16)).abs().max())
+
+
+def render_lora_cases(pipe, base, cases, model=SD1, lora_dir=LORA_DIR, check_adapter=None, exact_without_lora=False):
+    """{"image.<case>": uint8 NHWC}, every image made on its own by reference_image (the hand
+    merge); sets each case's "diffusers_unet_check" (max |uint8 diff| of the U-Net-only hand
+    merge against diffusers_unet_image, 0 for an image without LoRA, None if diffusers failed).
+    exact_without_lora: assert that an image without LoRA (made in a deep copy of the pipeline)
+    equals the pipeline's own image exactly -- true for sd2-tiny; sd1-tiny's deep copy gives
+    images 1 uint8 level off its original's."""
+    refs = {}
+    for c in cases:
+        imgs, checks, plain_diffs = [], [], []
+        for i in range(len(c["prompts"])):
+            img = reference_image(pipe, base, c, i, lora_dir=lora_dir)
+            imgs.append(img)
+            plain = plain_image(pipe, base, c, i)
+            plain_diffs.append(round(float((img.float() - plain.float()).abs().mean()), 2) if c["loras"][i] else None)
+            if not c["loras"][i]:
+                assert not exact_without_lora or torch.equal(img, plain)
+                checks.append(0)
+                continue
+            try:
+                mine = reference_image(pipe, base, c, i, parts=("unet",), lora_dir=lora_dir)
+                theirs = diffusers_unet_image(base, c, i, model, lora_dir, check_adapter)
+                checks.append(diff(mine, theirs))
+                mean_te = float((img.float() - mine.float()).abs().mean())
+                applied = float((theirs.float() - plain.float()).abs().mean())
+                log(f"  {c['name']}[{i}]: diffusers U-Net LoRA vs manual U-Net merge: max |uint8 diff| = {checks[-1]} (diffusers' image differs from the no-LoRA image by mean {applied:.2f}, so it did apply the LoRA); the text-encoder half moves the full reference by mean {mean_te:.2f}")
+            except Exception as e:  # noqa: BLE001 -- report, do not fail the run
+                log(f"WARNING: {c['name']}[{i}]: diffusers could not load the U-Net half: {type(e).__name__}: {e}")
+                checks.append(None)
+        img = torch.cat(imgs)
+        refs["image." + c["name"]] = img
+        c["diffusers_unet_check"] = None if any(x is None for x in checks) else max(checks)
+        sat = float(((img == 0) | (img == 255)).float().mean())
+        log(f"{c['name']}: {list(img.shape)}; LoRA vs no LoRA mean |uint8 diff| per image {plain_diffs}; saturated fraction {sat:.3f}; mean {float(img.float().mean()):.1f} std {float(img.float().std()):.1f}; diffusers_unet_check {c['diffusers_unet_check']}")
+    return refs
+
+
+def describe_lora(fn):
+    sd = load_file(fn)
+    ks = sorted(sd)
+    return f"{len(sd)} tensors, dtypes {sorted({str(v.dtype) for v in sd.values()})}, e.g. " + ", ".join(f"{k} {list(sd[k].shape)}" for k in ks[:3])
 
 
 def make_lora():
@@ -423,40 +491,13 @@ def make_lora():
         log("not_this_model refused as expected:", e)
 
     cases = lora_cases()
-    refs = {}
-    for c in cases:
-        imgs, checks, plain_diffs = [], [], []
-        for i in range(len(c["prompts"])):
-            img = reference_image(pipe, base, c, i)
-            imgs.append(img)
-            plain = run_one(pipe, base, c["sampler"], c["prompts_without_tags"][i], c["negatives"][i], c["seeds"][i], c["guidance"], c["steps"])
-            plain_diffs.append(round(float((img.float() - plain.float()).abs().mean()), 2) if c["loras"][i] else None)
-            if not c["loras"][i]:
-                checks.append(0)
-                continue
-            try:
-                mine = reference_image(pipe, base, c, i, parts=("unet",))
-                theirs = diffusers_unet_image(base, c, i)
-                checks.append(diff(mine, theirs))
-                mean_te = float((img.float() - mine.float()).abs().mean())
-                applied = float((theirs.float() - plain.float()).abs().mean())
-                log(f"  {c['name']}[{i}]: diffusers U-Net LoRA vs manual U-Net merge: max |uint8 diff| = {checks[-1]} (diffusers' image differs from the no-LoRA image by mean {applied:.2f}, so it did apply the LoRA); the text-encoder half moves the full reference by mean {mean_te:.2f}")
-            except Exception as e:  # noqa: BLE001 -- report, do not fail the run
-                log(f"WARNING: {c['name']}[{i}]: diffusers could not load the U-Net half: {type(e).__name__}: {e}")
-                checks.append(None)
-        img = torch.cat(imgs)
-        refs["image." + c["name"]] = img
-        c["diffusers_unet_check"] = None if any(x is None for x in checks) else max(checks)
-        sat = float(((img == 0) | (img == 255)).float().mean())
-        log(f"{c['name']}: LoRA vs no LoRA mean |uint8 diff| per image {plain_diffs}; saturated fraction {sat:.3f}; diffusers_unet_check {c['diffusers_unet_check']}")
+    refs = render_lora_cases(pipe, base, cases)
     # beside, not inside, the LoRA folder: everything in it is offered as a LoRA
     save_file(refs, os.path.join(FIX, "refs-lora.safetensors"))
     with open(os.path.join(LORA_DIR, "lora-cases.json"), "w") as f:
         json.dump(cases, f, indent=1, ensure_ascii=False)
     for name in ("kohya_style", "kohya_locon", "peft_style", "old_diffusers", "not_this_model"):
-        sd = load_file(lora_file(name))
-        ks = sorted(sd)
-        log(f"{name}: {len(sd)} tensors, dtypes {sorted({str(v.dtype) for v in sd.values()})}, e.g. " + ", ".join(f"{k} {list(sd[k].shape)}" for k in ks[:3]))
+        log(f"{name}: {describe_lora(lora_file(name))}")
 
 
 # ---------------------------------------------------------------------------------------
