@@ -125,6 +125,43 @@ struct BFloat16Tests {
         let image = try reference(refs, "vae.decoded")
         expectClose(decoded.data, image.data, shape: decoded.shape, expectedShape: image.shape, relative: 3e-2, "bf16 VAE decode")
     }
+
+    /// The wave-2 paths in bf16 (the Renderer's default) within the same bounds: replacement
+    /// VAEs and TAESD against diffusers' fp32 decode, the LCM-distilled U-Net against
+    /// diffusers' fp32 call, and a U-Net step with LoRAs (fp32 low-rank terms beside bf16
+    /// weights) against the fp32 path, which matches diffusers.
+    @Test func wave2PathsInBFloat16StayCloseToFloat32() throws {
+        let z = try reference("vae/refs-vae.safetensors", "vae.latents")
+        for (kind, path) in [("vae-ft", "vae/vae-ft.safetensors"), ("taesd", "vae/taesd")] {
+            let decoder = try VAELoader.load(path: fixtures + "/" + path, precision: .bfloat16)
+            let decoded = decoder.decode(Tensor(shape: z.shape, data: z.data.map { $0 / decoder.scalingFactor }))
+            let expected = try reference("vae/refs-vae.safetensors", kind + ".decoded")
+            expectClose(decoded.data, expected.data, shape: decoded.shape, expectedShape: expected.shape, relative: 3e-2, "bf16 \(kind) decode")
+        }
+
+        let lcm = try StableDiffusionModel.load(path: fixtures + "/lcm-tiny", precision: .bfloat16)
+        let refs = "refs-lcm-tiny.safetensors"
+        let (x, cond, ctx) = (try reference(refs, "unet.sample"), try reference(refs, "unet.timestep_cond"), try reference(refs, "unet.encoder_hidden_states"))
+        let out = lcm.unet(Tensor(shape: x.shape, data: x.data), timesteps: [999], context: Tensor(shape: ctx.shape, data: ctx.data),
+                           timestepCond: Tensor(shape: cond.shape, data: cond.data))
+        let expected = try reference(refs, "unet.out")
+        expectClose(out.data, expected.data, shape: out.shape, expectedShape: expected.shape, relative: 5e-2, "bf16 LCM U-Net")
+
+        var outputs: [[Float]] = []
+        for precision in [ComputePrecision.float32, .bfloat16] {
+            let model = try StableDiffusionModel.load(path: fixtures + "/sd1-tiny", precision: precision)
+            let library = try LoraLibrary(folder: fixtures + "/lora", targets: model.loraTargets)
+            let loras = [AppliedLora(try library.adapter(named: "kohya_locon"), weight: 0.8), AppliedLora(try library.adapter(named: "peft_style"), weight: -0.5)]
+            let sample = try reference("refs-sd1.safetensors", "unet.sample")
+            let context = try reference("refs-sd1.safetensors", "unet.encoder_hidden_states")
+            let step = LoraBatch.applying(.unet, [loras, []]) {
+                model.unet(Tensor(shape: sample.shape, data: sample.data), timesteps: [981, 946.42], context: Tensor(shape: context.shape, data: context.data))
+            }
+            outputs.append(step.data)
+        }
+        expectClose(outputs[1], outputs[0], relative: 5e-2, "bf16 U-Net with LoRAs")
+        #expect(outputs[0] != outputs[1], "the bf16 path really ran")
+    }
 }
 
 /// x rounded to the nearest bfloat16 (ties to even), as the kernel rounds its operands.
