@@ -108,6 +108,25 @@ import Testing
         #expect(images[0] == images[1])
     }
 
+    /// The Renderer runs the engine on a thread of its own, outside any Swift task: the
+    /// LoRAs (a task-local bound around each forward pass) must apply there too.
+    @Test func lorasApplyOnAThreadOutsideAnyTask() async throws {
+        let model = try Self.model.get()
+        let library = try LoraLibrary(folder: Self.folder, targets: model.loraTargets)
+        let plain = GenerationRequest(prompt: "a red fox  in the snow", negativePrompt: "blurry", seed: 42)
+        var styled = plain
+        styled.loras = [AppliedLora(try library.adapter(named: "kohya_style"), weight: 1)]
+        let options = GenerationOptions(width: 64, height: 64, steps: 2, sampler: .euler)
+        let pipeline = StableDiffusionPipeline(model: model)
+        let requests = [plain, styled]
+        let inTask = try pipeline.generate(requests, options: options)
+        let onThread: [RGBImage]? = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: try? pipeline.generate(requests, options: options)) }.start()
+        }
+        #expect(onThread == inTask)
+        #expect(inTask[0] != inTask[1])
+    }
+
     @Test func aLoraForAnotherModelIsRefusedWithTheLayerNames() throws {
         let model = try Self.model.get()
         let library = try LoraLibrary(folder: Self.folder, targets: model.loraTargets)
