@@ -109,6 +109,10 @@ public struct DiffusionRenderEngine: RenderEngine {
         guard request.guidance.isFinite, (0...30).contains(request.guidance) else {
             throw RenderRejection("guidance must be 0 to 30, got \(request.guidance)")
         }
+        let original = pipeline.model.schedulerConfig.originalInferenceSteps
+        if request.sampler == Sampler.lcm.rawValue, request.steps > original {
+            throw RenderRejection("LCM takes at most \(original) steps, got \(request.steps)")
+        }
         _ = try PromptLoras(request.prompt, library: loraLibrary)
     }
 

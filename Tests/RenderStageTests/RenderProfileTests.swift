@@ -46,6 +46,10 @@ import TestSupport
         #expect(a != b)
         #expect(String(decoding: b[0], as: UTF8.self).contains("Lora hashes: \"lcm_lora: "))
         #expect(throws: RenderRejection.self) { try DiffusionRenderEngine(model: model, files: .init(lcmLora: "lcm_lora")) }
+        // more LCM steps than the distilled schedule has fail at once, not after retries
+        #expect(throws: RenderRejection.self) {
+            try plain.validate(RenderRequest(prompt: "x", model: model, width: 64, height: 64, steps: 51, seed: 1, sampler: "lcm"))
+        }
     }
 
     @Test func taesdAsTheDecoder() throws {
