@@ -19,6 +19,9 @@ public enum Rejection: Error, Codable, Sendable, Equatable {
     case tooManyLoras(count: Int, max: Int)
     /// `tag` is the LoRA with its weights summed, as one tag.
     case loraWeightOutOfRange(tag: String, min: String, max: String)
+    /// The prompt breaks one of the operators' prompt rules (`PromptBlocklist`). The reply
+    /// never says which word: that would teach the way around it.
+    case blockedPrompt
     case banned
     case dailyLimit(used: Int, limit: Int)
     case queueFull(pending: Int, max: Int)
@@ -45,6 +48,7 @@ public enum Rejection: Error, Codable, Sendable, Equatable {
         case .unknownLora: "unknown_lora"
         case .tooManyLoras: "too_many_loras"
         case .loraWeightOutOfRange: "lora_weight_out_of_range"
+        case .blockedPrompt: "blocked_prompt"
         case .banned: "banned"
         case .dailyLimit: "daily_limit"
         case .queueFull: "queue_full"

@@ -44,10 +44,12 @@ import TestSupport
         let db = try await TestDatabase.make()
         try await db.queue.setUnlimitedQuotas()
         _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: 1))
+        let seedRule = try #require(try await db.queue.promptRules().first)
+        try await db.queue.recordRefusedPrompt(userID: 1, chatID: 1, rule: seedRule)
         #expect(!EmbeddedSQL.audits.isEmpty)
         for audit in EmbeddedSQL.audits {
             let rows = try await db.connection.query(SQLText(name: "audit_" + audit.name, text: audit.sql))
-            #expect(!rows.isEmpty, "audit \(audit.name) returned no rows with one job queued")
+            #expect(!rows.isEmpty, "audit \(audit.name) returned no rows with one job queued and one prompt refused")
         }
     }
 }

@@ -59,6 +59,7 @@ struct English: TextTable {
         case .tooManyLoras(let count, let max): "🎨 That prompt names \(count) styles; at most \(max) at once. See /styles."
         case .loraWeightOutOfRange(let tag, let min, let max):
             "🎨 «\(tag)»: a style's strength must lie between \(min) and \(max) (repeated tags add up). See /styles."
+        case .blockedPrompt: "🚫 I won't draw that: this bot's rules do not allow that kind of image. Try another description."
         case .banned: "🚫 You cannot use this bot."
         case .dailyLimit(let used, let limit): "📅 You have used \(used) of \(limit) images today. Come back tomorrow (UTC)."
         case .queueFull(let pending, let max): "🚦 You already have \(pending) of \(max) requests waiting. Wait for one to finish, or /cancel."

@@ -58,6 +58,7 @@ struct Spanish: TextTable {
         case .tooManyLoras(let count, let max): "🎨 Esa descripción usa \(count) estilos; como mucho \(max) a la vez. Mira /estilos."
         case .loraWeightOutOfRange(let tag, let min, let max):
             "🎨 «\(tag)»: la fuerza de un estilo debe estar entre \(min) y \(max) (las etiquetas repetidas se suman). Mira /estilos."
+        case .blockedPrompt: "🚫 No voy a dibujar eso: las normas de este bot no permiten ese tipo de imagen. Prueba con otra descripción."
         case .banned: "🚫 No puedes usar este bot."
         case .dailyLimit(let used, let limit): "📅 Has usado \(used) de \(limit) imágenes hoy. Vuelve mañana (UTC)."
         case .queueFull(let pending, let max): "🚦 Ya tienes \(pending) de \(max) pedidos esperando. Espera a que termine uno, o usa /cancel."

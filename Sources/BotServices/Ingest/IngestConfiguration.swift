@@ -11,6 +11,8 @@ import Runtime
 /// - `INGEST_SET_COMMANDS` [true]: register the command menu (en, es) at start-up.
 /// - `INGEST_PROFILE_REFRESH` [30]: seconds between reads of the model's profile (table
 ///   `model_profiles`); read with the next batch of updates once this has passed.
+/// - `INGEST_PROMPT_RULES_REFRESH` [30]: seconds between reads of the prompt rules (table
+///   `prompt_rules`), likewise.
 public struct IngestConfiguration: Sendable {
     public var limits = GenerationLimits()
     public var pollTimeout = 30
@@ -20,6 +22,8 @@ public struct IngestConfiguration: Sendable {
     /// How stale the applied model profile may get: a Renderer publishes it at start-up,
     /// perhaps after Ingest started, and again whenever it restarts.
     public var profileRefresh: Duration = .seconds(30)
+    /// How long a rule an operator adds or deletes may take to be in force.
+    public var promptRulesRefresh: Duration = .seconds(30)
     /// Attempts at one update that fails with a non-connection database error before it
     /// is recorded as failed and skipped, so one poisoned update cannot wedge the queue.
     public var maxAttemptsPerUpdate = 5
@@ -33,5 +37,6 @@ public struct IngestConfiguration: Sendable {
         maxBackoff = try environment.seconds("INGEST_MAX_BACKOFF", default: 30)
         setCommands = try environment.bool("INGEST_SET_COMMANDS", default: setCommands)
         profileRefresh = try environment.seconds("INGEST_PROFILE_REFRESH", default: 30)
+        promptRulesRefresh = try environment.seconds("INGEST_PROMPT_RULES_REFRESH", default: 30)
     }
 }

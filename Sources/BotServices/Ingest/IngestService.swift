@@ -83,6 +83,7 @@ public struct IngestService: Service {
     private func pollLoop(handler startHandler: UpdateHandler, offset: inout UpdateOffset) async throws {
         var handler = startHandler
         var profile = ModelProfileRefresh(base: configuration.limits, interval: configuration.profileRefresh)
+        var promptRules = PromptRulesRefresh(interval: configuration.promptRulesRefresh)
         var backoff = Backoff(max: configuration.maxBackoff)
         while !Task.isCancelled {
             let updates: [Update]
@@ -101,6 +102,9 @@ public struct IngestService: Service {
             }
             if !updates.isEmpty, let limits = await profile.changedLimits(connection: connection, logger: logger) {
                 handler.router.limits = limits
+            }
+            if !updates.isEmpty, let blocklist = await promptRules.changedBlocklist(connection: connection, logger: logger) {
+                handler.blocklist = blocklist
             }
             let generate = updates.map(handler.generateMessage)
             var index = 0

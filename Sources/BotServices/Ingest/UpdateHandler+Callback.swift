@@ -38,12 +38,17 @@ extension UpdateHandler {
             } else {
                 request.steps = min(router.limits.maxSteps, request.steps + router.limits.moreSteps)
             }
+            let origin = TelegramOrigin(updateID: updateID, chatID: chatID, userID: query.from.id,
+                                        messageID: photoMessageID, languageCode: query.from.languageCode)
+            // The prompt was accepted once, but an operator may have added a rule since: a
+            // button makes a new image, so it is checked (and counted) as a new request.
+            if let refusal = try await promptRuleRefusal(request, origin: origin, connection: connection) {
+                return answer("callback:rejected:" + refusal.code, table.rejection(refusal), alert: true)
+            }
             // The job's LoRAs may have been hidden or removed since, or not exist for this model.
             if let refusal = try await loraRefusal(request, connection: connection) {
                 return answer("callback:rejected:" + refusal.code, table.rejection(refusal), alert: true)
             }
-            let origin = TelegramOrigin(updateID: updateID, chatID: chatID, userID: query.from.id,
-                                        messageID: photoMessageID, languageCode: query.from.languageCode)
             let result = try await enqueue(request, origin: origin, promptCut: false, connection: connection, replyOnRefusal: false)
             if let refusal = result.refusal {
                 return answer("callback:" + result.outcome, table.rejection(refusal), alert: true)

@@ -49,9 +49,15 @@ extension UpdateHandler {
                     fresh.append(index)
                 }
             }
-            // A request naming a LoRA the model does not offer is refused, the rest enqueued;
-            // the replies still go out in update order.
-            let refusals = try await loraRefusals(fresh.map { run[$0].request }, connection: connection)
+            // A request breaking a prompt rule or naming a LoRA the model does not offer is
+            // refused, the rest enqueued; the replies still go out in update order.
+            var refusals: [Rejection?] = []
+            for index in fresh {
+                refusals.append(try await promptRuleRefusal(run[index].request, origin: run[index].origin, connection: connection))
+            }
+            let unblocked = zip(fresh, refusals).filter { $0.1 == nil }.map(\.0)
+            var loraChecks = try await loraRefusals(unblocked.map { run[$0].request }, connection: connection)[...]
+            refusals = refusals.map { $0 ?? loraChecks.removeFirst() }
             let accepted = zip(fresh, refusals).filter { $0.1 == nil }.map(\.0)
             var outcomes = try await JobQueue(connection).enqueue(accepted.map { JobQueue.Enqueue(run[$0].request, from: run[$0].origin) })[...]
             for (index, refusal) in zip(fresh, refusals) {

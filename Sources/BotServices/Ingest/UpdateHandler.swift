@@ -15,6 +15,8 @@ struct UpdateHandler: Sendable {
     var router: MessageRouter
     let botID: Int64
     let logger: Logger
+    /// The operators' prompt rules (`PromptRulesRefresh`); none until the first read.
+    var blocklist: PromptBlocklist = .empty
 
     /// What happened, for the caller's log and for work that must wait for the commit.
     struct Handled: Sendable, Equatable {
@@ -98,6 +100,10 @@ struct UpdateHandler: Sendable {
             try await reply(botMessage)
             return Handled(outcome: outcome)
         case .generate(let request, let promptCut):
+            if let refusal = try await promptRuleRefusal(request, origin: origin, connection: connection) {
+                try await reply(.rejected(refusal))
+                return Handled(outcome: "rejected:" + refusal.code)
+            }
             if let refusal = try await loraRefusal(request, connection: connection) {
                 try await reply(.rejected(refusal))
                 return Handled(outcome: "rejected:" + refusal.code)
