@@ -21,14 +21,22 @@ public actor GroupCommit<Item: Sendable, Outcome: Sendable> {
 
     private var queued: [Queued] = []
     private var writing = false
+    /// Test hook: told, on the actor, how many callers wait each time one queues.
+    private var queueObserver: (@Sendable (Int) -> Void)?
 
     public init() {}
+
+    /// Test hook (`@testable`): lets a test wait until callers have queued, instead of sleeping.
+    func observeQueue(_ observer: @escaping @Sendable (Int) -> Void) { queueObserver = observer }
 
     /// Writes `item`, alone or with others, and returns its outcome. `write` must return
     /// one outcome per item, in order; a write that throws fails every item in it.
     public func submit(_ item: Item, write: Write) async throws -> Outcome {
         if writing {
-            let turn = try await withCheckedThrowingContinuation { queued.append((item, $0)) }
+            let turn = try await withCheckedThrowingContinuation {
+                queued.append((item, $0))
+                queueObserver?(queued.count)
+            }
             if case .written(let outcome) = turn { return outcome }
             // This caller writes the next round; `writing` stayed set for it.
         } else {

@@ -98,15 +98,27 @@ import TestSupport
         let harness = try await start(db, engine: StandInEngine(stepDelay: .milliseconds(50))) {
             $0.shutdownGrace = .milliseconds(200)
         }
-        // Wait until the job is being rendered, then ask for shutdown.
+        // Wait until the job is being rendered, then ask for shutdown. The test means
+        // nothing unless the job was claimed: a job never claimed is also queued, attempt 0.
         let deadline = ContinuousClock.now + .seconds(10)
-        while try await jobStatesByID(db)[id] != "rendering", ContinuousClock.now < deadline {
+        var claimed: PostgresRow?
+        while ContinuousClock.now < deadline {
+            let row = try #require(try await db.connection.query(EmbeddedSQL.Queries.jobByID, id).first)
+            if try row.decode("state", as: JobState.self) == .rendering { claimed = row; break }
             try await Task.sleep(for: .milliseconds(10))
         }
+        let rendering = try #require(claimed, "the job was never claimed within 10 s")
+        #expect(try rendering.decode("attempt", as: Int.self) == 1)
+        #expect(try rendering.decode("lease_owner", as: String?.self) == "test-renderer")
         try await harness.stop()
         let row = try #require(try await db.connection.query(EmbeddedSQL.Queries.jobByID, id).first)
         #expect(try row.decode("state", as: JobState.self) == .queued)
         #expect(try row.decode("attempt", as: Int.self) == 0, "a released job does not spend an attempt")
+        // Released, not finished nor rescued: the lease is gone, no image was stored, no
+        // error recorded (an expired lease or a failed render would leave one).
+        #expect(try row.decode("lease_owner", as: String?.self) == nil)
+        #expect(try row.decode("has_image", as: Bool.self) == false)
+        #expect(try row.decode("errors", as: String.self) == "[]")
     }
 
     @Test func heartbeatsWriteProgressWhileRendering() async throws {

@@ -49,6 +49,55 @@ import TestSupport
         }
         #expect(position == 5)
         #expect(try await jobCount(batched) == jobCount(oneByOne))
+
+        // An oracle that owes nothing to enqueue(): the outcomes worked out by hand from
+        // the rules, and the rows read back from the jobs table. (The one-at-a-time path
+        // above is a batch of one, so on its own it would only compare the code with itself.)
+        for (db, answered) in [(oneByOne, expected), (batched, outcomes)] {
+            let rows = try await Self.jobsByUpdate(db)
+            #expect(rows.mapValues { "\($0.user) \($0.model)" } == [
+                10: "1 tiny", 11: "1 tiny", 12: "2 tiny", 13: "1 other", 15: "2 tiny", 18: "4 other", 20: "4 tiny",
+            ])
+            let id = rows.mapValues(\.id)
+            #expect(id[10] == existing)
+            // New jobs are numbered in the batch's order.
+            let ids = [10, 11, 12, 13, 15, 18, 20].compactMap { id[$0] }
+            #expect(ids == ids.sorted() && Set(ids).count == 7, "\(id)")
+            func job(_ update: Int64) -> Int64 { id[update] ?? -1 }
+            func usage(_ usedToday: Int, _ dailyLimit: Int, _ pending: Int, _ maxQueued: Int) -> QuotaUsage {
+                QuotaUsage(usedToday: usedToday, dailyLimit: dailyLimit, pending: pending, maxQueued: maxQueued)
+            }
+            // Queue positions count per model: "tiny" starts with update 10's job waiting,
+            // "other" empty. User 1 has room for 2 more today (3 - 1), user 2 for 2
+            // pending, user 3 none (banned), user 4 the defaults (100 / 100).
+            let byHand: [EnqueueOutcome] = [
+                .accepted(jobID: job(11), position: 2, quota: usage(2, 3, 2, 100)),     // 11: user 1, 1st of 2
+                .accepted(jobID: job(12), position: 3, quota: usage(1, 100, 1, 2)),     // 12: user 2, 1st of 2
+                .duplicate(jobID: existing, position: 1),                                // 10: enqueued before
+                .accepted(jobID: job(13), position: 1, quota: usage(3, 3, 3, 100)),     // 13: user 1, 2nd of 2, "other"
+                .banned,                                                                 // 14: user 3
+                .accepted(jobID: job(15), position: 4, quota: usage(2, 100, 2, 2)),     // 15: user 2, 2nd of 2
+                .dailyLimitReached(usage(3, 3, 3, 100)),                                 // 16: user 1, 3rd
+                .queueFull(usage(2, 100, 2, 2)),                                         // 17: user 2, 3rd
+                .accepted(jobID: job(18), position: 2, quota: usage(1, 100, 1, 100)),   // 18: user 4, "other"
+                .duplicate(jobID: job(15), position: 4),                                 // 15 again in the batch
+                .dailyLimitReached(usage(3, 3, 3, 100)),                                 // 19: user 1, 4th
+                .accepted(jobID: job(20), position: 5, quota: usage(2, 100, 2, 100)),   // 20: user 4
+            ]
+            #expect(answered.count == byHand.count)
+            for (index, (got, want)) in zip(answered, byHand).enumerated() {
+                #expect(got == want, "request \(index) (update \(Self.batch[index].origin.updateID))")
+            }
+        }
+    }
+
+    /// The jobs table, read directly: update id to (job id, user, model).
+    static func jobsByUpdate(_ db: TestDatabase) async throws -> [Int64: (id: Int64, user: Int64, model: String)] {
+        var rows: [Int64: (id: Int64, user: Int64, model: String)] = [:]
+        for row in try await db.connection.query(SQLText(name: "TestJobsByUpdate", text: "SELECT update_id, id, user_id, model FROM jobs")) {
+            rows[try row.decode("update_id")] = (try row.decode("id"), try row.decode("user_id"), try row.decode("model"))
+        }
+        return rows
     }
 
     @Test func promptsWithQuotesBracesAndBackslashesArriveIntact() async throws {

@@ -1,23 +1,44 @@
 import Foundation
-import Runtime
+@testable import Runtime
 import Schema
 import Synchronization
 import Testing
 import TestSupport
 
-/// The batches a test's write received, in order, and how many callers have started.
+/// The batches a test's write received, in order, and how many callers have queued.
 final class WriteLog: Sendable {
     let batches = Mutex<[[Int]]>([])
-    let started = Atomic<Int>(0)
     let firstReturned = Atomic<Bool>(false)
     let secondRoundSawFirstReturned = Atomic<Bool>(false)
+    /// How many callers wait in the group now, and the first write, parked until `want` do.
+    private let queue = Mutex<(count: Int, want: Int, parked: CheckedContinuation<Void, Never>?)>((0, .max, nil))
 
-    /// The first write lasts until every other caller has started, and a while more, so
-    /// they all queue behind it however slowly the machine schedules them.
-    func holdFirstWrite(callers: Int) async throws {
+    /// Watches `group`'s queue (the hook calls this each time a caller queues).
+    func observe(_ group: GroupCommit<Int, Int>) async {
+        await group.observeQueue { [self] count in
+            let ready = queue.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.count = count
+                guard count >= state.want, let parked = state.parked else { return nil }
+                state.parked = nil
+                return parked
+            }
+            ready?.resume()
+        }
+    }
+
+    /// The first write lasts until every other caller has queued behind it (the group
+    /// says so: no sleep guesses how slowly the machine schedules them).
+    func holdFirstWrite(callers: Int) async {
         guard batches.withLock({ $0.count }) == 1 else { return }
-        while started.load(ordering: .relaxed) < callers { try await Task.sleep(for: .milliseconds(5)) }
-        try await Task.sleep(for: .milliseconds(100))
+        await withCheckedContinuation { continuation in
+            let ready = queue.withLock { state -> Bool in
+                if state.count >= callers - 1 { return true }
+                state.want = callers - 1
+                state.parked = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
     }
 }
 
@@ -28,16 +49,16 @@ final class WriteLog: Sendable {
         _ count: Int, log: WriteLog, _ body: @escaping @Sendable ([Int]) async throws -> [Int]
     ) async throws -> [Int: Result<Int, any Error>] {
         let group = GroupCommit<Int, Int>()
+        await log.observe(group)
         return try await withThrowingTaskGroup(of: (Int, Result<Int, any Error>).self) { tasks in
             for item in 0..<count {
                 tasks.addTask {
                     // The others start only once the first write is under way.
                     while item > 0 && log.batches.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(2)) }
-                    log.started.add(1, ordering: .relaxed)
                     do {
                         return (item, .success(try await group.submit(item) { items in
                             log.batches.withLock { $0.append(items) }
-                            try await log.holdFirstWrite(callers: count)
+                            await log.holdFirstWrite(callers: count)
                             return try await body(items)
                         }))
                     } catch {
@@ -75,14 +96,14 @@ final class WriteLog: Sendable {
     @Test func aWriterWritesOneRoundAndReturns() async throws {
         let log = WriteLog()
         let group = GroupCommit<Int, Int>()
+        await log.observe(group)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             for item in 0..<4 {
                 tasks.addTask {
                     while item > 0 && log.batches.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(2)) }
-                    log.started.add(1, ordering: .relaxed)
                     _ = try await group.submit(item) { items in
                         log.batches.withLock { $0.append(items) }
-                        try await log.holdFirstWrite(callers: 4)
+                        await log.holdFirstWrite(callers: 4)
                         if !items.contains(0) {
                             for _ in 0..<500 where !log.firstReturned.load(ordering: .relaxed) {
                                 try await Task.sleep(for: .milliseconds(2))

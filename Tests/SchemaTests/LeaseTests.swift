@@ -78,7 +78,10 @@ import TestSupport
     @Test func releasingOnShutdownDoesNotSpendAnAttempt() async throws {
         let db = try await TestDatabase.make()
         let job = try await oneClaimedJob(db)
+        #expect(job.lease.attempt == 1)
+        #expect(try await jobStates(db)[job.lease.jobID] == "rendering")
         #expect(try await db.queue.releaseRender([job.lease]) == [job.lease.jobID])
+        #expect(try await jobStates(db)[job.lease.jobID] == "queued")
         let again = try #require(try await db.queue.claimRenderBatch(owner: "r2", model: "tiny", limit: 1, leaseSeconds: 60).first)
         #expect(again.lease.attempt == 1)
     }

@@ -28,12 +28,14 @@ struct KillTests {
                 try? await Task.sleep(for: .milliseconds(15))
             }
         }
-        // Chaos: kill one stage or the other every 150–500 ms while requests flow.
+        // Chaos: kill one stage or the other every 150–500 ms while requests flow. Every
+        // random choice comes from one printed seed (LIENZO_TEST_SEED replays it).
+        var random = SeededRandom.fromEnvironment("KillTests.killNineDuringTwoHundredRequestsLosesNothing")
         var kills = (ingest: 0, deliver: 0)
         let chaosEnd = ContinuousClock.now + .seconds(4)
         while ContinuousClock.now < chaosEnd {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 150...500)))
-            if Bool.random() {
+            try await Task.sleep(for: .milliseconds(Int.random(in: 150...500, using: &random)))
+            if Bool.random(using: &random) {
                 _ = await kill9(ingest)
                 kills.ingest += 1
                 ingest = try StageProcess("Ingest", environment: environment)
@@ -74,7 +76,7 @@ struct KillTests {
         let ackTargets = Set(ackMessages.map { Target(chat: $0.chatID, message: $0.replyToMessageID) })
         let duplicatePhotos = photos.count - photoTargets.count
         let duplicateAcks = ackMessages.count - ackTargets.count
-        print("KILL: \(kills.ingest) Ingest and \(kills.deliver) Deliver SIGKILLs during 200 requests: jobs \(jobs), "
+        print("KILL (seed \(random.seed)): \(kills.ingest) Ingest and \(kills.deliver) Deliver SIGKILLs during 200 requests: jobs \(jobs), "
             + "delivered \(delivered), photos sent \(photos.count) (\(duplicatePhotos) duplicate), "
             + "acknowledgements sent \(ackMessages.count) (\(duplicateAcks) duplicate)")
         #expect(jobs == 200)
