@@ -9,7 +9,8 @@ import Testing
     /// Rewrites `source` keeping raw tensor bytes, minus `drop`, plus one extra F32 tensor,
     /// each key renamed by `rename`; into `destination` (a new temporary file when nil).
     static func rewrite(
-        _ source: String, drop: String?, extra: String?, rename: (String) -> String = { $0 }, destination: String? = nil
+        _ source: String, drop: String?, extra: String?, rename: (String) -> String = { $0 }, destination: String? = nil,
+        metadata: [String: String]? = nil
     ) throws -> String {
         let data = try Data(contentsOf: URL(fileURLWithPath: source))
         let bytes = [UInt8](data)
@@ -28,6 +29,7 @@ import Testing
             newHeader[extra] = ["dtype": "F32", "shape": [2], "data_offsets": [payload.count, payload.count + 8]]
             payload += [UInt8](repeating: 0, count: 8)
         }
+        if let metadata { newHeader["__metadata__"] = metadata }
         let json = [UInt8](try JSONSerialization.data(withJSONObject: newHeader))
         var out = withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) }
         out += json + payload

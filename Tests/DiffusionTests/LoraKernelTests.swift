@@ -10,7 +10,7 @@ import Testing
         let layer = try Linear(WeightStore(randomSeed: 7), "layer", inF, outF)
         let down = testData(rank * inF, seed: 1)
         let up = testData(outF * rank, seed: 2)
-        let update = try LoraUpdate(down: down, downShape: [rank, inF], up: up, upShape: [outF, rank], alpha: 1.5, layer: [outF, inF])
+        let update = try LoraUpdate(down: down, downShape: [rank, inF], up: up, upShape: [outF, rank], scale: { 1.5 / Float($0) }, layer: [outF, inF])
         let x = testData(3 * rows * inF, seed: 3)  // three samples
         let weight = 0.7 * update.scale
         let batch = LoraBatch(terms: ["layer": [.init(samples: [1], update: update, multiplier: weight)]], samples: 3)
@@ -38,7 +38,7 @@ import Testing
         let layer = try Conv2d(WeightStore(randomSeed: 9), "conv", c, oc, kernel: 3)
         let down = testData(rank * c * 9, seed: 4)
         let up = testData(oc * rank, seed: 5)
-        let update = try LoraUpdate(down: down, downShape: [rank, c, 3, 3], up: up, upShape: [oc, rank, 1, 1], alpha: nil, layer: [oc, c, 3, 3])
+        let update = try LoraUpdate(down: down, downShape: [rank, c, 3, 3], up: up, upShape: [oc, rank, 1, 1], scale: { _ in 1 }, layer: [oc, c, 3, 3])
         let x = Tensor(shape: [2, c, h, w], data: testData(2 * c * h * w, seed: 6))
         let batch = LoraBatch(terms: ["conv": [.init(samples: [0], update: update, multiplier: -1.25)]], samples: 2)
         let y = LoraBatch.$active.withValue(batch) { layer(x) }
@@ -62,7 +62,7 @@ import Testing
 
     @Test func shapesThatDoNotFitTheLayerAreRefused() {
         #expect(throws: LoraShapeError.self) {
-            try LoraUpdate(down: testData(8, seed: 1), downShape: [2, 4], up: testData(6, seed: 2), upShape: [3, 2], alpha: nil, layer: [3, 5])
+            try LoraUpdate(down: testData(8, seed: 1), downShape: [2, 4], up: testData(6, seed: 2), upShape: [3, 2], scale: { _ in 1 }, layer: [3, 5])
         }
     }
 

@@ -127,6 +127,25 @@ import Testing
         #expect(inTask[0] != inTask[1])
     }
 
+    /// A file diffusers saved with its PEFT config in the metadata (`lora_adapter_metadata`):
+    /// lora_alpha 8 over r 4 doubles every layer, as `load_lora_weights` applies it, except the
+    /// layers `alpha_pattern` names; the same factors without the metadata at weight 2 agree.
+    @Test func diffusersSavedPeftConfigSetsTheScale() throws {
+        let model = try Self.model.get()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peft-meta-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let config = #"{"unet.lora_alpha": 8, "unet.r": 4, "unet.alpha_pattern": {"mid_block.attentions.0.transformer_blocks.0.attn1.to_q": 4}, "text_encoder.lora_alpha": 8, "text_encoder.r": 4}"#
+        _ = try LoadReportTests.rewrite(Self.folder + "/peft_style.safetensors", drop: nil, extra: nil,
+                                        destination: dir + "/with_config.safetensors", metadata: ["lora_adapter_metadata": config])
+        let withConfig = try LoraAdapter(path: dir + "/with_config.safetensors", targets: model.loraTargets)
+        let plain = try LoraAdapter(path: Self.folder + "/peft_style.safetensors", targets: model.loraTargets)
+        let scales = withConfig.updates(for: .unet)
+        #expect(scales["down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q"]?.scale == 2)
+        #expect(scales["mid_block.attentions.0.transformer_blocks.0.attn1.to_q"]?.scale == 1, "alpha_pattern names this layer")
+        #expect(withConfig.updates(for: .textEncoder).values.allSatisfy { $0.scale == 2 })
+        #expect(plain.updates(for: .unet).values.allSatisfy { $0.scale == 1 }, "no metadata: alpha = rank")
+    }
+
     @Test func aLoraForAnotherModelIsRefusedWithTheLayerNames() throws {
         let model = try Self.model.get()
         let library = try LoraLibrary(folder: Self.folder, targets: model.loraTargets)

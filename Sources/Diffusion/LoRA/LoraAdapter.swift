@@ -52,6 +52,7 @@ public final class LoraAdapter: Sendable {
         }
         guard !factors.isEmpty else { throw DiffusionError.invalidLora(path: path, reason: "holds no LoRA tensors") }
 
+        let peft = PeftAdapterConfig.parse(file.metadata)
         var updates: [LoraComponent: [String: LoraUpdate]] = [:]
         for (_, layer) in factors.sorted(by: { $0.key < $1.key }) {
             guard let downKey = layer.keys[.down], let upKey = layer.keys[.up] else {
@@ -64,10 +65,16 @@ public final class LoraAdapter: Sendable {
                 }
                 return value
             }
+            // An alpha tensor wins; else diffusers' saved PEFT config; else alpha = rank.
+            let config = peft[layer.component]
+            let scale = { (rank: Int) -> Float in
+                if let alpha { return alpha / Float(rank) }
+                return config?.scale(module: layer.module, rank: rank) ?? 1
+            }
             do {
                 updates[layer.component, default: [:]][layer.module] = try LoraUpdate(
                     down: file.floats(downKey), downShape: file.entries[downKey]?.shape ?? [],
-                    up: file.floats(upKey), upShape: file.entries[upKey]?.shape ?? [], alpha: alpha, layer: layer.shape)
+                    up: file.floats(upKey), upShape: file.entries[upKey]?.shape ?? [], scale: scale, layer: layer.shape)
             } catch let error as LoraShapeError {
                 let key = error.factor == "down" ? downKey : upKey
                 throw DiffusionError.invalidLora(
@@ -86,7 +93,7 @@ public final class LoraAdapter: Sendable {
             let columns = shape.dropFirst().reduce(1, *)
             unet[module] = try LoraUpdate(
                 down: generator.randn(rank * columns).map { $0 * 0.01 }, downShape: [rank] + shape.dropFirst(),
-                up: generator.randn(shape[0] * rank).map { $0 * 0.01 }, upShape: [shape[0], rank], alpha: Float(rank), layer: shape)
+                up: generator.randn(shape[0] * rank).map { $0 * 0.01 }, upShape: [shape[0], rank], scale: { _ in 1 }, layer: shape)
         }
         self.name = name
         path = "(random)"

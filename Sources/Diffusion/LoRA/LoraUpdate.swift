@@ -3,7 +3,8 @@
 ///
 /// Linear layer: down (rank × in), up (out × rank). Convolution: down (rank × in·k·k), a
 /// convolution with the base layer's kernel, stride and padding; up (out × rank), a 1×1
-/// convolution (kohya's "LoCon"). `scale` is alpha / rank, or 1 when the file has no alpha.
+/// convolution (kohya's "LoCon"). `scale` is alpha / rank (what the file says, or PEFT's
+/// config), or 1 when the file says nothing.
 struct LoraUpdate: Sendable {
     let down: WeightMatrix
     let up: WeightMatrix
@@ -14,7 +15,8 @@ struct LoraUpdate: Sendable {
     ///   - down: [rank, in] or [rank, in, k, k] values (a [rank, in, 1, 1] tensor is the same as [rank, in]).
     ///   - up: [out, rank] or [out, rank, 1, 1].
     ///   - layer: the base layer's weight shape, [out, in] (Linear) or [out, in, k, k] (Conv2d).
-    init(down: [Float], downShape: [Int], up: [Float], upShape: [Int], alpha: Float?, layer: [Int]) throws(LoraShapeError) {
+    /// `scale` gets the rank the factors turned out to have.
+    init(down: [Float], downShape: [Int], up: [Float], upShape: [Int], scale: (_ rank: Int) -> Float, layer: [Int]) throws(LoraShapeError) {
         let rank = downShape.first ?? 0
         let columns = layer.dropFirst().reduce(1, *)
         guard rank > 0, downShape.dropFirst().reduce(1, *) == columns, Self.squeezed(downShape) == Self.squeezed([rank] + layer.dropFirst())
@@ -26,7 +28,7 @@ struct LoraUpdate: Sendable {
         self.down = WeightMatrix(down, rows: rank, columns: columns, role: role, precision: .float32)
         self.up = WeightMatrix(up, rows: layer[0], columns: rank, role: role, precision: .float32)
         self.rank = rank
-        self.scale = alpha.map { $0 / Float(rank) } ?? 1
+        self.scale = scale(rank)
     }
 
     /// Bytes the two factors hold.
