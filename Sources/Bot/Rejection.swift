@@ -11,6 +11,10 @@ public enum Rejection: Error, Codable, Sendable, Equatable {
     case sizeNotMultipleOf8(width: Int, height: Int)
     case sizeOutOfRange(width: Int, height: Int, minSide: Int, maxSide: Int, maxPixels: Int)
     case unknownSampler(value: String, known: [String])
+    /// Words after an option's value that are neither the value nor another option
+    /// (`--sampler Euler a castle`): options come after the prompt, so they are not
+    /// prompt text either, and the bot says so instead of guessing.
+    case textAfterOption(option: String, value: String, text: String)
     /// A `<lora:…>` tag that cannot be read: no name, a weight that is not a number, or
     /// more parts than NAME and WEIGHT.
     case invalidLoraTag(tag: String)
@@ -44,6 +48,7 @@ public enum Rejection: Error, Codable, Sendable, Equatable {
         case .sizeNotMultipleOf8: "size_not_multiple_of_8"
         case .sizeOutOfRange: "size_out_of_range"
         case .unknownSampler: "unknown_sampler"
+        case .textAfterOption: "text_after_option"
         case .invalidLoraTag: "invalid_lora_tag"
         case .unknownLora: "unknown_lora"
         case .tooManyLoras: "too_many_loras"

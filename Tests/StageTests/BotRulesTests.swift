@@ -51,6 +51,7 @@ import Testing
             .invalidNumber(option: "--cfg", value: "x"), .outOfRange(option: "--steps", value: "0", min: "1", max: "2"),
             .invalidSize(value: "x"), .sizeNotMultipleOf8(width: 1, height: 2),
             .sizeOutOfRange(width: 1, height: 1, minSide: 8, maxSide: 9, maxPixels: 10), .unknownSampler(value: "x", known: ["a"]),
+            .textAfterOption(option: "--sampler", value: "euler a", text: "castle"),
             .banned, .dailyLimit(used: 1, limit: 1), .queueFull(pending: 1, max: 1), .jobUnavailable, .imageUnavailable, .unknownButton,
         ]
         for rejection in rejections {
@@ -59,6 +60,27 @@ import Testing
             #expect(!english.isEmpty && !spanish.isEmpty && english != spanish, "\(rejection)")
         }
         #expect(Texts.table(.spanish).commands.map(\.command) == Texts.table(.english).commands.map(\.command))
+    }
+
+    /// /help in Spanish shows the Spanish option names, and its example is accepted; the
+    /// English /help keeps the English ones.
+    @Test func spanishHelpShowsSpanishOptionNames() throws {
+        let model = ModelLine(GenerationLimits())
+        let spanish = Texts.text(.help(model), language: .spanish)
+        for name in ["--negativo <texto>", "--semilla N", "--pasos N", "--tamaño AxB", "-1 = al azar"] {
+            #expect(spanish.contains(name), "\(name)")
+        }
+        #expect(!spanish.contains("--steps") && !spanish.contains("--seed") && !spanish.contains("--size"))
+        let english = Texts.text(.help(model), language: .english)
+        #expect(english.contains("\n--no <text>   what to avoid (negative prompt)\n--seed N      same seed + same settings = same image\n"))
+        #expect(english.contains("--steps N") && english.contains("--size WxH") && !english.contains("--pasos"))
+        for help in [spanish, english] {
+            let example = try #require(help.split(separator: "\n").first { $0.hasPrefix("/generate") && $0.contains("--cfg") })
+            let arguments = try #require(CommandText(String(example))?.arguments)
+            let request = try GenerateParser.parse(arguments).flatMap { GenerationLimits().validate($0, randomSeed: { 1 }) }.get()
+            #expect(request.seed == 42 && request.steps == 30 && request.width == 512 && request.height == 768)
+        }
+        #expect(Texts.text(.rejected(.unknownOption(option: "--ar")), language: .spanish).contains("--semilla, --pasos"))
     }
 
     @Test func queuedTextShowsWhatCLIPWillNotRead() {

@@ -93,13 +93,13 @@ import Testing
         #expect(rejection("castle --steps --seed 4") == .missingValue(option: "--steps"))
         #expect(rejection("castle --steps ten") == .invalidNumber(option: "--steps", value: "ten"))
         #expect(rejection("castle --steps 0") == .outOfRange(option: "--steps", value: "0", min: "1", max: "50"))
-        #expect(rejection("castle --seed -1") == .outOfRange(option: "--seed", value: "-1", min: "0", max: "4294967295"))
+        #expect(rejection("castle --seed -2") == .outOfRange(option: "--seed", value: "-2", min: "0", max: "4294967295"))
         #expect(rejection("castle --cfg 0.5") == .outOfRange(option: "--cfg", value: "0.5", min: "1", max: "20"))
         #expect(rejection("castle --cfg inf") == .invalidNumber(option: "--cfg", value: "inf"))
         #expect(rejection("castle --size big") == .invalidSize(value: "big"))
         #expect(rejection("castle --size 513x512") == .sizeNotMultipleOf8(width: 513, height: 512))
         #expect(rejection("castle --size 1024x1024") == .sizeOutOfRange(width: 1024, height: 1024, minSide: 64, maxSide: 1024, maxPixels: 786_432))
-        #expect(rejection("castle --sampler plms") == .unknownSampler(value: "plms", known: limits.samplers))
+        #expect(rejection("castle --sampler heun") == .unknownSampler(value: "heun", known: limits.samplers))
         #expect(rejection(String(repeating: "a", count: 1001)) == .promptTooLong(length: 1001, max: 1000))
     }
 
@@ -107,6 +107,88 @@ import Testing
         #expect(GenerationLimits.normalizedSampler("DPM++ 2M Karras") == "dpmpp_2m_karras")
         #expect(GenerationLimits.normalizedSampler("Euler a") == "euler_a")
         #expect(GenerationLimits.normalizedSampler(" euler-a ") == "euler_a")
+        // Every AUTOMATIC1111 name and k-diffusion alias of the engine's samplers.
+        let names: [String: [String]] = [
+            "pndm": ["PLMS", "plms", "pndm"],
+            "ddim": ["DDIM", "ddim"],
+            "euler": ["Euler", "k_euler", "EULER"],
+            "euler_a": ["Euler a", "k_euler_a", "k_euler_ancestral", "euler ancestral", "EULER_A"],
+            "lms": ["LMS", "k_lms"],
+            "dpmpp_2m": ["DPM++ 2M", "k_dpmpp_2m", "dpm++ 2m", "DPMPP_2M"],
+            "dpmpp_2m_karras": ["DPM++ 2M Karras", "k_dpmpp_2m_ka", "dpm++  2m  karras", "dpmpp-2m-karras"],
+            "lcm": ["LCM", "k_lcm", "lcm"],
+        ]
+        for (engine, aliases) in names {
+            for alias in aliases { #expect(GenerationLimits.normalizedSampler(alias) == engine, "\(alias)") }
+        }
+        #expect(GenerationLimits.normalizedSampler("Heun") == "heun")
+        #expect(!GenerationLimits.isSamplerName("DPM++ SDE Karras"))
+    }
+
+    /// Sampler names as AUTOMATIC1111 users type them: quoted or not, any case, with spaces.
+    @Test func multiWordSamplerNamesAndWhatIsLeftAfterThem() throws {
+        let cases: [(String, String)] = [
+            ("a tree --sampler DPM++ 2M Karras", "dpmpp_2m_karras"),
+            ("a tree --sampler dpm++ 2m karras --seed 3", "dpmpp_2m_karras"),
+            ("a tree --sampler DPM++ 2M", "dpmpp_2m"),
+            ("a tree --sampler \"Euler a\"", "euler_a"),
+            ("a tree --sampler “Euler a”", "euler_a"),
+            ("a tree --sampler 'DPM++ 2M Karras' --steps 9", "dpmpp_2m_karras"),
+            ("a tree --sampler=\"Euler a\"", "euler_a"),
+            ("a tree --sampler=Euler a", "euler_a"),
+            ("a tree --sampler k_euler_a", "euler_a"),
+            ("a tree --sampler euler a", "euler_a"),
+            ("a tree --sampler \"euler\"", "euler"),
+            ("a tree —sampler PLMS", "pndm"),
+            ("a tree --sampler euler --steps 5 in fog", "euler"),
+        ]
+        for (text, sampler) in cases {
+            let parsed = try request(text)
+            #expect(parsed.sampler == sampler, "\(text)")
+            #expect(parsed.prompt.hasPrefix("a tree") && !parsed.prompt.contains("sampler"), "\(text)")
+        }
+        // The longest name wins: "euler a" is Euler a, not euler and the prompt "a tree a".
+        #expect(try request("a tree --sampler euler a").prompt == "a tree")
+        // Other options still take one word, with the prompt around them as before.
+        #expect(try request("a tree --sampler euler --steps 5 in fog").prompt == "a tree in fog")
+        // What is left after the name is neither the name nor prompt text: refused, by name.
+        #expect(rejection("a tree --sampler euler a castle") == .textAfterOption(option: "--sampler", value: "euler a", text: "castle"))
+        #expect(rejection("a tree --sampler \"Euler\" a --seed 4") == .textAfterOption(option: "--sampler", value: "Euler", text: "a"))
+        #expect(rejection("--sampler ddim a tree") == .textAfterOption(option: "--sampler", value: "ddim", text: "a tree"))
+        // A name that is no sampler at all is quoted back whole, with the list.
+        #expect(rejection("a tree --sampler DPM++ SDE Karras") == .unknownSampler(value: "DPM++ SDE Karras", known: limits.samplers))
+        #expect(rejection("a tree --sampler lcm") == .unknownSampler(value: "lcm", known: limits.samplers))
+        #expect(rejection("a tree --sampler") == .missingValue(option: "--sampler"))
+        #expect(rejection("a tree --sampler \"\" --seed 1") == .missingValue(option: "--sampler"))
+        #expect(rejection("a tree --sampler --seed 1") == .missingValue(option: "--sampler"))
+        // The message names what is left over, in both languages.
+        let leftOver = Rejection.textAfterOption(option: "--sampler", value: "euler a", text: "castle")
+        #expect(Texts.text(.rejected(leftOver), language: .english).contains("«castle»"))
+        #expect(Texts.text(.rejected(leftOver), language: .spanish).contains("«castle»"))
+        // A pasted AUTOMATIC1111 1.9+ block writes the Karras schedule apart.
+        #expect(try request("a tree\nSteps: 20, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 7").sampler == "dpmpp_2m_karras")
+        #expect(try request("a tree\nSteps: 20, Sampler: k_euler_a").sampler == "euler_a")
+    }
+
+    @Test func seedMinusOneIsRandomAsInAutomatic1111() throws {
+        #expect(try request("a tree --seed -1").seed == 1234)
+        #expect(try request("a tree --seed=-1 --steps 4").seed == 1234)
+        #expect(try request("a tree\nSteps: 20, Seed: -1").seed == 1234)
+        #expect(try request("a tree --seed 0").seed == 0)
+    }
+
+    @Test func spanishOptionNamesBesideTheEnglishOnes() throws {
+        let parsed = try request("un árbol --negativo niebla, borroso --semilla 7 --pasos 12 --tamaño 512x768 --cfg 6")
+        #expect(parsed == RenderRequest(prompt: "un árbol", negativePrompt: "niebla, borroso", model: "tiny",
+                                        width: 512, height: 768, steps: 12, guidance: 6, seed: 7, sampler: "euler_a"))
+        #expect(try request("un árbol --TAMANO 640x448 —PASOS=3").width == 640)
+        #expect(try request("un árbol --tamano 640x448 —pasos=3").steps == 3)
+        // "ñ" typed decomposed (n + combining tilde) is the same option.
+        #expect(try request("un árbol --taman\u{0303}o 640x448").height == 448)
+        #expect(try request("un árbol --steps 5 --seed 2 --size 64x64 --negative x").steps == 5)
+        #expect(rejection("un árbol --pasos") == .missingValue(option: "--pasos"))
+        #expect(rejection("un árbol --semilla diez") == .invalidNumber(option: "--seed", value: "diez"))
+        #expect(Texts.text(.rejected(.missingValue(option: "--pasos")), language: .spanish).contains("--pasos 30"))
     }
 
     @Test func sanitizerDropsControlCharactersButKeepsText() {

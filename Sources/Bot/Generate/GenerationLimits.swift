@@ -112,7 +112,7 @@ public struct GenerationLimits: Sendable, Equatable {
             width: defaultWidth, height: defaultHeight, steps: defaultSteps, guidance: defaultCFG, seed: 0,
             sampler: defaultSampler)
 
-        if let text = options.seed {
+        if let text = options.seed, Int64(text) != -1 {  // -1: random, as in AUTOMATIC1111
             guard let seed = Int64(text) else { return .failure(.invalidNumber(option: "--seed", value: text.echoed())) }
             guard (0...Self.maxSeed).contains(seed) else {
                 return .failure(.outOfRange(option: "--seed", value: text.echoed(), min: "0", max: String(Self.maxSeed)))
@@ -162,10 +162,46 @@ public struct GenerationLimits: Sendable, Equatable {
         return (width, height)
     }
 
-    /// "DPM++ 2M Karras" → "dpmpp_2m_karras", "Euler a" → "euler_a".
+    /// The engine's sampler for a name as people type it: the engine's own ("euler_a"),
+    /// AUTOMATIC1111's ("Euler a", "DPM++ 2M Karras", "PLMS") or k-diffusion's
+    /// ("k_euler_a", "k_dpmpp_2m_ka"), in any case, with spaces, `-` or `_`. A name that
+    /// is none of these comes back normalised the same way, for the validator to refuse.
     public static func normalizedSampler(_ text: String) -> String {
+        let name = samplerKey(text)
+        return samplerAliases[name] ?? name
+    }
+
+    /// The engine's samplers (Diffusion `Sampler`) by every name they go by, keyed by
+    /// `samplerKey`. AUTOMATIC1111: PLMS, DDIM, Euler, Euler a, LMS, DPM++ 2M,
+    /// DPM++ 2M Karras, LCM; k-diffusion: k_euler, k_euler_a, k_euler_ancestral, k_lms,
+    /// k_dpmpp_2m, k_dpmpp_2m_ka, k_lcm.
+    static let samplerAliases: [String: String] = {
+        let names: [String: [String]] = [
+            "pndm": ["plms"],
+            "ddim": [],
+            "euler": ["k_euler"],
+            "euler_a": ["k_euler_a", "euler_ancestral", "k_euler_ancestral"],
+            "lms": ["k_lms"],
+            "dpmpp_2m": ["k_dpmpp_2m"],
+            "dpmpp_2m_karras": ["k_dpmpp_2m_ka", "dpmpp_2m_ka", "k_dpmpp_2m_karras"],
+            "lcm": ["k_lcm"],
+        ]
+        var table: [String: String] = [:]
+        for (engine, aliases) in names {
+            for alias in [engine] + aliases { table[alias] = engine }
+        }
+        return table
+    }()
+
+    /// True when `text` names one of the engine's samplers (whether a model offers it or not).
+    public static func isSamplerName(_ text: String) -> Bool {
+        samplerAliases[samplerKey(text)] != nil
+    }
+
+    /// "DPM++ 2M Karras" → "dpmpp_2m_karras", " Euler-a " → "euler_a".
+    static func samplerKey(_ text: String) -> String {
         text.trimmingWhitespace().lowercased().replacingOccurrences(of: "++", with: "pp")
-            .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+            .split { $0 == " " || $0 == "-" || $0 == "_" || $0.isWhitespace }.joined(separator: "_")
     }
 
     static func format(_ value: Float) -> String {

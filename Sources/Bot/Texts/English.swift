@@ -53,6 +53,8 @@ struct English: TextTable {
         case .sizeOutOfRange(let width, let height, let minSide, let maxSide, let maxPixels):
             "📐 \(width)x\(height) is out of bounds: sides \(minSide) to \(maxSide), at most \(maxPixels) pixels in all."
         case .unknownSampler(let value, let known): "🧪 Unknown sampler «\(value)». Choose one of: \(known.joined(separator: ", "))."
+        case .textAfterOption(let option, let value, let text):
+            "❓ After \(option) «\(value)» I do not know what «\(text)» is. Write the description first and the options after it; a name may be quoted: --sampler \"Euler a\"."
         case .invalidLoraTag(let tag): "🎨 I cannot read «\(tag)»: write <lora:NAME> or <lora:NAME:0.8>. /styles lists the styles."
         case .unknownLora(let name): "🎨 I have no style called «\(name)». /styles lists the ones you can use."
         case .tooManyLoras(_, 0): "🎨 This bot takes no styles (<lora:…> tags)."
@@ -76,10 +78,10 @@ struct English: TextTable {
 
     static func example(_ option: String) -> String {
         switch option {
-        case "--seed": "42"
-        case "--steps": "30"
+        case "--seed", "--semilla": "42"
+        case "--steps", "--pasos": "30"
         case "--cfg": "7.5"
-        case "--size": "512x768"
+        case "--size", "--tamaño", "--tamano": "512x768"
         case "--sampler": "euler_a"
         default: "…"
         }

@@ -8,15 +8,15 @@ struct Spanish: TextTable {
 
         Envíame una descripción (en un grupo: /generate <descripción>), por ejemplo:
         /generate un castillo al atardecer, pintura al óleo
-        /generate un gato astronauta --no borroso, baja calidad --seed 42 --steps \(model.exampleSteps) --cfg \(model.exampleCFG) --size 512x768 --sampler \(model.exampleSampler)
+        /generate un gato astronauta --negativo borroso, baja calidad --semilla 42 --pasos \(model.exampleSteps) --cfg \(model.exampleCFG) --tamaño 512x768 --sampler \(model.exampleSampler)
 
-        Opciones (todas opcionales):
-        --no <texto>  lo que hay que evitar (prompt negativo)
-        --seed N      misma semilla + mismos ajustes = misma imagen
-        --steps N     más pasos: más lento, a menudo más fino
+        Opciones (todas opcionales, después de la descripción):
+        --negativo <texto>  lo que hay que evitar (prompt negativo; también --no)
+        --semilla N   misma semilla + mismos ajustes = misma imagen; -1 = al azar
+        --pasos N     más pasos: más lento, a menudo más fino
         --cfg X       cuánto seguir la descripción
-        --size AxB    múltiplos de 8
-        --sampler S   \(model.samplers.joined(separator: ", "))
+        --tamaño AxB  múltiplos de 8
+        --sampler S   \(model.samplers.joined(separator: ", ")) (también como en AUTOMATIC1111: "Euler a", DPM++ 2M Karras)
         También vale un bloque pegado de AUTOMATIC1111 (líneas Negative prompt: / Steps: …) o uno de mis pies de foto.
 
         ⚙️ Este modelo: \(Self.steps(model.steps)), CFG \(model.cfgText), sampler \(model.sampler), \(model.width)×\(model.height) por defecto (hasta \(Self.steps(model.maxSteps))).
@@ -43,7 +43,7 @@ struct Spanish: TextTable {
         switch rejection {
         case .emptyPrompt: "✏️ Dime qué dibujar, por ejemplo: /generate un faro en una tormenta"
         case .promptTooLong(let length, let max): "✂️ La descripción tiene \(length) caracteres; el límite es \(max)."
-        case .unknownOption(let option): "❓ Opción desconocida \(option). Opciones: --no, --seed, --steps, --cfg, --size, --sampler (ver /help)."
+        case .unknownOption(let option): "❓ Opción desconocida \(option). Opciones: --negativo (o --no), --semilla, --pasos, --cfg, --tamaño, --sampler (ver /help)."
         case .missingValue(let option): "❓ \(option) necesita un valor, por ejemplo \(option) \(English.example(option))."
         case .invalidNumber(let option, let value): "🔢 \(option) debe ser un número, no «\(value)»."
         case .outOfRange(let option, let value, let min, let max): "🔢 \(option) \(value) está fuera de rango: usa de \(min) a \(max)."
@@ -52,6 +52,8 @@ struct Spanish: TextTable {
         case .sizeOutOfRange(let width, let height, let minSide, let maxSide, let maxPixels):
             "📐 \(width)x\(height) está fuera de límites: lados de \(minSide) a \(maxSide), como mucho \(maxPixels) píxeles en total."
         case .unknownSampler(let value, let known): "🧪 Sampler desconocido «\(value)». Elige uno de: \(known.joined(separator: ", "))."
+        case .textAfterOption(let option, let value, let text):
+            "❓ Después de \(option) «\(value)» no sé qué es «\(text)». Escribe primero la descripción y después las opciones; un nombre puede ir entre comillas: --sampler \"Euler a\"."
         case .invalidLoraTag(let tag): "🎨 No entiendo «\(tag)»: escribe <lora:NOMBRE> o <lora:NOMBRE:0.8>. /estilos muestra los estilos."
         case .unknownLora(let name): "🎨 No tengo ningún estilo llamado «\(name)». /estilos muestra los que puedes usar."
         case .tooManyLoras(_, 0): "🎨 Este bot no admite estilos (etiquetas <lora:…>)."
