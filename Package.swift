@@ -111,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "Renderer",
             dependencies: stageDependencies + [
-                "Diffusion", "PNG", "RenderStage", "PromptSyntax",
+                "Diffusion", "PNG", "RenderStage",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

@@ -1,15 +1,15 @@
 import Diffusion
 import PromptSyntax
 
-/// A job's prompt as the engine takes it: the text without its `<lora:…>` tags, and the
-/// tags resolved to the Renderer's LoRA files.
-struct PromptLoras {
-    let text: String
-    let loras: [AppliedLora]
+/// A prompt as the engine takes it: the text without its `<lora:…>` tags, and the tags
+/// resolved to the LoRA folder's files (the Renderer's jobs and `Renderer render` alike).
+public struct PromptLoras {
+    public let text: String
+    public let loras: [AppliedLora]
 
-    /// Throws `RenderRejection` (the job fails at once, with the reason for the user) for
-    /// a malformed tag, a LoRA this Renderer does not have, or any tag without a folder.
-    init(_ prompt: String, library: LoraLibrary?) throws {
+    /// Throws `RenderRejection` (a job fails at once, with the reason for the user) for a
+    /// malformed tag, a LoRA the folder does not have, or any tag without a folder.
+    public init(_ prompt: String, library: LoraLibrary?) throws {
         let parsed: LoraPrompt
         do {
             parsed = try LoraPrompt(parsing: prompt)
@@ -22,14 +22,15 @@ struct PromptLoras {
             return
         }
         guard let library else {
-            throw RenderRejection("this Renderer has no LoRA folder, so \(parsed.loras.map(\.text).joined(separator: " ")) cannot be applied")
+            throw RenderRejection(
+                "no LoRA folder is configured (LIENZO_LORA_DIR, or --lora-dir for render), so \(parsed.loras.map(\.text).joined(separator: " ")) cannot be applied")
         }
         text = parsed.text
         loras = try parsed.loras.map { tag in
             do {
                 return AppliedLora(try library.adapter(named: tag.name), weight: tag.weight)
             } catch {
-                throw RenderRejection("LoRA \(tag.name): \(error)")
+                throw RenderRejection("\(error)")  // names the LoRA and why
             }
         }
     }

@@ -112,22 +112,8 @@ struct PyTorchPipelineBenchmark {
     let script: String
 
     func run(rows: [String], size: Int, threads: Int) throws -> [String: [String: Double]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--size", "\(size)", "--threads", "\(threads)", "--rows"] + rows
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] { environment[name] = "\(threads)" }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let lines = output.split(separator: "\n").map(String.init)
-        for line in lines where !line.hasPrefix("{") { print("  pytorch | " + line) }
-        guard process.terminationStatus == 0, let last = lines.last(where: { $0.hasPrefix("{") }),
-              let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: [String: Double]]
-        else { throw PyTorchBenchmark.Failure(description: "\(script) failed (exit status \(process.terminationStatus)); its output is above") }
-        return object
+        let object = try PyTorchBenchmark.runScript(
+            python: python, script: script, arguments: ["--size", "\(size)", "--threads", "\(threads)", "--rows"] + rows, threads: threads)
+        return object.compactMapValues { $0 as? [String: Double] }
     }
 }

@@ -12,13 +12,27 @@ struct PyTorchBenchmark {
     }
 
     func run(latent: Int, batches: [Int], repeats: Int, threads: Int, text: Bool, vae: Bool) throws -> ComponentTimes {
-        var arguments = [script, "--repeats", "\(repeats)", "--threads", "\(threads)", "--latent", "\(latent)", "--dtype", dtype, "--batch"]
+        var arguments = ["--repeats", "\(repeats)", "--threads", "\(threads)", "--latent", "\(latent)", "--dtype", dtype, "--batch"]
         arguments += batches.map(String.init)
         if !text { arguments.append("--skip-text") }
         if !vae { arguments.append("--skip-vae") }
+        let object = try Self.runScript(python: python, script: script, arguments: arguments, threads: threads)
+        var times = ComponentTimes()
+        times.text = object["text"] as? Double
+        times.vae = object["vae"] as? Double
+        times.peakRSS = object["peak_rss_gb"] as? Double
+        for (key, value) in object["unet"] as? [String: Double] ?? [:] {
+            if let b = Int(key) { times.unet[b] = value }
+        }
+        return times
+    }
+
+    /// Runs a PyTorch benchmark script with `threads` for every BLAS, passes its lines
+    /// through, indented, and returns the JSON object it prints last.
+    static func runScript(python: String, script: String, arguments: [String], threads: Int) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
+        process.arguments = [script] + arguments
         var environment = ProcessInfo.processInfo.environment
         for name in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] { environment[name] = "\(threads)" }
         process.environment = environment
@@ -38,13 +52,6 @@ struct PyTorchBenchmark {
         else {
             throw Failure(description: "\(script) failed (exit status \(process.terminationStatus)); its output is above")
         }
-        var times = ComponentTimes()
-        times.text = object["text"] as? Double
-        times.vae = object["vae"] as? Double
-        times.peakRSS = object["peak_rss_gb"] as? Double
-        for (key, value) in object["unet"] as? [String: Double] ?? [:] {
-            if let b = Int(key) { times.unet[b] = value }
-        }
-        return times
+        return object
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Diffusion
 import Foundation
 import PNG
-import PromptSyntax
+import RenderStage
 
 /// `Renderer render`: text → PNG with the Diffusion engine, for tests, benchmarks and
 /// operators. Every failure prints one line on stderr and exits non-zero.
@@ -109,12 +109,10 @@ struct RenderCommand: AsyncParsableCommand {
         }
         let library = try loraDir.map { try LoraLibrary(folder: $0, targets: model.loraTargets) }
         let requests = try plan.requests.map { request in
-            let parsed = try LoraPrompt(parsing: request.prompt)
-            guard !parsed.loras.isEmpty else { return request }
-            guard let library else { throw DiffusionError.invalidArgument("the prompt names LoRAs (\(parsed.loras.map(\.text).joined(separator: " "))); give their folder with --lora-dir") }
+            let prompt = try PromptLoras(request.prompt, library: library)
             var stripped = request
-            stripped.prompt = parsed.text
-            stripped.loras = try parsed.loras.map { AppliedLora(try library.adapter(named: $0.name), weight: $0.weight) }
+            stripped.prompt = prompt.text
+            stripped.loras = prompt.loras
             return stripped
         }
         let pipeline = StableDiffusionPipeline(model: model)

@@ -56,14 +56,20 @@ import Testing
         }
     }
 
+    /// The kohya-one case's request, plain and with its style at weight 1.
+    static func foxWithAndWithoutStyle(_ model: StableDiffusionModel) throws -> (GenerationRequest, GenerationRequest) {
+        let library = try LoraLibrary(folder: folder, targets: model.loraTargets)
+        let plain = GenerationRequest(prompt: "a red fox  in the snow", negativePrompt: "blurry", seed: 42)
+        var styled = plain
+        styled.loras = [AppliedLora(try library.adapter(named: "kohya_style"), weight: 1)]
+        return (plain, styled)
+    }
+
     /// Without its LoRA the same request gives a visibly different image: the cases above
     /// cannot pass by the LoRA having no effect.
     @Test func theLoraChangesTheImage() throws {
         let model = try Self.model.get()
-        let library = try LoraLibrary(folder: Self.folder, targets: model.loraTargets)
-        let plain = GenerationRequest(prompt: "a red fox  in the snow", negativePrompt: "blurry", seed: 42)
-        var styled = plain
-        styled.loras = [AppliedLora(try library.adapter(named: "kohya_style"), weight: 1)]
+        let (plain, styled) = try Self.foxWithAndWithoutStyle(model)
         let options = GenerationOptions(width: 64, height: 64, steps: 4, sampler: .euler)
         let images = try StableDiffusionPipeline(model: model).generate([plain, styled], options: options)
         let mean = zip(images[0].pixels, images[1].pixels).map { abs(Float($0) - Float($1)) }.reduce(0, +) / Float(images[0].pixels.count)
@@ -112,10 +118,7 @@ import Testing
     /// LoRAs (a task-local bound around each forward pass) must apply there too.
     @Test func lorasApplyOnAThreadOutsideAnyTask() async throws {
         let model = try Self.model.get()
-        let library = try LoraLibrary(folder: Self.folder, targets: model.loraTargets)
-        let plain = GenerationRequest(prompt: "a red fox  in the snow", negativePrompt: "blurry", seed: 42)
-        var styled = plain
-        styled.loras = [AppliedLora(try library.adapter(named: "kohya_style"), weight: 1)]
+        let (plain, styled) = try Self.foxWithAndWithoutStyle(model)
         let options = GenerationOptions(width: 64, height: 64, steps: 2, sampler: .euler)
         let pipeline = StableDiffusionPipeline(model: model)
         let requests = [plain, styled]

@@ -10,14 +10,14 @@ import Schema
 struct ModelProfileRefresh: Sendable {
     /// From the environment and the built-in defaults; the profile goes over these.
     let base: GenerationLimits
-    let interval: Duration
-    private(set) var profile: ModelProfile?
-    private var readAt: ContinuousClock.Instant?
+    private var read: IntervalRead<ModelProfile?>
 
     init(base: GenerationLimits, interval: Duration) {
         self.base = base
-        self.interval = interval
+        read = IntervalRead(interval: interval)
     }
+
+    var profile: ModelProfile? { read.value ?? nil }
 
     var limits: GenerationLimits { base.applying(profile) }
 
@@ -25,34 +25,29 @@ struct ModelProfileRefresh: Sendable {
     /// when it did not, when it is not time to read yet, or when the read failed (the
     /// limits in force stay, and the next batch tries again).
     mutating func changedLimits(connection: PostgresConnection, logger: Logger) async -> GenerationLimits? {
-        let now = ContinuousClock.now
-        if let readAt, now - readAt < interval { return nil }
-        let published: ModelProfile?
+        let firstRead = !read.hasRead
+        let changed: ModelProfile??
         do {
-            published = try await JobQueue(connection).profile(model: base.model)
+            changed = try await read.changed { [model = base.model] in try await JobQueue(connection).profile(model: model) }
         } catch {
             logger.warning("could not read the model's profile; the settings in force stay", metadata: [LogKey.error: "\(error)"])
             return nil
         }
-        let firstRead = readAt == nil
-        readAt = now
-        guard published != profile else {
-            if firstRead { logger.info("no profile published for the model yet; built-in and environment settings apply") }
-            return nil
+        guard let published = changed else { return nil }
+        guard let published else {
+            // Nothing published: the built-in and environment settings were in force already.
+            logger.info(firstRead ? "no profile published for the model yet; built-in and environment settings apply"
+                                  : "the model's profile is gone; built-in and environment settings apply")
+            return firstRead ? nil : limits
         }
-        profile = published
         let limits = self.limits
-        if let published {
-            let kept = base.explicit.map(\.rawValue).sorted()
-            logger.info("model profile applied", metadata: [
-                "lienzo_profile_kind": "\(published.kind)", "lienzo_steps": "\(limits.defaultSteps)/\(limits.maxSteps)",
-                "lienzo_cfg": "\(limits.minCFG)...\(limits.defaultCFG)...\(limits.maxCFG)", "lienzo_sampler": "\(limits.defaultSampler)",
-                "lienzo_size": "\(limits.defaultWidth)x\(limits.defaultHeight)",
-                "lienzo_environment_wins": "\(kept.isEmpty ? "none" : kept.joined(separator: ","))",
-            ])
-        } else {
-            logger.info("the model's profile is gone; built-in and environment settings apply")
-        }
+        let kept = base.explicit.map(\.rawValue).sorted()
+        logger.info("model profile applied", metadata: [
+            "lienzo_profile_kind": "\(published.kind)", "lienzo_steps": "\(limits.defaultSteps)/\(limits.maxSteps)",
+            "lienzo_cfg": "\(limits.minCFG)...\(limits.defaultCFG)...\(limits.maxCFG)", "lienzo_sampler": "\(limits.defaultSampler)",
+            "lienzo_size": "\(limits.defaultWidth)x\(limits.defaultHeight)",
+            "lienzo_environment_wins": "\(kept.isEmpty ? "none" : kept.joined(separator: ","))",
+        ])
         return limits
     }
 }

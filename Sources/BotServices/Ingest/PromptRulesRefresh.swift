@@ -8,30 +8,24 @@ import Schema
 /// the last read, so a message costs no query and a rule an operator adds or deletes is in
 /// force within `interval`.
 struct PromptRulesRefresh: Sendable {
-    let interval: Duration
-    private var rules: [PromptRule]?
-    private var readAt: ContinuousClock.Instant?
+    private var read: IntervalRead<[PromptRule]>
 
     init(interval: Duration) {
-        self.interval = interval
+        read = IntervalRead(interval: interval)
     }
 
     /// The blocklist to apply from now on when the rules changed since the last read; nil
     /// when they did not, when it is not time to read yet, or when the read failed (the
     /// list in force stays, and the next batch tries again).
     mutating func changedBlocklist(connection: PostgresConnection, logger: Logger) async -> PromptBlocklist? {
-        let now = ContinuousClock.now
-        if let readAt, now - readAt < interval { return nil }
-        let stored: [PromptRule]
+        let stored: [PromptRule]?
         do {
-            stored = try await JobQueue(connection).promptRules()
+            stored = try await read.changed { try await JobQueue(connection).promptRules() }
         } catch {
             logger.warning("could not read the prompt rules; the rules in force stay", metadata: [LogKey.error: "\(error)"])
             return nil
         }
-        readAt = now
-        guard stored != rules else { return nil }
-        rules = stored
+        guard let stored else { return nil }
         let blocklist = PromptBlocklist(stored)
         for rule in blocklist.skipped {
             logger.warning("prompt rule skipped: it cannot match anything", metadata: [

@@ -12,7 +12,7 @@ public struct DDIMScheduler: Scheduler {
 
     public init(config: SchedulerConfig, steps: Int) {
         alphasCumProd = config.alphasCumProd
-        finalAlphaCumProd = (config.setAlphaToOne ?? true) ? 1 : alphasCumProd[0]
+        finalAlphaCumProd = config.finalAlphaCumProd(alphasCumProd)
         stride = config.trainStepCount / steps
         prediction = config.predictionType
         clipSample = config.clipSample ?? true

@@ -17,7 +17,7 @@ public struct LCMScheduler: Scheduler {
     /// `steps` must be at most `config.originalInferenceSteps` (diffusers refuses more).
     public init(config: SchedulerConfig, steps: Int) {
         alphasCumProd = config.alphasCumProd
-        finalAlphaCumProd = (config.setAlphaToOne ?? true) ? 1 : alphasCumProd[0]
+        finalAlphaCumProd = config.finalAlphaCumProd(alphasCumProd)
         prediction = config.predictionType
         clipSample = config.clipSample ?? false
         timestepScaling = Float(config.timestepScaling)

@@ -16,7 +16,7 @@ public struct PNDMScheduler: Scheduler {
     public init(config: SchedulerConfig, steps: Int) {
         let T = config.trainStepCount
         alphasCumProd = config.alphasCumProd
-        finalAlphaCumProd = (config.setAlphaToOne ?? true) ? 1 : alphasCumProd[0]
+        finalAlphaCumProd = config.finalAlphaCumProd(alphasCumProd)
         stride = T / steps
         prediction = config.predictionType
         var asc: [Double]

@@ -127,6 +127,10 @@ public struct SchedulerConfig: Sendable, Equatable {
         }
     }
 
+    /// ᾱ "before" the first training step (final_alpha_cumprod): 1 with set_alpha_to_one
+    /// (the DDIM/PNDM/LCM class default), else ᾱ₀.
+    func finalAlphaCumProd(_ alphasCumProd: [Float]) -> Float { (setAlphaToOne ?? true) ? 1 : alphasCumProd[0] }
+
     /// σ(t) = √((1 − ᾱ)/ᾱ) for every training timestep, float32 as torch computes it.
     var trainSigmas: [Float] { alphasCumProd.map { ((1 - $0) / $0).squareRoot() } }
 

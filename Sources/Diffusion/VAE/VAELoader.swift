@@ -86,11 +86,7 @@ public enum VAELoader {
 
     /// A decoder whose file holds tensors it never read is not the VAE it claims to be.
     private static func checked<D: LatentDecoder>(_ decoder: D, _ store: WeightStore, _ path: String) throws -> D {
-        let unused = store.unusedKeys
-        guard unused.isEmpty else {
-            throw DiffusionError.unsupportedModel(
-                "\(path): \(unused.count) tensors fit no layer of \(decoder) (\(unused.prefix(5).joined(separator: ", ")))")
-        }
+        try store.requireEveryTensorUsed(by: "\(decoder)", path: path)
         return decoder
     }
 }

@@ -129,6 +129,15 @@ public final class WeightStore: @unchecked Sendable {
     public var unusedKeys: [String] {
         fileKeys.filter { !used.contains($0) && !$0.hasSuffix("position_ids") }.sorted()
     }
+
+    /// Throws when the file holds tensors no layer of `model` read: then it is not the
+    /// model it claims to be, and loading it would silently drop part of it.
+    func requireEveryTensorUsed(by model: String, path: String, except expected: (String) -> Bool = { _ in false }) throws {
+        let unused = unusedKeys.filter { !expected($0) }
+        guard unused.isEmpty else {
+            throw DiffusionError.unsupportedModel("\(path): \(unused.count) tensors fit no layer of \(model) (\(unused.prefix(5).joined(separator: ", ")))")
+        }
+    }
 }
 
 /// What loading a model found: file keys it did not use and keys it ignored by design.
