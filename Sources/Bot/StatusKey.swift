@@ -1,8 +1,10 @@
 /// What a job's status message shows, as the SQL of `StatusUpdatesDue` names it:
-/// `queued`, `rendering:k/n`, `rendered`, `delivered`, `failed`, `cancelled`.
+/// `queued`, `rendering:k/n`, `preview:k/n` (a new live preview of step k waits to be
+/// shown), `rendered`, `delivered`, `failed`, `cancelled`.
 public enum StatusKey: Sendable, Equatable {
     case queued
     case rendering(step: Int, steps: Int)
+    case preview(step: Int, steps: Int)
     case rendered
     case delivered
     case failed
@@ -16,10 +18,15 @@ public enum StatusKey: Sendable, Equatable {
         case "failed": self = .failed
         case "cancelled": self = .cancelled
         default:
-            guard key.hasPrefix("rendering:") else { return nil }
-            let numbers = key.dropFirst("rendering:".count).split(separator: "/")
+            let parts = key.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            let numbers = parts[1].split(separator: "/")
             guard numbers.count == 2, let step = Int(numbers[0]), let steps = Int(numbers[1]) else { return nil }
-            self = .rendering(step: step, steps: steps)
+            switch parts[0] {
+            case "rendering": self = .rendering(step: step, steps: steps)
+            case "preview": self = .preview(step: step, steps: steps)
+            default: return nil
+            }
         }
     }
 

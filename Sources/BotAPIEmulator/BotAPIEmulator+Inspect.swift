@@ -7,6 +7,8 @@ extension BotAPIEmulator {
 
     public func sentMessages(inChat chatID: Int64) -> [SentMessage] { snapshot.sentMessages(inChat: chatID) }
 
+    public func visibleSentMessages(inChat chatID: Int64) -> [SentMessage] { snapshot.visibleSentMessages(inChat: chatID) }
+
     public var callbackAnswers: [CallbackAnswer] { snapshot.callbackAnswers }
 
     public var requests: [RecordedRequest] { snapshot.requests }

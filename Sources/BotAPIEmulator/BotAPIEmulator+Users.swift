@@ -76,8 +76,9 @@ extension BotAPIEmulator {
     }
 
     /// Removes a message, as a user deleting their request: replies to it then fail with
-    /// "message to be replied not found".
+    /// "message to be replied not found". A bot message deleted this way (users may
+    /// delete them in private chats) is marked `deleted` in `sentMessages`.
     public func deleteMessage(_ messageID: Int, inChat chatID: Int64) {
-        withState { _ = $0.chats[chatID]?.messages.removeValue(forKey: messageID) }
+        withState { $0.removeMessage(messageID, inChat: chatID) }
     }
 }

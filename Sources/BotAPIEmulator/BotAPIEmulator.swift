@@ -4,10 +4,11 @@ import Runtime
 /// A local stand-in for the Telegram Bot API on 127.0.0.1, for tests and the playground.
 ///
 /// It answers `{base}/bot{token}/{method}` for getMe, getUpdates, sendMessage, sendPhoto,
-/// sendDocument, sendChatAction, editMessageText, answerCallbackQuery, deleteWebhook and
-/// setMyCommands, with Telegram's reply envelopes and error descriptions. A test plays
-/// the users (`sendUserMessage`, `pressButton`), reads what the bot said
-/// (`sentMessages`, `waitUntil`) and scripts failures (`addFault`).
+/// sendDocument, sendChatAction, editMessageText, editMessageCaption, editMessageMedia,
+/// deleteMessage, answerCallbackQuery, deleteWebhook and setMyCommands, with Telegram's
+/// reply envelopes and error descriptions. A test plays the users (`sendUserMessage`,
+/// `pressButton`), reads what the bot said (`sentMessages`, `visibleSentMessages`,
+/// `waitUntil`) and scripts failures (`addFault`).
 ///
 /// Thread-safe: all state sits behind one condition lock, which also wakes long polls.
 public final class BotAPIEmulator: @unchecked Sendable {

@@ -16,8 +16,15 @@ public struct EmulatorSnapshot: Sendable {
     /// Sends refused by `enforceFloodLimits`: each one a limit the bot overstepped.
     public var floodRejections: Int
 
+    /// Everything the bot sent to the chat, deleted messages included.
     public func sentMessages(inChat chatID: Int64) -> [SentMessage] {
         sentMessages.filter { $0.chatID == chatID }
+    }
+
+    /// The bot's messages still in the chat, as the user sees them now: sent, maybe
+    /// edited, not deleted.
+    public func visibleSentMessages(inChat chatID: Int64) -> [SentMessage] {
+        sentMessages.filter { $0.chatID == chatID && !$0.deleted }
     }
 
     public func requests(method: String) -> [RecordedRequest] {

@@ -15,7 +15,22 @@ final class BatchControl: @unchecked Sendable {
     private var step = 0
     private var stopReason: StopReason?
 
+    private var preview: (step: Int, pngs: [Data])?
+
     var currentStep: Int { lock.withLock { step } }
+
+    /// The render thread's newest previews, one per job, for the heartbeat to store.
+    func offer(previews pngs: [Data], step: Int) {
+        lock.withLock { preview = (step, pngs) }
+    }
+
+    /// The previews not stored yet, if any (each is stored once).
+    func takePreviews() -> (step: Int, pngs: [Data])? {
+        lock.withLock {
+            defer { preview = nil }
+            return preview
+        }
+    }
 
     func stop(_ reason: StopReason) {
         lock.withLock { if stopReason == nil { stopReason = reason } }

@@ -62,14 +62,23 @@ struct BatchRunner: Sendable {
         let heartbeat = Task { await beat(leases, control) }
         defer { heartbeat.cancel() }
         let requests = jobs.map(\.request)
-        let (engine, shutdown, grace) = (engine, shutdown, configuration.shutdownGrace)
+        let (engine, shutdown, grace, previewInterval) = (engine, shutdown, configuration.shutdownGrace, configuration.previewInterval)
         let started = ContinuousClock.now
         let result = await withTaskCancellationHandler {
             do {
                 let pngs = try await renderThread.run {
-                    try engine.render(requests) { step, _ in
+                    var pacer = PreviewPacer(interval: previewInterval)
+                    return try engine.render(requests) { progress in
                         if shutdown.graceOver(grace) { control.stop(.release) }
-                        try control.report(step: step)
+                        try control.report(step: progress.step)
+                        if let previews = progress.previews, pacer.isDue(step: progress.step, of: progress.totalSteps) {
+                            let began = ContinuousClock.now
+                            // A preview that cannot be drawn is skipped; the render goes on.
+                            if let pngs = try? previews(), pngs.count == requests.count {
+                                control.offer(previews: pngs, step: progress.step)
+                            }
+                            pacer.made(cost: ContinuousClock.now - began)
+                        }
                     }
                 }
                 guard pngs.count == requests.count else {
@@ -88,8 +97,9 @@ struct BatchRunner: Sendable {
         return result
     }
 
-    /// Every third of the lease (and at most every progress interval): renew the leases
-    /// and write the step reached. When none is owned any more, stop the render.
+    /// Every third of the lease (and at most every progress interval): renew the leases,
+    /// write the step reached and the newest previews. When none is owned any more, stop
+    /// the render.
     private func beat(_ leases: [JobQueue.Lease], _ control: BatchControl) async {
         let interval = min(configuration.progressInterval, .milliseconds(Int64(configuration.leaseSeconds * 1000 / 3)))
         while !Task.isCancelled {
@@ -101,6 +111,9 @@ struct BatchRunner: Sendable {
                     logger.notice("every lease of the batch was lost; stopping it")
                     control.stop(.leasesLost)
                     return
+                }
+                if let preview = control.takePreviews() {
+                    try await queue.storePreviews(zip(leases, preview.pngs).map { ($0, $1) }, step: preview.step)
                 }
             } catch {
                 logger.warning("heartbeat failed", metadata: [LogKey.error: "\(error)"])

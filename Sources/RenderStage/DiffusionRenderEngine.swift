@@ -10,6 +10,9 @@ public struct DiffusionRenderEngine: RenderEngine {
     /// The job's `model` value this Renderer serves (`LIENZO_MODEL`, as Ingest stores it).
     public let model: String
     let pipeline: StableDiffusionPipeline
+    /// The same model decoding in tiles, for the sizes `vaeTiling` tiles (weights shared).
+    let tiledPipeline: StableDiffusionPipeline
+    let vaeTiling: VAETiling
     let limits: Limits
     /// The LoRAs `<lora:NAME:WEIGHT>` tags may name; nil without a LoRA folder.
     public let loraLibrary: LoraLibrary?
@@ -18,6 +21,8 @@ public struct DiffusionRenderEngine: RenderEngine {
     let alwaysLoras: [AppliedLora]
     /// The settings this model is good at, for Ingest (`model_profiles`).
     public let profile: ModelProfile
+    /// How live previews are drawn: with TAESD when it is the decoder, else the cheap approximation.
+    let preview: LatentPreview
 
     /// What this Renderer agrees to run; anything else is rejected with a message.
     public struct Limits: Sendable {
@@ -42,9 +47,12 @@ public struct DiffusionRenderEngine: RenderEngine {
         public var decoder: String?
         /// `LIENZO_PROFILE`: standard, turbo, lcm or lcm-lora instead of the one the model calls for.
         public var profile: RenderProfile.Kind?
+        /// `LIENZO_VAE_TILING`: when the full VAE decodes in tiles (auto: images above 512²).
+        public var vaeTiling: VAETiling
 
         public init(modelConfig: String? = nil, vae: String? = nil, loraFolder: String? = nil, lcmLora: String? = nil, decoder: String? = nil,
-                    profile: RenderProfile.Kind? = nil) {
+                    profile: RenderProfile.Kind? = nil, vaeTiling: VAETiling = .auto) {
+            self.vaeTiling = vaeTiling
             self.modelConfig = modelConfig
             self.vae = vae
             self.loraFolder = loraFolder
@@ -82,6 +90,9 @@ public struct DiffusionRenderEngine: RenderEngine {
             loaded = loaded.replacingVAE(decoder)
         }
         self.pipeline = StableDiffusionPipeline(model: loaded)
+        tiledPipeline = StableDiffusionPipeline(model: loaded.withVAETiling(true))
+        vaeTiling = files.vaeTiling
+        preview = (loaded.vae as? AutoencoderTiny).map(LatentPreview.tiny) ?? .approxCheap
         self.limits = limits
         let library = try files.loraFolder.map { try LoraLibrary(folder: $0, targets: loaded.loraTargets) }
         self.loraLibrary = library
@@ -116,7 +127,7 @@ public struct DiffusionRenderEngine: RenderEngine {
         _ = try PromptLoras(request.prompt, library: loraLibrary)
     }
 
-    public func render(_ requests: [RenderRequest], progress: (Int, Int) throws -> Void) throws -> [Data] {
+    public func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [Data] {
         guard let first = requests.first, let sampler = Sampler(rawValue: first.sampler) else { return [] }
         let options = GenerationOptions(width: first.width, height: first.height, steps: first.steps, sampler: sampler)
         let generation = try requests.map {
@@ -125,8 +136,12 @@ public struct DiffusionRenderEngine: RenderEngine {
             return GenerationRequest(prompt: prompt.text, negativePrompt: $0.negativePrompt, seed: UInt64(bitPattern: $0.seed),
                                      guidanceScale: $0.guidance, loras: prompt.loras + always)
         }
+        let pipeline = vaeTiling.applies(width: first.width, height: first.height) ? tiledPipeline : pipeline
         let images = try pipeline.generate(generation, options: options) { update in
-            if update.stage == .denoising { try progress(update.step, update.totalSteps) }
+            guard update.stage == .denoising else { return }
+            var previews: (() throws -> [Data])?
+            if let denoised = update.denoised { previews = { try previewPNGs(denoised) } }
+            try progress(RenderProgress(step: update.step, totalSteps: update.totalSteps, previews: previews))
         }
         return try zip(images, zip(generation, requests)).map { image, pair in
             let (request, job) = pair
@@ -134,5 +149,10 @@ public struct DiffusionRenderEngine: RenderEngine {
                                            typedPrompt: job.prompt, precision: precision)
             return Data(try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)]))
         }
+    }
+
+    /// Live previews of a batch at a step: one small PNG per image.
+    func previewPNGs(_ denoised: Tensor) throws -> [Data] {
+        try preview.images(denoised).map { Data(try PNGEncoder.encode(width: $0.width, height: $0.height, rgb: $0.pixels)) }
     }
 }

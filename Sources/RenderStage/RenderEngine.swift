@@ -12,9 +12,24 @@ public protocol RenderEngine: Sendable {
     func validate(_ request: RenderRequest) throws
 
     /// Renders requests that share one batch key in one batch and returns one PNG per
-    /// request, in order. `progress(step, total)` is called as steps complete; when it
-    /// throws, the engine stops and rethrows.
-    func render(_ requests: [RenderRequest], progress: (Int, Int) throws -> Void) throws -> [Data]
+    /// request, in order. `progress` is called as steps complete; when it throws, the
+    /// engine stops and rethrows.
+    func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [Data]
+}
+
+/// A completed step of a batch, and a way to see the images as they stand.
+public struct RenderProgress {
+    public let step: Int
+    public let totalSteps: Int
+    /// One small PNG per request showing its image at this step (a live preview); nil when
+    /// the engine cannot show one. Costs a decode: the caller decides when it is worth it.
+    public let previews: (() throws -> [Data])?
+
+    public init(step: Int, totalSteps: Int, previews: (() throws -> [Data])? = nil) {
+        self.step = step
+        self.totalSteps = totalSteps
+        self.previews = previews
+    }
 }
 
 /// A request the engine will never be able to run; the message is for the user.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Diffusion
 import Foundation
+import PNG
+import RenderStage
 
 /// `Renderer bench-pipeline`: whole images as a user waits for them, text to decoded RGB,
 /// on full-size architectures with random weights, beside diffusers on PyTorch with the
@@ -21,6 +23,8 @@ struct PipelineBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "A Python with torch and diffusers: time PyTorch (fp32) first and print ratios.") var pytorch: String?
     @Option(help: "The PyTorch side's script.") var pytorchScript: String = "scripts/diffusers/benchmark_pipeline_pytorch.py"
     @Flag(help: "Also time the safety checker (SD's ViT-L/14 architecture) per image, alone and in a batch of 4.") var safety = false
+    @Option(help: "Also denoise each row again with live previews at this interval in seconds (the Renderer's default is 3), and print what they cost.")
+    var previews: Double?
 
     struct Row {
         let name: String
@@ -38,9 +42,9 @@ struct PipelineBenchmarkCommand: AsyncParsableCommand {
         Row(name: "sd15-20", label: "SD 1.5, 20 steps Euler, CFG 7.5", architecture: .sd15, sampler: .euler, steps: 20, guidance: 7.5, spacing: nil),
     ]
 
-    static func seconds(_ body: () -> Void) -> Double {
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
         let started = DispatchTime.now().uptimeNanoseconds
-        body()
+        try body()
         return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
     }
 
@@ -61,6 +65,7 @@ struct PipelineBenchmarkCommand: AsyncParsableCommand {
         }
         let taesd = try EngineBenchmark.randomTAESD(precision: precision)
         var lines: [String] = []
+        var previewLines: [String] = []
         for row in selected {
             var scheduler = SchedulerConfig.stableDiffusion1
             scheduler.timestepSpacing = row.spacing
@@ -78,6 +83,13 @@ struct PipelineBenchmarkCommand: AsyncParsableCommand {
             let vae = Self.seconds { _ = pipeline.decode(latents) }
             let tiny = Self.seconds { _ = pipeline.decode(latents, with: taesd) }
             print(String(format: "%@: text → latents %.2f s, VAE %.2f s, TAESD %.2f s", row.name, denoise, vae, tiny))
+            if let previews {
+                for (name, preview) in [("approx", LatentPreview.approxCheap), ("TAESD", .tiny(taesd))] {
+                    let cost = try PreviewCost.measure(pipeline, request, options, preview: preview, interval: previews)
+                    previewLines.append(String(format: "| %@ | %@ | %.2f | %.2f | %d | %.0f | %.2f %% |", row.label, name, denoise, cost.seconds,
+                                               cost.count, cost.each * 1000, 100 * cost.spent / cost.seconds))
+                }
+            }
             for (decoder, seconds, key) in [("full VAE", vae, "vae"), ("TAESD", tiny, "taesd")] {
                 let ours = denoise + seconds
                 var line = String(format: "| %@ | %@ | %.1f |", row.label, decoder, ours)
@@ -103,6 +115,44 @@ struct PipelineBenchmarkCommand: AsyncParsableCommand {
         print("| model | decoder | engine (s) | PyTorch fp32 (s) | ratio |")
         print("|---|---|---|---|---|")
         lines.forEach { print($0) }
+        if !previewLines.isEmpty {
+            print(String(format: "\nlive previews every %.1f s at most (and within 2 %% of the render), text → latents; the share is time spent drawing previews", previews ?? 0))
+            print("| model | preview | without (s) | with (s) | previews | ms each | share of the render |")
+            print("|---|---|---|---|---|---|---|")
+            previewLines.forEach { print($0) }
+        }
+    }
+}
+
+/// One denoising run with live previews drawn as the Renderer draws them (its pacer, a
+/// PNG per preview), timed as a whole and inside the previews.
+enum PreviewCost {
+    struct Result {
+        var seconds: Double
+        var spent: Double
+        var count: Int
+        var each: Double { count > 0 ? spent / Double(count) : 0 }
+    }
+
+    static func measure(
+        _ pipeline: StableDiffusionPipeline, _ request: GenerationRequest, _ options: GenerationOptions, preview: LatentPreview, interval: Double
+    ) throws -> Result {
+        var pacer = PreviewPacer(interval: .milliseconds(Int64(interval * 1000)))
+        var spent = 0.0
+        var count = 0
+        let seconds = try PipelineBenchmarkCommand.seconds {
+            _ = try pipeline.denoise([request], options: options) { progress in
+                guard let denoised = progress.denoised, pacer.isDue(step: progress.step, of: progress.totalSteps) else { return }
+                let began = ContinuousClock.now
+                let pngs = try preview.images(denoised).map { try PNGEncoder.encode(width: $0.width, height: $0.height, rgb: $0.pixels) }
+                precondition(!pngs.isEmpty)
+                let cost = ContinuousClock.now - began
+                pacer.made(cost: cost)
+                spent += Double(cost.components.attoseconds) / 1e18 + Double(cost.components.seconds)
+                count += 1
+            }
+        }
+        return Result(seconds: seconds, spent: spent, count: count)
     }
 }
 

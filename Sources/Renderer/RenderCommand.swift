@@ -81,6 +81,9 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Weight GEMM precision of the U-Net and VAE: float32 (the same image as diffusers' fp32 for a seed) or bfloat16 (about twice as fast on AVX512-BF16; the image differs slightly from diffusers' for the same seed, as PyTorch's own bf16 does). Default: the fastest this CPU runs. The PNG's parameters say which ran.", valueName: "P"))
     var precision: ComputePrecision = .fastest
 
+    @Option(name: .customLong("vae-tiling"), help: ArgumentHelp("Decode in tiles (diffusers' enable_tiling, bounded memory): auto (images larger than 512²), on or off.", valueName: "MODE"))
+    var vaeTiling: VAETiling = .auto
+
     @Flag(name: .long, help: "Do not print progress on stderr.")
     var quiet = false
 
@@ -115,6 +118,7 @@ struct RenderCommand: AsyncParsableCommand {
             stripped.loras = prompt.loras
             return stripped
         }
+        model = model.withVAETiling(vaeTiling.applies(width: width, height: height))
         let pipeline = StableDiffusionPipeline(model: model)
         let images = try pipeline.generate(requests, options: plan.options) { p in
             if p.stage == .denoising { log("step \(p.step)/\(p.totalSteps)") }
@@ -228,3 +232,4 @@ extension ParsableCommand {
 }
 
 extension ComputePrecision: ExpressibleByArgument {}
+extension VAETiling: ExpressibleByArgument {}

@@ -13,7 +13,7 @@ struct RendererCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Renderer",
         abstract: "Claims queued jobs in micro-batches and renders them.",
-        subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, LoraBenchmarkCommand.self, PipelineBenchmarkCommand.self, CheckSafetyCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
+        subcommands: [Run.self, RenderCommand.self, BenchmarkCommand.self, LoraBenchmarkCommand.self, PipelineBenchmarkCommand.self, VAEBenchmarkCommand.self, CheckSafetyCommand.self, MigrateCommand.self, PurgePromptsCommand.self],
         defaultSubcommand: Run.self)
 
     static func main() async {
@@ -49,10 +49,17 @@ struct RendererCommand: AsyncParsableCommand {
                 }
                 profileOverride = kind
             }
+            var vaeTiling = VAETiling.auto
+            if let mode = context.environment["LIENZO_VAE_TILING"] {
+                guard let parsed = VAETiling(rawValue: mode) else {
+                    throw ConfigurationError("LIENZO_VAE_TILING must be auto, on or off, not '\(mode)'")
+                }
+                vaeTiling = parsed
+            }
             let files = DiffusionRenderEngine.Files(
                 modelConfig: context.environment["LIENZO_MODEL_CONFIG"], vae: context.environment["LIENZO_VAE"],
                 loraFolder: context.environment["LIENZO_LORA_DIR"], lcmLora: context.environment["LIENZO_LCM_LORA"],
-                decoder: context.environment["LIENZO_DECODER"], profile: profileOverride)
+                decoder: context.environment["LIENZO_DECODER"], profile: profileOverride, vaeTiling: vaeTiling)
             let engine = try await BlockingExecutor(name: "load").run {
                 try DiffusionRenderEngine(model: modelPath, precision: precision, files: files)
             }

@@ -140,6 +140,56 @@ import TestSupport
         try await harness.stop()
         #expect(seen.filter { $0 > 0 && $0 < 40 }.count >= 2, "progress seen mid-render: \(seen.sorted())")
     }
+
+    /// Live previews: stored while the job renders (the newest replaces the one before, at
+    /// the step it shows), never for the last step, and gone once the job is rendered.
+    @Test func previewsAreStoredWhileRenderingAndDroppedAfter() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        let id = try await db.queue.enqueueAccepted(Fixtures.request("a fox", steps: 40), from: Fixtures.origin(update: 1))
+        let harness = try await start(db, engine: StandInEngine(stepDelay: .milliseconds(25))) {
+            $0.progressInterval = .milliseconds(100)
+            $0.previewInterval = .milliseconds(150)
+        }
+        let previewOf = SQLText(name: "TestPreview", text: "SELECT step, convert_from(png, 'UTF8') AS png FROM job_previews WHERE job_id = $1")
+        var seen: [Int: String] = [:]
+        var state = JobState.queued
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, state != .rendered {
+            let row = try #require(try await db.connection.query(EmbeddedSQL.Queries.jobByID, id).first)
+            state = try row.decode("state", as: JobState.self)
+            if let preview = try await db.connection.query(previewOf, id).first {
+                seen[try preview.decode("step")] = try preview.decode("png")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await harness.stop()
+        #expect(state == .rendered)
+        #expect(seen.count >= 2, "previews seen mid-render: \(seen.keys.sorted())")
+        #expect(seen.allSatisfy { step, png in png == "preview \(step):a fox" && step < 40 })
+        #expect(try await db.connection.query(previewOf, id).isEmpty)
+    }
+
+    /// LIENZO_PREVIEW_INTERVAL=0 turns previews off.
+    @Test func noPreviewsWhenTurnedOff() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        let id = try await db.queue.enqueueAccepted(Fixtures.request(steps: 20), from: Fixtures.origin(update: 1))
+        let harness = try await start(db, engine: StandInEngine(stepDelay: .milliseconds(25))) {
+            $0.progressInterval = .milliseconds(50)
+            $0.previewInterval = .zero
+        }
+        let stored = SQLText(name: "TestPreviewCount", text: "SELECT count(*) AS n FROM job_previews WHERE job_id = $1")
+        var counts: Set<Int> = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await jobStatesByID(db)[id] != "rendered", ContinuousClock.now < deadline {
+            counts.insert(try #require(try await db.connection.query(stored, id).first).decode("n"))
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await harness.stop()
+        #expect(try await jobStatesByID(db)[id] == "rendered")
+        #expect(counts == [0])
+    }
 }
 
 func jobStatesByID(_ db: TestDatabase) async throws -> [Int64: String] {

@@ -2,8 +2,8 @@ import Foundation
 import RenderStage
 import Schema
 
-/// A stand-in for the diffusion engine: records each batch, reports every step, and
-/// returns bytes naming the prompt. A prompt containing "poison" makes any batch holding
+/// A stand-in for the diffusion engine: records each batch, reports every step (with
+/// previews naming the step and prompt), and returns bytes naming the prompt. A prompt containing "poison" makes any batch holding
 /// it throw; a prompt containing "reject" is refused by `validate`.
 final class StandInEngine: RenderEngine, @unchecked Sendable {
     let model = "tiny"
@@ -19,12 +19,12 @@ final class StandInEngine: RenderEngine, @unchecked Sendable {
         if request.prompt.contains("reject") { throw RenderRejection("sampler not supported") }
     }
 
-    func render(_ requests: [RenderRequest], progress: (Int, Int) throws -> Void) throws -> [Data] {
+    func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [Data] {
         lock.withLock { recorded.append(requests) }
         let steps = requests.first?.steps ?? 1
         for step in 1...steps {
             if stepDelay > .zero { Thread.sleep(forTimeInterval: Double(stepDelay.components.attoseconds) / 1e18 + Double(stepDelay.components.seconds)) }
-            try progress(step, steps)
+            try progress(RenderProgress(step: step, totalSteps: steps) { requests.map { Data("preview \(step):\($0.prompt)".utf8) } })
         }
         if requests.contains(where: { $0.prompt.contains("poison") }) {
             throw StandInFailure()

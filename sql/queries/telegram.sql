@@ -46,15 +46,19 @@ UPDATE jobs SET status_message_id = $2, status_shown = $3, status_edited_at = no
 
 -- name: StatusUpdatesDue
 -- Jobs whose status message shows something else than their state now, not edited in
--- the last $1 seconds, at most $2. `status_key` is what the message should show.
-SELECT id, chat_id, status_message_id, language_code, status_key
-  FROM (SELECT j.id, j.chat_id, j.status_message_id, j.language_code, j.status_shown, j.status_edited_at,
-               CASE j.state
-                   WHEN 'rendering' THEN 'rendering:' || j.progress_step || '/' || j.steps
-                   WHEN 'delivering' THEN 'rendered'
+-- the last $1 seconds, at most $2. `status_key` is what the message should show: a
+-- rendering job with a live preview newer than the one shown shows that preview.
+SELECT id, chat_id, status_message_id, preview_message_id, message_id, language_code, status_key
+  FROM (SELECT j.id, j.chat_id, j.status_message_id, j.preview_message_id, j.message_id, j.language_code,
+               j.status_shown, j.status_edited_at,
+               CASE
+                   WHEN j.state = 'rendering' AND p.step > coalesce(j.preview_shown_step, 0)
+                       THEN 'preview:' || least(p.step, j.steps) || '/' || j.steps
+                   WHEN j.state = 'rendering' THEN 'rendering:' || j.progress_step || '/' || j.steps
+                   WHEN j.state = 'delivering' THEN 'rendered'
                    ELSE j.state::text
                END AS status_key
-          FROM jobs j
+          FROM jobs j LEFT JOIN job_previews p ON p.job_id = j.id
          WHERE j.status_message_id IS NOT NULL AND NOT j.status_final) s
  WHERE s.status_shown IS DISTINCT FROM s.status_key
    AND (s.status_edited_at IS NULL OR s.status_edited_at <= now() - make_interval(secs => $1))
@@ -65,6 +69,23 @@ SELECT id, chat_id, status_message_id, language_code, status_key
 -- $1 job, $2 key now shown, $3 final (no more edits).
 UPDATE jobs SET status_shown = $2, status_edited_at = now(), status_final = status_final OR $3
  WHERE id = $1
+
+-- name: PreviewToShow
+-- Job $1's live preview as it is now (a status round may be seconds old): nothing to
+-- show once the job left 'rendering', since the preview photo may be the image by then.
+SELECT j.state::text AS state, j.preview_message_id, p.step, p.png
+  FROM jobs j LEFT JOIN job_previews p ON p.job_id = j.id
+ WHERE j.id = $1
+
+-- name: SetPreviewShown
+-- $1 job, $2 the photo message that shows its previews, $3 the step shown, $4 status key.
+UPDATE jobs SET preview_message_id = $2, preview_shown_step = $3, status_shown = $4, status_edited_at = now()
+ WHERE id = $1
+
+-- name: ForgetPreviewMessage
+-- The preview photo of job $1 is gone (the user deleted it): the image goes out as a
+-- new photo, and no status edit follows (the text status message was deleted for it).
+UPDATE jobs SET preview_message_id = NULL, status_final = true WHERE id = $1
 
 -- name: JobImage
 -- "Send as file": the PNG kept after delivery (purge_prompts drops it later).

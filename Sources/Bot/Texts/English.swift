@@ -128,7 +128,7 @@ struct English: TextTable {
     func statusMessage(_ key: StatusKey) -> String {
         switch key {
         case .queued: "⏳ Queued."
-        case .rendering(let step, let steps): "🎨 Rendering… step \(step)/\(steps)"
+        case .rendering(let step, let steps), .preview(let step, let steps): "🎨 Rendering… step \(step)/\(steps)"
         case .rendered: "📤 Rendered, sending…"
         case .delivered: "✅ Done."
         case .failed: "😞 Failed."

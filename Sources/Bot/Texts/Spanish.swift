@@ -111,7 +111,7 @@ struct Spanish: TextTable {
     func statusMessage(_ key: StatusKey) -> String {
         switch key {
         case .queued: "⏳ En cola."
-        case .rendering(let step, let steps): "🎨 Dibujando… paso \(step)/\(steps)"
+        case .rendering(let step, let steps), .preview(let step, let steps): "🎨 Dibujando… paso \(step)/\(steps)"
         case .rendered: "📤 Terminada, enviando…"
         case .delivered: "✅ Hecho."
         case .failed: "😞 Falló."

@@ -12,9 +12,11 @@ extension EmulatorState {
             messageID: 0, chatID: chat.chat.id, from: bot.json, fromBot: true, date: now, caption: caption,
             replyToMessageID: options.replyToMessageID, replyMarkup: options.replyMarkup
         )
+        let hasSpoiler = field == "photo" && parameters["has_spoiler"]?.boolValue == true
         if field == "photo" {
             guard let size = ImageSize.of(file.data) else { throw .badRequest("IMAGE_PROCESS_FAILED") }
             message.photo = photoSizes(for: file, size: size)
+            message.hasMediaSpoiler = hasSpoiler
         } else {
             let ids = newFileID(kind: "document")
             files[ids.id] = file
@@ -30,7 +32,7 @@ extension EmulatorState {
         let record = SentMessage(
             method: field == "photo" ? "sendPhoto" : "sendDocument", chatID: chat.chat.id,
             messageID: message.messageID, previousTexts: [], caption: caption, parseMode: options.parseMode,
-            file: file.data, fileName: file.fileName, contentType: file.contentType,
+            file: file.data, fileName: file.fileName, contentType: file.contentType, hasMediaSpoiler: hasSpoiler,
             replyToMessageID: options.replyToMessageID, replyMarkup: options.replyMarkup
         )
         return storeBotMessage(message, record: record)
@@ -39,19 +41,24 @@ extension EmulatorState {
     private func inputFile(_ parameters: RequestParameters, field: String) throws(APIError) -> UploadedFile {
         if let upload = parameters.files[field] { return upload }
         if let reference = parameters[field]?.stringValue {
-            // "attach://name" points at another multipart part.
-            if reference.hasPrefix("attach://"), let part = parameters.files[String(reference.dropFirst(9))] {
-                return part
+            guard let known = referencedFile(reference, in: parameters) else {
+                throw .badRequest("wrong file identifier/HTTP URL specified")
             }
-            guard let known = files[reference] else { throw .badRequest("wrong file identifier/HTTP URL specified") }
             return known
         }
         throw .badRequest("there is no \(field) in the request")
     }
 
+    /// The file a reference names: "attach://name" points at another multipart part,
+    /// anything else is a `file_id` sent before. Nil when it names nothing.
+    func referencedFile(_ reference: String, in parameters: RequestParameters) -> UploadedFile? {
+        if reference.hasPrefix("attach://") { return parameters.files[String(reference.dropFirst(9))] }
+        return files[reference]
+    }
+
     /// Telegram lists a photo's sizes smallest first: a thumbnail when the image is
     /// larger than 320 px, then the image itself.
-    private func photoSizes(for file: UploadedFile, size: (width: Int, height: Int)) -> JSONValue {
+    func photoSizes(for file: UploadedFile, size: (width: Int, height: Int)) -> JSONValue {
         var sizes: [JSONValue] = []
         let longest = max(size.width, size.height)
         if longest > 320 {

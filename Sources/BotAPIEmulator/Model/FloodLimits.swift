@@ -2,9 +2,10 @@ import Foundation
 
 /// Telegram's published sending limits, enforced when a test asks for them: more than
 /// `count` messages within `window` gets 429 with `retry_after`, like real flood control.
-/// Off by default. Counted: sendMessage, sendPhoto, sendDocument and editMessageText,
-/// when they succeed. Windows can be shortened to keep tests fast; `retry_after` is still
-/// whole seconds (at least 1), as Telegram sends it.
+/// Off by default. Counted: sendMessage, sendPhoto, sendDocument, editMessageText,
+/// editMessageCaption and editMessageMedia, when they succeed (deleteMessage is not).
+/// Windows can be shortened to keep tests fast; `retry_after` is still whole seconds (at
+/// least 1), as Telegram sends it.
 public struct FloodLimits: Sendable, Equatable {
     public struct Rate: Sendable, Equatable {
         public var count: Int
@@ -32,7 +33,9 @@ public struct FloodLimits: Sendable, Equatable {
         self.global = global
     }
 
-    static let countedMethods: Set = ["sendmessage", "sendphoto", "senddocument", "editmessagetext"]
+    static let countedMethods: Set = [
+        "sendmessage", "sendphoto", "senddocument", "editmessagetext", "editmessagecaption", "editmessagemedia",
+    ]
 }
 
 /// Sliding windows of send times, global and per chat.

@@ -1,9 +1,11 @@
 import Foundation
 
-/// A message the bot sent, as a test inspects it: the text as now shown (after edits)
-/// and every earlier version, the uploaded bytes, the reply target and the keyboard.
+/// A message the bot sent, as a test inspects it: the text, caption and file as now
+/// shown (after edits) and every earlier version, the reply target, the keyboard, and
+/// whether the bot has deleted it since.
 public struct SentMessage: Sendable, Equatable {
-    /// `sendMessage`, `sendPhoto` or `sendDocument`.
+    /// The method that sent it: `sendMessage`, `sendPhoto` or `sendDocument` (a document
+    /// that `editMessageMedia` turned into a photo keeps `sendDocument`).
     public var method: String
     public var chatID: Int64
     public var messageID: Int
@@ -12,15 +14,26 @@ public struct SentMessage: Sendable, Equatable {
     /// Texts this message showed before each successful `editMessageText`, oldest first.
     public var previousTexts: [String]
     public var caption: String?
+    /// Captions this message showed before each successful `editMessageCaption` or
+    /// `editMessageMedia`, oldest first; nil where it had none.
+    public var previousCaptions: [String?] = []
     public var parseMode: String?
-    /// The uploaded photo or document bytes, exactly as received.
+    /// The photo or document bytes now shown, exactly as received.
     public var file: Data?
+    /// Bytes this message showed before each successful `editMessageMedia`, oldest first.
+    public var previousFiles: [Data] = []
     public var fileName: String?
     public var contentType: String?
+    /// `has_spoiler` of the photo now shown.
+    public var hasMediaSpoiler = false
     public var replyToMessageID: Int?
     /// The current `reply_markup`, as JSON.
     public var replyMarkup: JSONValue?
-    public var editCount: Int { previousTexts.count }
+    /// Set by `deleteMessage` (or `BotAPIEmulator.deleteMessage`): the message is no
+    /// longer in the chat, but its record stays for inspection.
+    public var deleted = false
+    /// Successful edits of any kind: each adds one entry to `previousTexts` or `previousCaptions`.
+    public var editCount: Int { previousTexts.count + previousCaptions.count }
 
     /// The inline keyboard's buttons, row by row.
     public var buttons: [[EmulatedButton]] {

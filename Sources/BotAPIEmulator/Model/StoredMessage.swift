@@ -12,6 +12,8 @@ struct StoredMessage {
     var caption: String?
     var photo: JSONValue?
     var document: JSONValue?
+    /// `has_spoiler` of the photo that is shown now.
+    var hasMediaSpoiler = false
     var replyToMessageID: Int?
     var replyMarkup: JSONValue?
     var editDate: Int?
@@ -27,6 +29,8 @@ struct StoredMessage {
         if let caption { fields["caption"] = .string(caption) }
         if let photo { fields["photo"] = photo }
         if let document { fields["document"] = document }
+        // Telegram sends the field only when true.
+        if hasMediaSpoiler { fields["has_media_spoiler"] = true }
         if let replyMarkup { fields["reply_markup"] = replyMarkup }
         if let editDate { fields["edit_date"] = .int(Int64(editDate)) }
         if let replyTo { fields["reply_to_message"] = replyTo.json(chat: chat, replyTo: nil) }

@@ -115,10 +115,17 @@ struct DeliverSender: Sendable {
         let language = BotLanguage(languageCode: delivery.languageCode)
         let caption = Caption.make(delivery.request)
         let buttons = Texts.photoButtons(jobID: jobID, language: language)
-        var result = await attempt(&item) { chatID, reply in
-            try await client.sendPhoto(
-                chatID: chatID, photo: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
-                replyParameters: reply, replyMarkup: buttons)
+        // The image takes the place of its live preview when one was shown; when that photo
+        // is gone or cannot take it, the image goes out as a new photo.
+        var result: SendAttempt
+        if let replaced = await replacePreview(of: jobID, with: delivery.png, caption: caption, buttons: buttons, &item) {
+            result = replaced
+        } else {
+            result = await attempt(&item) { chatID, reply in
+                try await client.sendPhoto(
+                    chatID: chatID, photo: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
+                    replyParameters: reply, replyMarkup: buttons)
+            }
         }
         // Telegram refuses some images as photos (PHOTO_INVALID_DIMENSIONS, too large for a
         // photo); the same PNG as a file still reaches the user, and its outcome is handled
@@ -155,38 +162,6 @@ struct DeliverSender: Sendable {
             return .finished(sent: false)
         case .alreadyShown, .editTargetGone:
             await record("failure") { _ = try await queue.failDelivery(delivery.lease, error: "unexpected reply", retryable: false) }
-            return .finished(sent: false)
-        }
-    }
-
-    // MARK: Status messages
-
-    private func editStatus(_ due: PostgresConnection.StatusDue, _ item: inout DeliverItem) async -> DeliverOutcome {
-        guard let key = StatusKey(due.key) else {
-            await record("status") { try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: true) }
-            return .finished(sent: false)
-        }
-        let text = Texts.table(BotLanguage(languageCode: due.languageCode)).statusMessage(key)
-        let result = await attempt(&item, allowMigration: false) { chatID, _ in
-            try await client.editMessageText(chatID: chatID, messageID: Int(due.messageID), text: text)
-        }
-        switch result {
-        case .sent, .alreadyShown:
-            await record("status") { try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: key.isFinal) }
-            return .finished(sent: true)
-        case .tooManyRequests(let retryAfter):
-            return .tooManyRequests(retryAfter: retryAfter)
-        case .undeliverable(let reason):
-            await record("undeliverable") {
-                try await connection.markChatUndeliverable(item.chatID, reason: reason)
-                try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: true)
-            }
-            return .chatUndeliverable
-        case .transient:
-            // Comes back in the next round of due statuses.
-            return .finished(sent: false)
-        case .failed, .editTargetGone:
-            await record("status") { try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: true) }
             return .finished(sent: false)
         }
     }

@@ -101,7 +101,12 @@ extension PostgresConnection {
     struct StatusDue: Sendable {
         var jobID: Int64
         var chatID: Int64
+        /// The text status message (the acknowledgement).
         var messageID: Int64
+        /// The photo showing the live previews, which replaced the text message once sent.
+        var previewMessageID: Int64?
+        /// The user's request, which the first preview photo replies to.
+        var requestMessageID: Int64?
         var languageCode: String?
         var key: String
     }
@@ -109,9 +114,33 @@ extension PostgresConnection {
     func statusUpdatesDue(throttleSeconds: Double, limit: Int) async throws -> [StatusDue] {
         try await query(EmbeddedSQL.Queries.statusUpdatesDue, throttleSeconds, limit).map { row in
             StatusDue(jobID: try row.decode("id"), chatID: try row.decode("chat_id"),
-                      messageID: try row.decode("status_message_id"), languageCode: try row.decode("language_code"),
+                      messageID: try row.decode("status_message_id"), previewMessageID: try row.decode("preview_message_id"),
+                      requestMessageID: try row.decode("message_id"), languageCode: try row.decode("language_code"),
                       key: try row.decode("status_key"))
         }
+    }
+
+    /// A job's live preview as it stands: its state, the photo showing previews (if sent),
+    /// and the newest preview (while the job renders).
+    struct PreviewState: Sendable {
+        var rendering: Bool
+        var messageID: Int64?
+        var step: Int?
+        var png: Data?
+    }
+
+    func previewToShow(_ jobID: Int64) async throws -> PreviewState? {
+        guard let row = try await query(EmbeddedSQL.Queries.previewToShow, jobID).first else { return nil }
+        return PreviewState(rendering: try row.decode("state", as: String.self) == "rendering",
+                            messageID: try row.decode("preview_message_id"), step: try row.decode("step"), png: try row.decode("png"))
+    }
+
+    func setPreviewShown(jobID: Int64, messageID: Int64, step: Int, key: String) async throws {
+        try await query(EmbeddedSQL.Queries.setPreviewShown, jobID, messageID, step, key)
+    }
+
+    func forgetPreviewMessage(jobID: Int64) async throws {
+        try await query(EmbeddedSQL.Queries.forgetPreviewMessage, jobID)
     }
 
     func setStatusShown(jobID: Int64, key: String, final: Bool) async throws {

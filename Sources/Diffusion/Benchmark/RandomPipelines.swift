@@ -40,6 +40,14 @@ extension EngineBenchmark {
             name: "random-\(architecture.rawValue)", loraTargets: LoraTargets(unet: unetStore.layerShapes, textEncoder: textStore.layerShapes))
     }
 
+    /// SD's VAE decoder (AutoencoderKLConfig's defaults: sample size 512) with random weights,
+    /// seeded as `stableDiffusion15`'s.
+    public static func randomVAE(precision: ComputePrecision, seed: UInt64 = 2) throws -> AutoencoderKL {
+        let store = WeightStore(randomSeed: seed)
+        store.precision = precision
+        return try AutoencoderKL(store: store, config: AutoencoderKLConfig())
+    }
+
     /// TAESD's published decoder (64 channels, blocks 3/3/3/1) with random weights.
     public static func randomTAESD(precision: ComputePrecision, seed: UInt64 = 3) throws -> AutoencoderTiny {
         let store = WeightStore(randomSeed: seed)

@@ -51,6 +51,17 @@ public struct PipelineProgress: Sendable {
     /// Completed denoising steps and their total (model calls: PNDM makes steps + 1).
     public var step: Int
     public var totalSteps: Int
+    /// After a denoising step: each image's predicted clean latents at that step
+    /// (diffusers' `pred_original_sample`), (N, 4, h, w) in the U-Net's space — what a
+    /// live preview decodes.
+    public var denoised: Tensor?
+
+    public init(stage: Stage, step: Int, totalSteps: Int, denoised: Tensor? = nil) {
+        self.stage = stage
+        self.step = step
+        self.totalSteps = totalSteps
+        self.denoised = denoised
+    }
 }
 
 /// 8-bit RGB, rows top to bottom, no padding.

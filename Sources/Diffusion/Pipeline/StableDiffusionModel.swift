@@ -40,6 +40,16 @@ public struct StableDiffusionModel: Sendable {
         return model
     }
 
+    /// The same model with its AutoencoderKL's tiled decoding on or off (diffusers:
+    /// `pipe.vae.enable_tiling()` / `disable_tiling()`; off by default, see
+    /// `AutoencoderKL.useTiling`). A decoder without tiling (TAESD) is kept as it is; a VAE
+    /// put in later by `replacingVAE` brings its own setting, so apply this after it.
+    public func withVAETiling(_ enabled: Bool) -> StableDiffusionModel {
+        guard var autoencoder = vae as? AutoencoderKL else { return self }
+        autoencoder.useTiling = enabled
+        return replacingVAE(autoencoder)
+    }
+
     /// Loads `path`: a diffusers folder (model_index.json …) or one `.safetensors` file in the
     /// original SD key layout. Pickled `.ckpt`/`.pt`/`.bin` files are refused. `precision`
     /// applies to the U-Net and the VAE; the text encoder, run once per image, stays fp32.

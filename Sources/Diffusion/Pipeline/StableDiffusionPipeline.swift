@@ -71,6 +71,7 @@ public struct StableDiffusionPipeline: Sendable {
             throw DiffusionError.invalidArgument("step noise has shape \(noise.shape), expected \([draws, n, c, h, w])")
         }
         var drawn = 0
+        let originalSample = PredictedOriginalSample(config: model.schedulerConfig)
         let sigma0 = scheduler.initNoiseSigma
         latents = latents.map { $0 * sigma0 }
 
@@ -106,7 +107,9 @@ public struct StableDiffusionPipeline: Sendable {
                 drawn += 1
             }
             latents = scheduler.step(guidedOutput, index: i, sample: latents, noise: noise)
-            try progress(PipelineProgress(stage: .denoising, step: i + 1, totalSteps: timesteps.count))
+            let denoised = originalSample.predict(modelInput: scaled, modelOutput: guidedOutput, timestep: t)
+            try progress(PipelineProgress(stage: .denoising, step: i + 1, totalSteps: timesteps.count,
+                                          denoised: Tensor(shape: [n, c, h, w], data: denoised)))
         }
 
         return Tensor(shape: [n, c, h, w], data: latents)

@@ -11,10 +11,13 @@ public struct AutoencoderKLConfig: Sendable, Equatable, CustomStringConvertible 
     public var scalingFactor: Float = 0.18215
     /// Newer configs may drop the 1×1 post_quant_conv (`use_post_quant_conv: false`).
     public var usePostQuantConv = true
+    /// The image size the VAE was trained at (512 for SD 1.x's VAE, 768 for SD 2.x's 768-v):
+    /// only tiled decoding reads it, as its tile size in pixels.
+    public var sampleSize = 512
 
     public init() {}
 
-    public var description: String { "VAE channels \(blockOutChannels), layers \(layersPerBlock), groups \(normNumGroups), scaling \(scalingFactor)" }
+    public var description: String { "VAE channels \(blockOutChannels), layers \(layersPerBlock), groups \(normNumGroups), scaling \(scalingFactor), sample size \(sampleSize)" }
 
     init(json: JSONConfig) throws {
         blockOutChannels = json.intList("block_out_channels", count: 4, blockOutChannels)
@@ -28,6 +31,9 @@ public struct AutoencoderKLConfig: Sendable, Equatable, CustomStringConvertible 
         normNumGroups = json.int("norm_num_groups", 32)
         scalingFactor = Float(json.double("scaling_factor", 0.18215))
         usePostQuantConv = json.bool("use_post_quant_conv", true)
+        // Absent means diffusers' default 32, not SD's 512. Of a list diffusers' tiling reads
+        // the first entry (tile_latent_min_size; its tile_sample_min_size would stay a list and fail).
+        sampleSize = json.intList("sample_size", count: 1, [32]).first ?? 32
         guard json.string("act_fn", "silu") == "silu", json.bool("mid_block_add_attention", true), !json.has("shift_factor") else {
             throw DiffusionError.invalidConfig(path: json.path, reason: "only SD's VAE (SiLU, mid-block attention, no shift_factor) is supported")
         }
@@ -38,7 +44,8 @@ extension AutoencoderKLConfig {
     /// Reads the decoder's architecture from the tensor shapes of a file in the original
     /// Stable Diffusion layout (`decoder.up.N.block.M…`, `post_quant_conv`), keys under
     /// `prefix` (`first_stage_model.` in a checkpoint, nothing in a standalone VAE file).
-    /// GroupNorm groups are not in the shapes: Stable Diffusion's 32.
+    /// GroupNorm groups are not in the shapes: Stable Diffusion's 32. Nor is the sample size:
+    /// SD's 512, the config diffusers' `from_single_file` fetches for SD 1.x.
     init(detectingFrom file: SafetensorsFile, prefix: String) throws {
         let up = prefix + "decoder.up."
         func shape(_ key: String) throws -> [Int] {

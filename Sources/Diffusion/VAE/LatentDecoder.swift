@@ -9,5 +9,5 @@ public protocol LatentDecoder: Sendable, CustomStringConvertible {
 
 extension AutoencoderKL: LatentDecoder {
     public var scalingFactor: Float { config.scalingFactor }
-    public var description: String { "AutoencoderKL (\(config))" }
+    public var description: String { "AutoencoderKL (\(config)\(useTiling ? ", tiled above \(tileSampleMinSize)²" : ""))" }
 }

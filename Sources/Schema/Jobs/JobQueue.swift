@@ -75,6 +75,17 @@ public struct JobQueue: Sendable {
         return Set(try rows.map { try $0.decode("id", as: Int64.self) })
     }
 
+    /// Stores the live preview of each job at `step` (the latest replaces the one before)
+    /// while its lease holds; returns the ids stored.
+    @discardableResult
+    public func storePreviews(_ previews: [(lease: Lease, png: Data)], step: Int) async throws -> Set<Int64> {
+        guard let owner = previews.first?.lease.owner else { return [] }
+        let rows = try await connection.query(
+            EmbeddedSQL.Queries.storePreviews, owner, previews.map(\.lease.jobID), previews.map(\.lease.attempt), step,
+            PostgresByteaArray(previews.map(\.png)))
+        return Set(try rows.map { try $0.decode("job_id", as: Int64.self) })
+    }
+
     /// `finishRenders` for one job; false when the lease was lost.
     public func finishRender(_ lease: Lease, png: Data) async throws -> Bool {
         try await finishRenders([(lease, png)]).contains(lease.jobID)

@@ -84,6 +84,11 @@ extension TelegramError {
         code == .badRequest && mentions("message to edit not found", "message can't be edited")
     }
 
+    /// 400 "message to delete not found" / "message can't be deleted": nothing left to delete.
+    public var isMessageToDeleteGone: Bool {
+        code == .badRequest && mentions("message to delete not found", "message can't be deleted")
+    }
+
     /// 403: the user blocked the bot, or the bot was kicked from the group. Stop sending there.
     public var isBlockedOrKicked: Bool { code == .forbidden }
 

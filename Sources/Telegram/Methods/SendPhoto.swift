@@ -1,16 +1,20 @@
 extension TelegramClient {
     /// `sendPhoto`: uploads PNG (or JPEG) bytes as multipart/form-data, or resends a
     /// `file_id`. Telegram recompresses photos; use `sendDocument` for the lossless file.
-    /// - Parameter caption: 0–1024 characters; longer captions fail with 400.
+    /// - Parameters:
+    ///   - caption: 0–1024 characters; longer captions fail with 400.
+    ///   - hasSpoiler: covers the photo with a spoiler animation (`has_spoiler`).
     @discardableResult
     public func sendPhoto(
-        chatID: Int64, photo: InputFile, caption: String? = nil, parseMode: String? = nil,
+        chatID: Int64, photo: InputFile, caption: String? = nil, parseMode: String? = nil, hasSpoiler: Bool? = nil,
         replyParameters: ReplyParameters? = nil, replyMarkup: InlineKeyboardMarkup? = nil
     ) async throws -> Message {
-        let parts = try MultipartPart.mediaMessage(
+        var parts = try MultipartPart.mediaMessage(
             chatID: chatID, field: "photo", file: photo, caption: caption, parseMode: parseMode,
             replyParameters: replyParameters, replyMarkup: replyMarkup
         )
+        // A form field, so a boolean travels as its JSON text.
+        parts.appendText("has_spoiler", hasSpoiler.map { $0 ? "true" : "false" })
         return try await upload("sendPhoto", parts: parts)
     }
 }

@@ -14,6 +14,8 @@ public struct Message: Codable, Sendable, Equatable {
     public var captionEntities: [MessageEntity]?
     public var photo: [PhotoSize]?
     public var document: Document?
+    /// True when the photo is covered by a spoiler animation; absent otherwise.
+    public var hasMediaSpoiler: Bool?
     public var replyMarkup: InlineKeyboardMarkup?
     public var editDate: Int?
     /// Service message: this group became the supergroup with this id.
@@ -46,6 +48,7 @@ public struct Message: Codable, Sendable, Equatable {
         case from, date, chat, text, entities, caption
         case captionEntities = "caption_entities"
         case photo, document
+        case hasMediaSpoiler = "has_media_spoiler"
         case replyMarkup = "reply_markup"
         case editDate = "edit_date"
         case migrateToChatID = "migrate_to_chat_id"
