@@ -16,6 +16,9 @@ public enum BotMessage: Sendable, Equatable {
     case quota(QuotaLine)
     /// Written by the database (`notify_user_of_failure`) when a job fails for good.
     case jobFailed(error: String)
+    /// Written by the Renderer (`BlockRenders`) when the safety checker flagged the image and
+    /// the chat's policy is to block it.
+    case imageBlocked
     /// "Send as file": the job's lossless PNG as a document.
     case document
     case unknownCommand(String)
@@ -31,6 +34,7 @@ public enum BotMessage: Sendable, Equatable {
         case .cancelled: "cancelled"
         case .quota: "quota"
         case .jobFailed: "job_failed"
+        case .imageBlocked: "image_blocked"
         case .document: "document"
         case .unknownCommand: "unknown_command"
         case .styles: "styles"
@@ -42,7 +46,7 @@ public enum BotMessage: Sendable, Equatable {
         var args = Args()
         switch self {
         case .help(let model): args.model = model
-        case .document: break
+        case .document, .imageBlocked: break
         case .queued(let position, let remaining, let cut):
             args.position = position
             args.remaining = remaining
@@ -78,6 +82,7 @@ public enum BotMessage: Sendable, Equatable {
             guard let quota = args.quota else { return nil }
             self = .quota(quota)
         case "job_failed": self = .jobFailed(error: args.error ?? "")
+        case "image_blocked": self = .imageBlocked
         case "document": self = .document
         case "unknown_command": self = .unknownCommand(args.command ?? "")
         case "styles": self = .styles(args.styles ?? [])

@@ -33,8 +33,8 @@ struct BatchRunner: Sendable {
         metrics.batch(size: runnable.count)
 
         switch await render(runnable) {
-        case .success(let pngs):
-            try await finish(runnable, pngs)
+        case .success(let images):
+            try await finish(runnable, images)
         case .failure(let error as BatchControl.StopReason):
             try await stopped(runnable, error)
         case .failure(let error) where runnable.count > 1:
@@ -45,7 +45,7 @@ struct BatchRunner: Sendable {
                     continue
                 }
                 switch await render([job]) {
-                case .success(let pngs): try await finish([job], pngs)
+                case .success(let images): try await finish([job], images)
                 case .failure(let error as BatchControl.StopReason): try await stopped([job], error)
                 case .failure(let error): try await fail(job, error)
                 }
@@ -56,7 +56,7 @@ struct BatchRunner: Sendable {
     }
 
     /// Renders on the render thread; a heartbeat task renews leases and writes progress meanwhile.
-    private func render(_ jobs: [JobQueue.ClaimedJob]) async -> Result<[Data], any Error> {
+    private func render(_ jobs: [JobQueue.ClaimedJob]) async -> Result<[RenderedImage], any Error> {
         let control = BatchControl()
         let leases = jobs.map(\.lease)
         let heartbeat = Task { await beat(leases, control) }
@@ -66,7 +66,7 @@ struct BatchRunner: Sendable {
         let started = ContinuousClock.now
         let result = await withTaskCancellationHandler {
             do {
-                let pngs = try await renderThread.run {
+                let images = try await renderThread.run {
                     var pacer = PreviewPacer(interval: previewInterval)
                     return try engine.render(requests) { progress in
                         if shutdown.graceOver(grace) { control.stop(.release) }
@@ -81,10 +81,10 @@ struct BatchRunner: Sendable {
                         }
                     }
                 }
-                guard pngs.count == requests.count else {
-                    return Result<[Data], any Error>.failure(RenderRejection("the engine returned \(pngs.count) images for \(requests.count) prompts"))
+                guard images.count == requests.count else {
+                    return Result<[RenderedImage], any Error>.failure(RenderRejection("the engine returned \(images.count) images for \(requests.count) prompts"))
                 }
-                return .success(pngs)
+                return .success(images)
             } catch {
                 return .failure(control.stopped ?? error)
             }
@@ -121,8 +121,23 @@ struct BatchRunner: Sendable {
         }
     }
 
-    private func finish(_ jobs: [JobQueue.ClaimedJob], _ pngs: [Data]) async throws {
-        let finished = try await queue.finishRenders(zip(jobs.map(\.lease), pngs).map { ($0, $1) })
+    /// Stores the images, except flagged ones their policy blocks (the chat's own, else the
+    /// Renderer's): those jobs fail with a notice and keep only the image's hash.
+    private func finish(_ jobs: [JobQueue.ClaimedJob], _ images: [RenderedImage]) async throws {
+        let results = zip(jobs, images).map { job, image in
+            JobQueue.RenderResult(lease: job.lease, png: image.png, safety: image.safety,
+                                  policy: job.chatNSFWPolicy ?? configuration.nsfwPolicy)
+        }
+        let blocked = results.filter(\.isBlocked)
+        var finished = try await queue.finishRenders(results.filter { !$0.isBlocked })
+        if !blocked.isEmpty {
+            let done = try await queue.blockRenders(blocked, autoBanAfter: configuration.autoBanAfter)
+            logger.notice("images blocked by the safety checker", metadata: ["lienzo_jobs": "\(done.sorted())"])
+            finished.formUnion(done)
+        }
+        for result in results where result.safety?.nsfw == true && finished.contains(result.lease.jobID) {
+            metrics.flagged(action: result.isBlocked ? "blocked" : result.policy == .spoiler ? "spoiler" : "allowed")
+        }
         for job in jobs where !finished.contains(job.lease.jobID) {
             logger.notice("lease lost before finishing; result dropped", metadata: [LogKey.jobID: "\(job.lease.jobID)"])
         }

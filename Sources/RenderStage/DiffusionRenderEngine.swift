@@ -23,6 +23,8 @@ public struct DiffusionRenderEngine: RenderEngine {
     public let profile: ModelProfile
     /// How live previews are drawn: with TAESD when it is the decoder, else the cheap approximation.
     let preview: LatentPreview
+    /// Checks every image before it is stored; nil: images are not checked.
+    public let safetyChecker: StableDiffusionSafetyChecker?
 
     /// What this Renderer agrees to run; anything else is rejected with a message.
     public struct Limits: Sendable {
@@ -49,16 +51,28 @@ public struct DiffusionRenderEngine: RenderEngine {
         public var profile: RenderProfile.Kind?
         /// `LIENZO_VAE_TILING`: when the full VAE decodes in tiles (auto: images above 512²).
         public var vaeTiling: VAETiling
+        /// `LIENZO_SAFETY_CHECKER`: the image checker (a safety_checker/ folder, or a
+        /// .safetensors with its config beside it); `off` runs none. Default: the model
+        /// folder's own `safety_checker/`, if it has one.
+        public var safetyChecker: String?
 
         public init(modelConfig: String? = nil, vae: String? = nil, loraFolder: String? = nil, lcmLora: String? = nil, decoder: String? = nil,
-                    profile: RenderProfile.Kind? = nil, vaeTiling: VAETiling = .auto) {
+                    profile: RenderProfile.Kind? = nil, vaeTiling: VAETiling = .auto, safetyChecker: String? = nil) {
             self.vaeTiling = vaeTiling
+            self.safetyChecker = safetyChecker
             self.modelConfig = modelConfig
             self.vae = vae
             self.loraFolder = loraFolder
             self.lcmLora = lcmLora
             self.decoder = decoder
             self.profile = profile
+        }
+
+        /// The safety checker to load, if any.
+        func safetyCheckerPath(model: String) -> String? {
+            if let safetyChecker { return safetyChecker == "off" ? nil : safetyChecker }
+            let folder = model + "/safety_checker"
+            return FileManager.default.fileExists(atPath: folder + "/config.json") ? folder : nil
         }
 
         /// The VAE to load in place of the model's own, if any.
@@ -93,6 +107,7 @@ public struct DiffusionRenderEngine: RenderEngine {
         tiledPipeline = StableDiffusionPipeline(model: loaded.withVAETiling(true))
         vaeTiling = files.vaeTiling
         preview = (loaded.vae as? AutoencoderTiny).map(LatentPreview.tiny) ?? .approxCheap
+        safetyChecker = try files.safetyCheckerPath(model: model).map { try StableDiffusionSafetyChecker.load(path: $0, precision: precision) }
         self.limits = limits
         let library = try files.loraFolder.map { try LoraLibrary(folder: $0, targets: loaded.loraTargets) }
         self.loraLibrary = library
@@ -127,7 +142,7 @@ public struct DiffusionRenderEngine: RenderEngine {
         _ = try PromptLoras(request.prompt, library: loraLibrary)
     }
 
-    public func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [Data] {
+    public func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [RenderedImage] {
         guard let first = requests.first, let sampler = Sampler(rawValue: first.sampler) else { return [] }
         let options = GenerationOptions(width: first.width, height: first.height, steps: first.steps, sampler: sampler)
         let generation = try requests.map {
@@ -143,11 +158,14 @@ public struct DiffusionRenderEngine: RenderEngine {
             if let denoised = update.denoised { previews = { try previewPNGs(denoised) } }
             try progress(RenderProgress(step: update.step, totalSteps: update.totalSteps, previews: previews))
         }
-        return try zip(images, zip(generation, requests)).map { image, pair in
-            let (request, job) = pair
+        // One vision batch for the whole micro-batch, before anything is stored.
+        let verdicts = safetyChecker?.check(images)
+        return try images.indices.map { i in
+            let (image, request) = (images[i], generation[i])
             let text = InfoText.parameters(request: request, options: options, sampler: sampler, modelName: pipeline.model.name,
-                                           typedPrompt: job.prompt, precision: precision)
-            return Data(try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)]))
+                                           typedPrompt: requests[i].prompt, precision: precision)
+            let png = Data(try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)]))
+            return RenderedImage(png: png, safety: verdicts.map { ImageSafety(nsfw: $0[i].nsfw, margin: Float($0[i].margin)) })
         }
     }
 

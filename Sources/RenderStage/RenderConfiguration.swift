@@ -17,6 +17,10 @@ import Schema
 /// - `LIENZO_SHUTDOWN_GRACE` (60 s): on SIGTERM, how long the current batch may finish
 ///   before its jobs are released back to the queue.
 /// - `LIENZO_RETRY_BASE` (10 s): backoff after a failed attempt, doubled per attempt.
+/// - `LIENZO_NSFW_POLICY` (block): what happens to an image the safety checker flags —
+///   `block` (never stored or sent; the user is told), `spoiler` (sent behind Telegram's
+///   spoiler) or `allow`. A chat's row in `chat_nsfw_policies` wins.
+/// - `LIENZO_AUTO_BAN_AFTER` (0 = off): ban a user whose blocked images in 24 hours reach this.
 /// - `LIENZO_PRECISION` (bfloat16 where the CPU has AVX512-BF16, else float32): how the
 ///   U-Net and VAE multiply.
 public struct RenderConfiguration: Sendable {
@@ -30,6 +34,8 @@ public struct RenderConfiguration: Sendable {
     public var pollInterval: Duration = .seconds(5)
     public var retry = RetryPolicy(baseSeconds: 10, capSeconds: 600)
     public var precision = ComputePrecision.fastest
+    public var nsfwPolicy = NSFWPolicy.block
+    public var autoBanAfter = 0
     /// Identifies this process in `lease_owner` (host, pid and a random suffix).
     public var owner: String
 
@@ -48,6 +54,13 @@ public struct RenderConfiguration: Sendable {
         shutdownGrace = try environment.seconds("LIENZO_SHUTDOWN_GRACE", default: 60)
         retry = RetryPolicy(baseSeconds: Double(try environment.seconds("LIENZO_RETRY_BASE", default: 10).components.seconds))
         guard leaseSeconds >= 3 else { throw ConfigurationError("LIENZO_RENDER_LEASE must be at least 3 seconds") }
+        if let value = environment["LIENZO_NSFW_POLICY"] {
+            guard let policy = NSFWPolicy(rawValue: value) else {
+                throw ConfigurationError("LIENZO_NSFW_POLICY must be block, spoiler or allow, not '\(value)'")
+            }
+            nsfwPolicy = policy
+        }
+        autoBanAfter = try environment.int("LIENZO_AUTO_BAN_AFTER", default: 0, in: 0...1_000_000)
         if let value = environment["LIENZO_PRECISION"] {
             guard let chosen = ComputePrecision(rawValue: value) else {
                 throw ConfigurationError("LIENZO_PRECISION must be float32 or bfloat16, not '\(value)'")

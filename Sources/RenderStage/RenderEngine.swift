@@ -11,10 +11,21 @@ public protocol RenderEngine: Sendable {
     /// (unknown sampler, size out of range…): the job fails at once, not retried.
     func validate(_ request: RenderRequest) throws
 
-    /// Renders requests that share one batch key in one batch and returns one PNG per
+    /// Renders requests that share one batch key in one batch and returns one image per
     /// request, in order. `progress` is called as steps complete; when it throws, the
     /// engine stops and rethrows.
-    func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [Data]
+    func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [RenderedImage]
+}
+
+/// One finished image: its PNG, and the safety checker's verdict when the engine has one.
+public struct RenderedImage: Sendable {
+    public var png: Data
+    public var safety: ImageSafety?
+
+    public init(png: Data, safety: ImageSafety? = nil) {
+        self.png = png
+        self.safety = safety
+    }
 }
 
 /// A completed step of a batch, and a way to see the images as they stand.

@@ -8,6 +8,8 @@ import Schema
 /// - `lienzo_seconds_per_step`: wall seconds per denoising step of a batch
 /// - `lienzo_renders_total`: images rendered
 /// - `lienzo_render_failures_total{reason}`: failed attempts (`rejected`, `error`)
+/// - `lienzo_images_flagged_total{action}`: images the safety checker flagged, by what
+///   the policy did (`blocked`, `spoiler`, `allowed`)
 public struct RenderMetrics: Sendable {
     public init() {}
 
@@ -19,6 +21,10 @@ public struct RenderMetrics: Sendable {
         Counter(label: "lienzo_renders_total").increment(by: count)
         let total = Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18
         Recorder(label: "lienzo_seconds_per_step").record(total / Double(max(steps, 1)))
+    }
+
+    func flagged(action: String) {
+        Counter(label: "lienzo_images_flagged_total", dimensions: [("action", action)]).increment()
     }
 
     func failure(reason: String) {

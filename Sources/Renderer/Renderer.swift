@@ -59,9 +59,20 @@ struct RendererCommand: AsyncParsableCommand {
             let files = DiffusionRenderEngine.Files(
                 modelConfig: context.environment["LIENZO_MODEL_CONFIG"], vae: context.environment["LIENZO_VAE"],
                 loraFolder: context.environment["LIENZO_LORA_DIR"], lcmLora: context.environment["LIENZO_LCM_LORA"],
-                decoder: context.environment["LIENZO_DECODER"], profile: profileOverride, vaeTiling: vaeTiling)
+                decoder: context.environment["LIENZO_DECODER"], profile: profileOverride, vaeTiling: vaeTiling,
+                safetyChecker: context.environment["LIENZO_SAFETY_CHECKER"])
             let engine = try await BlockingExecutor(name: "load").run {
                 try DiffusionRenderEngine(model: modelPath, precision: precision, files: files)
+            }
+            if engine.safetyChecker == nil {
+                // An operator who asked for a policy must not get unchecked images by mistake.
+                if let policy = context.environment["LIENZO_NSFW_POLICY"], policy != NSFWPolicy.allow.rawValue {
+                    throw ConfigurationError(
+                        "LIENZO_NSFW_POLICY=\(policy) needs a safety checker: a safety_checker/ folder in the model folder, or LIENZO_SAFETY_CHECKER")
+                }
+                context.logger.warning("no safety checker: images are not checked (add safety_checker/ to the model folder or set LIENZO_SAFETY_CHECKER)")
+            } else {
+                context.logger.info("images are checked", metadata: ["lienzo_nsfw_policy": "\(configuration.nsfwPolicy.rawValue)"])
             }
             let connection = try await context.connectAndMigrate()
             try await LoraPublisher(engine: engine, queue: JobQueue(connection), logger: context.logger).publish()

@@ -41,8 +41,8 @@ import TestSupport
         let withLora = try DiffusionRenderEngine(model: model, files: .init(loraFolder: Self.fixtures + "/lcm", lcmLora: "lcm_lora"))
         #expect(withLora.profile.kind == "lcm-lora")
         let request = RenderRequest(prompt: "a red fox", model: model, width: 64, height: 64, steps: 4, guidance: 1, seed: 42, sampler: "lcm")
-        let a = try plain.render([request]) { _ in }
-        let b = try withLora.render([request]) { _ in }
+        let a = try plain.render([request]) { _ in }.map(\.png)
+        let b = try withLora.render([request]) { _ in }.map(\.png)
         #expect(a != b)
         #expect(String(decoding: b[0], as: UTF8.self).contains("Lora hashes: \"lcm_lora: "))
         #expect(throws: RenderRejection.self) { try DiffusionRenderEngine(model: model, files: .init(lcmLora: "lcm_lora")) }

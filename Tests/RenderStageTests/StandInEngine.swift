@@ -3,7 +3,8 @@ import RenderStage
 import Schema
 
 /// A stand-in for the diffusion engine: records each batch, reports every step (with
-/// previews naming the step and prompt), and returns bytes naming the prompt. A prompt containing "poison" makes any batch holding
+/// previews naming the step and prompt), and returns bytes naming the prompt, which its
+/// stand-in safety checker flags when the prompt contains "flagged". A prompt containing "poison" makes any batch holding
 /// it throw; a prompt containing "reject" is refused by `validate`.
 final class StandInEngine: RenderEngine, @unchecked Sendable {
     let model = "tiny"
@@ -19,7 +20,7 @@ final class StandInEngine: RenderEngine, @unchecked Sendable {
         if request.prompt.contains("reject") { throw RenderRejection("sampler not supported") }
     }
 
-    func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [Data] {
+    func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [RenderedImage] {
         lock.withLock { recorded.append(requests) }
         let steps = requests.first?.steps ?? 1
         for step in 1...steps {
@@ -29,7 +30,10 @@ final class StandInEngine: RenderEngine, @unchecked Sendable {
         if requests.contains(where: { $0.prompt.contains("poison") }) {
             throw StandInFailure()
         }
-        return requests.map { Data("png:\($0.prompt)".utf8) }
+        return requests.map { request in
+            let flagged = request.prompt.contains("flagged")
+            return RenderedImage(png: Data("png:\(request.prompt)".utf8), safety: ImageSafety(nsfw: flagged, margin: flagged ? 0.04 : -0.2))
+        }
     }
 }
 

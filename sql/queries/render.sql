@@ -13,6 +13,7 @@ SELECT request, outcome, job_id, queue_position, used_today, daily_limit, pendin
 
 -- name: ClaimRenderBatch
 -- $1 owner, $2 model served, $3 max batch size, $4 lease seconds, $5 max batch pixels.
+-- Each job comes with its chat's own safety policy, if the chat has one.
 -- The oldest due queued job of the model picks the batch key, then up to $3 queued
 -- jobs with that key join it, oldest first — fewer for large images, so batch × width ×
 -- height stays within $5 (at least one job is always taken). Both CTEs are MATERIALIZED so LIMIT and
@@ -44,7 +45,8 @@ UPDATE jobs SET
  WHERE jobs.id = batch.id
 RETURNING jobs.id, jobs.attempt, jobs.max_attempts, jobs.update_id, jobs.chat_id, jobs.user_id,
           jobs.message_id, jobs.language_code, jobs.prompt, jobs.negative_prompt, jobs.model,
-          jobs.width, jobs.height, jobs.steps, jobs.guidance, jobs.seed, jobs.sampler, jobs.created_at
+          jobs.width, jobs.height, jobs.steps, jobs.guidance, jobs.seed, jobs.sampler, jobs.created_at,
+          (SELECT p.policy FROM chat_nsfw_policies p WHERE p.chat_id = jobs.chat_id) AS chat_nsfw_policy
 
 -- name: ExtendRenderLeases
 -- Heartbeat and progress for a batch: $1 owner, $2 job ids, $3 attempts (same order),
@@ -58,14 +60,19 @@ UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $4),
 RETURNING jobs.id
 
 -- name: FinishRenders
--- $1 owner, $2 job ids, $3 attempts, $4 PNGs (bytea[], same order). Stores each PNG and
--- its SHA-256 and marks the job rendered — only while the lease holds, so a job the
--- rescuer re-queued (or the user cancelled) is never finished twice. Returns the ids
--- finished; the others' results must be thrown away.
+-- $1 owner, $2 job ids, $3 attempts, $4 PNGs (bytea[], same order), and the safety
+-- checker's $5 verdicts (boolean[], NULL: not checked), $6 margins (real[]) and $7
+-- actions for flagged images (spoiler | allowed). Stores each PNG and its SHA-256 and
+-- marks the job rendered — only while the lease holds, so a job the rescuer re-queued (or
+-- the user cancelled) is never finished twice. Returns the ids finished; the others'
+-- results must be thrown away.
 UPDATE jobs SET state = 'rendered', rendered_at = now(),
                 image_png = ($4::bytea[])[array_position($2::bigint[], id)],
                 image_sha256 = sha256(($4::bytea[])[array_position($2::bigint[], id)]),
                 image_bytes = octet_length(($4::bytea[])[array_position($2::bigint[], id)]),
+                nsfw = ($5::boolean[])[array_position($2::bigint[], id)],
+                nsfw_margin = ($6::real[])[array_position($2::bigint[], id)],
+                nsfw_action = ($7::text[])[array_position($2::bigint[], id)],
                 progress_step = steps, lease_owner = NULL, lease_expires_at = NULL,
                 scheduled_at = now()
  -- ARRAY(SELECT unnest(...)) rather than $2 itself: with the ids visible the planner
@@ -115,3 +122,40 @@ SELECT j.id, $4, p.png
  WHERE j.id = p.job_id AND j.attempt = p.job_attempt AND j.state = 'rendering' AND j.lease_owner = $1
     ON CONFLICT (job_id) DO UPDATE SET step = EXCLUDED.step, png = EXCLUDED.png, stored_at = now()
 RETURNING job_id
+
+-- name: BlockRenders
+-- Images the safety checker flagged where the policy blocks them: $1 owner, $2 job ids,
+-- $3 attempts, $4 PNGs, $5 margins. The PNG is never stored, only its SHA-256; the job
+-- fails for good (no retry would make another image: the seed is the user's) and the user
+-- gets the image_blocked notice. $6 > 0 bans a user whose blocked images in the last 24
+-- hours reach it (LIENZO_AUTO_BAN_AFTER). Returns the ids blocked.
+WITH blocked AS (
+    UPDATE jobs SET state = 'failed', failed_at = now(), nsfw = true, nsfw_action = 'blocked',
+                    nsfw_margin = ($5::real[])[array_position($2::bigint[], id)],
+                    image_sha256 = sha256(($4::bytea[])[array_position($2::bigint[], id)]),
+                    image_bytes = octet_length(($4::bytea[])[array_position($2::bigint[], id)]),
+                    lease_owner = NULL, lease_expires_at = NULL,
+                    errors = errors || jsonb_build_array(jsonb_build_object(
+                        'at', now(), 'stage', 'render', 'attempt', attempt, 'error', 'image blocked by the safety checker', 'by', $1::text))
+     WHERE id = ANY (ARRAY(SELECT unnest($2::bigint[])))
+       AND attempt = ($3::integer[])[array_position($2::bigint[], id)]
+       AND state = 'rendering' AND lease_owner = $1
+    RETURNING id, chat_id, user_id, message_id, language_code
+), notices AS (
+    INSERT INTO outbox (chat_id, job_id, reply_to_message_id, language_code, kind)
+    SELECT chat_id, id, message_id, language_code, 'image_blocked' FROM blocked
+), over_limit AS (
+    -- This statement's blocks are not visible to its own reads: count them beside the earlier ones.
+    SELECT b.user_id
+      FROM (SELECT user_id, count(*) AS now_blocked FROM blocked GROUP BY user_id) b
+     WHERE $6::integer > 0
+       AND b.now_blocked + (SELECT count(*) FROM jobs j
+                             WHERE j.user_id = b.user_id AND j.nsfw_action = 'blocked'
+                               AND j.failed_at > now() - interval '24 hours') >= $6::integer
+), banned AS (
+    INSERT INTO users (user_id, banned, banned_reason)
+    SELECT user_id, true, 'automatic: ' || $6::integer || ' images blocked in 24 hours' FROM over_limit
+        ON CONFLICT (user_id) DO UPDATE SET banned = true, banned_reason = EXCLUDED.banned_reason
+     WHERE NOT users.banned
+)
+SELECT id FROM blocked

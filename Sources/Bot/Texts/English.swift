@@ -112,6 +112,10 @@ struct English: TextTable {
         "😞 Sorry, that image could not be made (\(error)). Please try again."
     }
 
+    var imageBlocked: String {
+        "🙈 The safety filter flagged this image, so it was not sent. Try a different prompt or seed."
+    }
+
     func unknownCommand(_ command: String) -> String {
         "❓ I do not know \(command). Try /help."
     }

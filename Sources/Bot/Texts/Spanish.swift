@@ -95,6 +95,10 @@ struct Spanish: TextTable {
         "😞 Lo siento, no se pudo hacer esa imagen (\(error)). Vuelve a intentarlo."
     }
 
+    var imageBlocked: String {
+        "🙈 El filtro de seguridad marcó esta imagen, así que no se envió. Prueba con otra descripción u otra semilla."
+    }
+
     func unknownCommand(_ command: String) -> String {
         "❓ No conozco \(command). Prueba /help."
     }

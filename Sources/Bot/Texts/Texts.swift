@@ -13,6 +13,8 @@ public protocol TextTable: Sendable {
     func cancelled(count: Int) -> String
     func quota(_ line: QuotaLine) -> String
     func jobFailed(error: String) -> String
+    /// The image was flagged by the safety checker and not sent.
+    var imageBlocked: String { get }
     func unknownCommand(_ command: String) -> String
     /// /styles around its bullets: the title, the count that did not fit, how to use one
     /// (`name` is the first style's), and the line when there is none.
@@ -56,6 +58,7 @@ public enum Texts {
         case .cancelled(let count): return table.cancelled(count: count)
         case .quota(let line): return table.quota(line)
         case .jobFailed(let error): return table.jobFailed(error: error.echoed(limit: 200))
+        case .imageBlocked: return table.imageBlocked
         case .document: return ""
         case .unknownCommand(let command): return table.unknownCommand(command)
         case .styles(let styles):

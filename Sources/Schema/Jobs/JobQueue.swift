@@ -26,6 +26,8 @@ public struct JobQueue: Sendable {
         public let origin: TelegramOrigin
         public let request: RenderRequest
         public let createdAt: Date
+        /// The chat's row in `chat_nsfw_policies`, which wins over the Renderer's policy.
+        public let chatNSFWPolicy: NSFWPolicy?
     }
 
     /// Cancels the user's queued jobs (or just `jobID` if given, when it is theirs).
@@ -51,7 +53,8 @@ public struct JobQueue: Sendable {
                                        userID: try row.decode("user_id"), messageID: try row.decode("message_id"),
                                        languageCode: try row.decode("language_code")),
                 request: try RenderRequest(row: row),
-                createdAt: try row.decode("created_at"))
+                createdAt: try row.decode("created_at"),
+                chatNSFWPolicy: try row.decode("chat_nsfw_policy", as: String?.self).flatMap(NSFWPolicy.init(rawValue:)))
         }.sorted { $0.lease.jobID < $1.lease.jobID }
     }
 
@@ -67,11 +70,31 @@ public struct JobQueue: Sendable {
     /// Returns the ids finished: a job whose lease was lost meanwhile (rescued, cancelled)
     /// is left alone and its result must be dropped.
     public func finishRenders(_ results: [(lease: Lease, png: Data)]) async throws -> Set<Int64> {
+        try await finishRenders(results.map { RenderResult(lease: $0.lease, png: $0.png) })
+    }
+
+    /// The same with the safety checker's verdicts: a flagged image is stored with the
+    /// action its policy took (spoiler or allowed). Blocked images go to `blockRenders`.
+    public func finishRenders(_ results: [RenderResult]) async throws -> Set<Int64> {
         // A lease of another owner in the list simply is not finished (the SQL checks $1).
         guard let owner = results.first?.lease.owner else { return [] }
         let rows = try await connection.query(
             EmbeddedSQL.Queries.finishRenders, owner, results.map(\.lease.jobID), results.map(\.lease.attempt),
-            PostgresByteaArray(results.map(\.png)))
+            PostgresByteaArray(results.map(\.png)), PostgresTextArray(results.map { $0.safety.map { String($0.nsfw) } }),
+            PostgresTextArray(results.map { $0.safety.map { String($0.margin) } }),
+            PostgresTextArray(results.map { $0.safety?.nsfw == true ? $0.policy.action : nil }))
+        return Set(try rows.map { try $0.decode("id", as: Int64.self) })
+    }
+
+    /// Fails jobs whose flagged image the policy blocks, keeping only the image's hash, with
+    /// a notice to the user; `autoBanAfter` > 0 bans a user with that many blocked images in
+    /// 24 hours. Returns the ids blocked (a lease lost meanwhile is left alone).
+    public func blockRenders(_ results: [RenderResult], autoBanAfter: Int = 0) async throws -> Set<Int64> {
+        guard let owner = results.first?.lease.owner else { return [] }
+        let rows = try await connection.query(
+            EmbeddedSQL.Queries.blockRenders, owner, results.map(\.lease.jobID), results.map(\.lease.attempt),
+            PostgresByteaArray(results.map(\.png)), PostgresTextArray(results.map { $0.safety.map { String($0.margin) } }),
+            autoBanAfter)
         return Set(try rows.map { try $0.decode("id", as: Int64.self) })
     }
 
