@@ -1,7 +1,9 @@
 /// Decides when a live preview is worth its decode: at most once per `interval`, never for
-/// the last step (the image itself is moments away), and only while the previews so far
-/// have cost less than `budget` of the time rendered. A render is therefore never slowed by
-/// more than that share plus one preview, whatever the decoder costs on this machine.
+/// the last step (the image itself is moments away), and only while the previews so far,
+/// plus one more at the last one's cost, stay within `budget` of the render's projected
+/// length (the time per step so far × the steps). A render is therefore never slowed by
+/// more than that share, bar a first preview dearer than the whole budget (it is measured
+/// only by drawing it).
 public struct PreviewPacer {
     /// Zero turns previews off.
     public let interval: Duration
@@ -9,6 +11,7 @@ public struct PreviewPacer {
     private let started: ContinuousClock.Instant
     private var last: ContinuousClock.Instant
     private var spent: Duration = .zero
+    private var lastCost: Duration = .zero
 
     public init(interval: Duration, budget: Double = 0.02, now: ContinuousClock.Instant = .now) {
         self.interval = interval
@@ -18,13 +21,15 @@ public struct PreviewPacer {
     }
 
     public func isDue(step: Int, of total: Int, now: ContinuousClock.Instant = .now) -> Bool {
-        guard interval > .zero, step < total, now - last >= interval else { return false }
-        return spent <= (now - started) * budget
+        guard interval > .zero, step > 0, step < total, now - last >= interval else { return false }
+        let projected = (now - started - spent) * (Double(total) / Double(step)) + spent
+        return spent + lastCost <= projected * budget
     }
 
     /// A preview was made at `now` and took `cost`.
     public mutating func made(cost: Duration, now: ContinuousClock.Instant = .now) {
         spent += cost
+        lastCost = cost
         last = now
     }
 }

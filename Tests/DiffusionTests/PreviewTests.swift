@@ -53,6 +53,17 @@ import Testing
         #expect(Array(image.pixels[3..<6]) == [131, 186, 221])
     }
 
+    /// TAESD previews decode the latents averaged down to about 32 × 32: 2 × 2 blocks of a
+    /// 512² image's 64 × 48, whose means are the pooled values.
+    @Test func taesdPreviewLatentsAreAveragedDown() {
+        let z = Tensor(shape: [1, 4, 64, 48], data: (0..<(4 * 64 * 48)).map { Float($0 % 7) })
+        let pooled = LatentPreview.pooled(z, toAtMost: 32)
+        #expect(pooled.shape == [1, 4, 32, 24])
+        let block = [z.data[0], z.data[1], z.data[48], z.data[49]]
+        #expect(pooled.data[0] == block.reduce(0, +) / 4)
+        #expect(LatentPreview.pooled(Tensor(shape: [1, 4, 32, 32], data: z.data.prefix(4096).map { $0 }), toAtMost: 32).shape == [1, 4, 32, 32])
+    }
+
     /// A 64×64 latent (a 512² image) becomes a 256² preview; a flat image stays flat.
     @Test func approxPreviewIsEnlarged() {
         let previews = LatentPreview.approxCheap.images(Tensor(shape: [2, 4, 64, 48], data: [Float](repeating: 0.5, count: 2 * 4 * 64 * 48)))

@@ -1,6 +1,7 @@
 /// Turns the predicted clean latents of a step into a small picture for a live preview:
-/// TAESD when the Renderer has it (a real decode, a few percent of the full VAE's cost),
-/// else AUTOMATIC1111's "Approx cheap" — a fixed linear map from the four SD 1.x/2.x latent
+/// TAESD when the Renderer has it (a real decode, of the latents averaged down to about
+/// 32 × 32, so a 256² picture at a twentieth of the full VAE's cost), else AUTOMATIC1111's
+/// "Approx cheap" — a fixed linear map from the four SD 1.x/2.x latent
 /// channels to RGB, at latent resolution, then enlarged so a chat shows more than a stamp.
 public enum LatentPreview: Sendable {
     case approxCheap
@@ -28,10 +29,34 @@ public enum LatentPreview: Sendable {
             case .approxCheap:
                 return Self.enlarged(Self.approximate(z), minimumSide: Self.approxMinimumSide)
             case .tiny(let taesd):
+                // A quarter of the pixels costs a quarter of the decode: previews are small in a chat.
+                let small = Self.pooled(z, toAtMost: Self.approxMinimumSide / 8)
                 let scale = 1 / taesd.scalingFactor
-                return StableDiffusionPipeline.toRGB(taesd.decode(Tensor(shape: z.shape, data: z.data.map { $0 * scale })))
+                return StableDiffusionPipeline.toRGB(taesd.decode(Tensor(shape: small.shape, data: small.data.map { $0 * scale })))
             }
         }
+    }
+
+    /// Averages f × f blocks of a (1, c, h, w) latent, f the whole factor that brings its longer
+    /// side to about `side` (leftover rows and columns are dropped).
+    static func pooled(_ z: Tensor, toAtMost side: Int) -> Tensor {
+        let (c, h, w) = (z.shape[1], z.shape[2], z.shape[3])
+        let f = max(h, w) / side
+        guard f > 1 else { return z }
+        let (ph, pw) = (h / f, w / f)
+        var out = [Float](repeating: 0, count: c * ph * pw)
+        for ch in 0..<c {
+            for y in 0..<ph {
+                for x in 0..<pw {
+                    var sum: Float = 0
+                    for dy in 0..<f {
+                        for dx in 0..<f { sum += z.data[(ch * h + y * f + dy) * w + x * f + dx] }
+                    }
+                    out[(ch * ph + y) * pw + x] = sum / Float(f * f)
+                }
+            }
+        }
+        return Tensor(shape: [1, c, ph, pw], data: out)
     }
 
     /// (1, 4, h, w) → h × w RGB: x = Σ latent · coefficient, then x / 2 + 0.5 as A1111 shows it.
