@@ -13,6 +13,7 @@ struct OutputFolder: Sendable {
 
     func write(_ message: SentMessage) {
         var line = "chat \(message.chatID) bot #\(message.messageID)"
+        if message.deleted { return append(line + " deleted") }
         if message.editCount > 0 { line += " (edit \(message.editCount))" }
         if let text = message.text { line += ": \(text)" }
         if let file = message.file {

@@ -44,6 +44,7 @@ do {
 
 emulator.setBotMessageObserver { message in
     var line = "bot #\(message.messageID)"
+    if message.deleted { return say(line + " deleted") }
     if message.editCount > 0 { line += " (edited)" }
     if let text = message.text { line += ": \(text)" }
     if message.file != nil {

@@ -17,6 +17,9 @@ extension EmulatorState {
     /// Takes a message out of its chat and marks the bot's record of it deleted.
     func removeMessage(_ messageID: Int, inChat chatID: Int64) {
         chats[chatID]?.messages.removeValue(forKey: messageID)
-        if let index = sentIndex[MessageKey(chatID: chatID, messageID: messageID)] { sent[index].deleted = true }
+        if let index = sentIndex[MessageKey(chatID: chatID, messageID: messageID)] {
+            sent[index].deleted = true
+            changed.append(sent[index])  // the transcript and the playground show deletions too
+        }
     }
 }
