@@ -50,6 +50,66 @@ import TestSupport
         #expect(try await db.queue.failDelivery(second.lease, error: "Bad Gateway", retryable: true, policy: RetryPolicy(baseSeconds: 0)) == .rendered)
     }
 
+    @Test func aLeaseIsRenewedOnlyWhileTheJobIsStillItsHolders() async throws {
+        let db = try await TestDatabase.make()
+        let id = try await renderedJob(db)
+        let first = try #require(try await db.queue.claimDeliveries(owner: "d1", limit: 1, leaseSeconds: -1).first)
+        // Expired but not yet handed back: still the holder's, and renewing keeps the rescuer away.
+        #expect(try await db.queue.renewDeliveryLease(first.lease, seconds: 60))
+        #expect(try await db.queue.rescueExpiredLeases().isEmpty)
+        #expect(try await db.queue.renewDeliveryLease(first.lease, seconds: -1))
+        #expect(try await db.queue.rescueExpiredLeases() == [JobQueue.Rescued(id: id, table: "jobs", newState: "rendered")])
+        #expect(try await db.queue.renewDeliveryLease(first.lease, seconds: 60) == false)
+        let second = try #require(try await db.queue.claimDeliveries(owner: "d1", limit: 1, leaseSeconds: 60).first)
+        #expect(try await db.queue.renewDeliveryLease(first.lease, seconds: 60) == false, "an earlier attempt of the same owner")
+        #expect(try await db.queue.renewDeliveryLease(second.lease, seconds: 60))
+    }
+
+    /// Telegram confirmed the photo after its lease ran out and the job was handed back:
+    /// it is delivered all the same, and whoever claimed it again must not send it.
+    @Test func aPhotoConfirmedAfterItsLeaseWasLostIsRecordedDelivered() async throws {
+        let db = try await TestDatabase.make()
+        // Handed back, not claimed again.
+        let waiting = try await renderedJob(db, update: 1)
+        let lost = try #require(try await db.queue.claimDeliveries(owner: "d1", limit: 1, leaseSeconds: -1).first?.lease)
+        _ = try await db.queue.rescueExpiredLeases()
+        #expect(try await db.queue.finishDelivery(lost, telegramMessageID: 7) == false)
+        #expect(try await db.queue.finishDeliveryWithoutLease(lost, telegramMessageID: 7))
+        #expect(try await db.queue.claimDeliveries(owner: "d2", limit: 1, leaseSeconds: 60).isEmpty)
+        let row = try #require(try await db.connection.query(EmbeddedSQL.Queries.jobByID, waiting).first)
+        #expect(try row.decode("state", as: JobState.self) == .delivered)
+        #expect(try row.decode("telegram_message_id", as: Int64.self) == 7)
+        #expect(try await db.queue.finishDeliveryWithoutLease(lost, telegramMessageID: 8) == false, "delivered once")
+
+        // Handed back and claimed again: the new holder finds its lease gone before sending.
+        _ = try await renderedJob(db, update: 2)
+        let earlier = try #require(try await db.queue.claimDeliveries(owner: "d1", limit: 1, leaseSeconds: -1).first?.lease)
+        _ = try await db.queue.rescueExpiredLeases()
+        let later = try #require(try await db.queue.claimDeliveries(owner: "d2", limit: 1, leaseSeconds: 60).first?.lease)
+        #expect(try await db.queue.finishDeliveryWithoutLease(earlier, telegramMessageID: 9))
+        #expect(try await db.queue.renewDeliveryLease(later, seconds: 60) == false)
+        #expect(try await db.queue.finishDelivery(later, telegramMessageID: 10) == false)
+        #expect(try await db.queue.rescueExpiredLeases().isEmpty)
+    }
+
+    @Test func aMessageConfirmedAfterItsLeaseWasLostIsRecordedSent() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.insertOutbox(OutboxMessage(chatID: 1, kind: "a1"))
+        try await db.queue.insertOutbox(OutboxMessage(chatID: 1, kind: "a2"))
+        let earlier = try #require(try await db.queue.claimOutbox(owner: "d1", limit: 10, leaseSeconds: -1).first)
+        #expect(try await db.queue.renewOutboxLease(earlier, seconds: -1))
+        _ = try await db.queue.rescueExpiredLeases()
+        #expect(try await db.queue.renewOutboxLease(earlier, seconds: 60) == false)
+        let later = try #require(try await db.queue.claimOutbox(owner: "d2", limit: 10, leaseSeconds: 60).first)
+        #expect(later.message.kind == "a1")
+        #expect(try await db.queue.finishOutbox(earlier, telegramMessageID: 20) == false)
+        #expect(try await db.queue.finishOutboxWithoutLease(earlier, telegramMessageID: 20))
+        #expect(try await db.queue.renewOutboxLease(later, seconds: 60) == false)
+        #expect(try await db.queue.finishOutboxWithoutLease(later, telegramMessageID: 21) == false, "sent once")
+        // The chat's next message is due now.
+        #expect(try await db.queue.claimOutbox(owner: "d2", limit: 10, leaseSeconds: 60).map(\.message.kind) == ["a2"])
+    }
+
     @Test func outboxMessagesOfOneChatGoOutInOrder() async throws {
         let db = try await TestDatabase.make()
         for (chat, kind) in [(1, "a1"), (1, "a2"), (2, "b1"), (1, "a3")] {

@@ -32,6 +32,30 @@ UPDATE jobs SET state = 'delivered', delivered_at = now(),
    AND state = 'delivering' AND lease_owner = $1
 RETURNING id
 
+-- name: RenewDeliveryLease
+-- $1 owner, $2 job id, $3 delivery attempt, $4 lease seconds. Asked right before each send:
+-- the job is still this holder's (the rescuer has not handed it back), and its lease now
+-- runs a whole term, so it does not run out mid-send. No row: the lease was lost and the
+-- job is someone else's to send (or delivered); sending it would make a second photo.
+-- An expired lease the rescuer has not taken yet is still this holder's and is renewed;
+-- the row lock decides between the two.
+UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $4)
+ WHERE id = $2 AND state = 'delivering' AND lease_owner = $1 AND delivery_attempt = $3
+RETURNING id
+
+-- name: FinishDeliveryWithoutLease
+-- $1 job id, $2 delivery attempt, $3 Telegram message id, $4 keep the PNG bytes. A photo
+-- Telegram confirmed (ok: true) after its lease was lost (it ran out while the send or the
+-- database took long, and the rescuer handed the job back) is delivered all the same:
+-- recording it is what keeps it from going out twice. Only while nobody delivered it
+-- since: back in line (rendered) or claimed again by a later attempt (delivering), whose
+-- holder then finds its lease lost before sending. Returns the id when finished.
+UPDATE jobs SET state = 'delivered', delivered_at = now(), telegram_message_id = $3,
+                image_png = CASE WHEN $4 THEN image_png END,
+                lease_owner = NULL, lease_expires_at = NULL
+ WHERE id = $1 AND delivery_attempt >= $2 AND state IN ('rendered', 'delivering')
+RETURNING id
+
 -- name: FailDelivery
 SELECT fail_delivery($1, $2, $3, $4, $5, make_interval(secs => $6)) AS new_state
 
@@ -66,6 +90,20 @@ RETURNING outbox.id, outbox.attempt, outbox.chat_id, outbox.job_id, outbox.reply
 UPDATE outbox SET state = 'sent', sent_at = now(), telegram_message_id = $4,
                   lease_owner = NULL, lease_expires_at = NULL
  WHERE id = $1 AND state = 'sending' AND lease_owner = $2 AND attempt = $3
+RETURNING id
+
+-- name: RenewOutboxLease
+-- $1 id, $2 owner, $3 attempt, $4 lease seconds. RenewDeliveryLease for a message.
+UPDATE outbox SET lease_expires_at = now() + make_interval(secs => $4)
+ WHERE id = $1 AND state = 'sending' AND lease_owner = $2 AND attempt = $3
+RETURNING id
+
+-- name: FinishOutboxWithoutLease
+-- $1 id, $2 attempt, $3 Telegram message id (NULL for an edit). FinishDeliveryWithoutLease
+-- for a message: sent, while not sent since (pending again, or claimed again).
+UPDATE outbox SET state = 'sent', sent_at = now(), telegram_message_id = $3,
+                  lease_owner = NULL, lease_expires_at = NULL
+ WHERE id = $1 AND attempt >= $2 AND state IN ('pending', 'sending')
 RETURNING id
 
 -- name: FailOutbox

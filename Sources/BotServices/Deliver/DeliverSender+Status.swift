@@ -81,8 +81,10 @@ extension DeliverSender {
     /// The image replaces the job's preview photo, when there is one. Nil: no preview photo,
     /// or it is gone or refused the image; send a new photo instead.
     func replacePreview(
-        of jobID: Int64, with png: Data, caption: String, buttons: InlineKeyboardMarkup, _ item: inout DeliverItem
+        of delivery: JobQueue.ClaimedDelivery, caption: String, buttons: InlineKeyboardMarkup, _ item: inout DeliverItem
     ) async -> SendAttempt? {
+        let jobID = delivery.lease.jobID
+        let png = delivery.png
         let photoID: Int64
         do {
             guard let id = try await connection.previewToShow(jobID)?.messageID else { return nil }
@@ -91,7 +93,7 @@ extension DeliverSender {
             // Without knowing, a new photo could make a second one: wait for the database.
             return .transient(reason: "database unavailable")
         }
-        let result = await attempt(&item, allowMigration: false) { chatID, _ in
+        let result = await attempt(holding: .photo(delivery.lease), &item, allowMigration: false) { chatID, _ in
             try await client.editMessageMedia(
                 chatID: chatID, messageID: Int(photoID), media: InputMediaPhoto(media: .png(png, fileName: "lienzo-\(jobID).png"), caption: caption),
                 replyMarkup: buttons)
@@ -100,7 +102,7 @@ extension DeliverSender {
         case .sent(let messageID): return .sent(messageID: messageID ?? photoID)
         case .alreadyShown: return .sent(messageID: photoID)  // a previous attempt already put it there
         case .editTargetGone, .failed: return nil
-        case .tooManyRequests, .undeliverable, .transient: return result
+        case .tooManyRequests, .undeliverable, .transient, .leaseLost: return result
         }
     }
 
@@ -122,8 +124,8 @@ extension DeliverSender {
                 try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: true)
             }
             return .chatUndeliverable
-        case .transient:
-            // Comes back in the next round of due statuses.
+        case .transient, .leaseLost:
+            // Comes back in the next round of due statuses (status edits hold no lease).
             return .finished(sent: false)
         case .failed, .editTargetGone:
             await record("status") { try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: true) }

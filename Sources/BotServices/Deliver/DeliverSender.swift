@@ -9,7 +9,9 @@ import Telegram
 /// send and the bookkeeping after it never wait for the others. A send is recorded in
 /// the database right after Telegram confirms it, with Telegram's message_id; photos
 /// confirmed while another slot is recording its own are recorded together with it
-/// (`deliveredPhotos`, a group commit shared by the slots).
+/// (`deliveredPhotos`, a group commit shared by the slots). A send starts only on a lease
+/// the database just renewed, and a confirmed one is recorded however long the database
+/// is away and even when the lease ran out meanwhile (DeliverSender+Leases).
 struct DeliverSender: Sendable {
     let client: TelegramClient
     let connection: PostgresConnection
@@ -63,7 +65,7 @@ struct DeliverSender: Sendable {
         if text.isEmpty && document == nil { text = "…" }
         let editID = message.editMessageID
         let fileName = "lienzo-\(message.jobID ?? claimed.id).png"
-        let result = await attempt(&item, allowMigration: editID == nil) { chatID, reply in
+        let result = await attempt(holding: .outbox(claimed), &item, allowMigration: editID == nil) { chatID, reply in
             if let document {
                 return try await client.sendDocument(chatID: chatID, document: .png(document, fileName: fileName), replyParameters: reply)
             }
@@ -74,12 +76,9 @@ struct DeliverSender: Sendable {
         }
         switch result {
         case .sent(let messageID):
-            await record("sent message") {
-                try await connection.transaction { connection in
-                    _ = try await JobQueue(connection).finishOutbox(claimed, telegramMessageID: messageID)
-                    if case .queued = botMessage, let jobID = message.jobID, let messageID {
-                        try await connection.setStatusMessage(jobID: jobID, messageID: messageID, shown: "queued")
-                    }
+            await recordSent(claimed, telegramMessageID: messageID) { connection in
+                if case .queued = botMessage, let jobID = message.jobID, let messageID {
+                    try await connection.setStatusMessage(jobID: jobID, messageID: messageID, shown: "queued")
                 }
             }
             return .finished(sent: true)
@@ -105,6 +104,8 @@ struct DeliverSender: Sendable {
         case .editTargetGone:
             await record("failure") { _ = try await queue.failOutbox(claimed, error: "message to edit gone", retryable: false) }
             return .finished(sent: false)
+        case .leaseLost:
+            return .finished(sent: false)
         }
     }
 
@@ -116,12 +117,13 @@ struct DeliverSender: Sendable {
         let caption = Caption.make(delivery.request)
         let buttons = Texts.photoButtons(jobID: jobID, language: language)
         // The image takes the place of its live preview when one was shown; when that photo
-        // is gone or cannot take it, the image goes out as a new photo.
+        // is gone or cannot take it, the image goes out as a new photo. Each send asks first
+        // whether the lease still holds (`attempt(holding:)`).
         var result: SendAttempt
-        if let replaced = await replacePreview(of: jobID, with: delivery.png, caption: caption, buttons: buttons, &item) {
+        if let replaced = await replacePreview(of: delivery, caption: caption, buttons: buttons, &item) {
             result = replaced
         } else {
-            result = await attempt(&item) { chatID, reply in
+            result = await attempt(holding: .photo(delivery.lease), &item) { chatID, reply in
                 try await client.sendPhoto(
                     chatID: chatID, photo: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
                     replyParameters: reply, replyMarkup: buttons)
@@ -133,7 +135,7 @@ struct DeliverSender: Sendable {
         var refusedAsPhoto: String?
         if case .failed(let reason) = result {
             refusedAsPhoto = reason
-            result = await attempt(&item) { chatID, reply in
+            result = await attempt(holding: .photo(delivery.lease), &item) { chatID, reply in
                 try await client.sendDocument(
                     chatID: chatID, document: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
                     replyParameters: reply, replyMarkup: buttons)
@@ -141,7 +143,7 @@ struct DeliverSender: Sendable {
         }
         switch result {
         case .sent(let messageID):
-            await record("delivered photo") { _ = try await finishDelivery(delivery.lease, telegramMessageID: messageID) }
+            await recordDelivered(delivery.lease, telegramMessageID: messageID)
             return .finished(sent: true)
         case .tooManyRequests(let retryAfter):
             return .tooManyRequests(retryAfter: retryAfter)
@@ -163,36 +165,8 @@ struct DeliverSender: Sendable {
         case .alreadyShown, .editTargetGone:
             await record("failure") { _ = try await queue.failDelivery(delivery.lease, error: "unexpected reply", retryable: false) }
             return .finished(sent: false)
-        }
-    }
-
-    // MARK: Recording
-
-    /// Marks a photo delivered, in one statement with the photos other slots confirm
-    /// meanwhile; false when the lease was lost.
-    private func finishDelivery(_ lease: JobQueue.Lease, telegramMessageID: Int64?) async throws -> Bool {
-        try await deliveredPhotos.submit((lease, telegramMessageID)) { [queue, keepImages = configuration.keepImages] photos in
-            let finished = try await queue.finishDeliveries(photos, keepImages: keepImages)
-            return photos.map { finished.contains($0.lease.jobID) }
-        }
-    }
-
-    /// Runs database bookkeeping after a send, retrying while the connection is away:
-    /// a send Telegram confirmed but the database never heard of would be sent again.
-    func record(_ what: String, _ body: () async throws -> Void) async {
-        var wait: Duration = .milliseconds(100)
-        for attempt in 1...20 {
-            do {
-                try await body()
-                return
-            } catch let error as PostgresError where error.isConnectionProblem && attempt < 20 {
-                logger.warning("database unavailable while recording \(what); retrying", metadata: [LogKey.error: "\(error)"])
-            } catch {
-                logger.error("could not record \(what)", metadata: [LogKey.error: "\(error)"])
-                return
-            }
-            try? await Task.sleep(for: wait)
-            wait = min(wait * 2, .seconds(2))
+        case .leaseLost:
+            return .finished(sent: false)
         }
     }
 }

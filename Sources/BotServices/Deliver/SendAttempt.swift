@@ -17,6 +17,9 @@ enum SendAttempt: Sendable {
     case transient(reason: String)
     /// A failure that repeating cannot fix.
     case failed(reason: String)
+    /// Nothing was sent: the row's lease was lost before the send (`attempt(holding:)`), so
+    /// the row is someone else's to send now, or already recorded as sent.
+    case leaseLost
 }
 
 extension DeliverSender {

@@ -41,6 +41,25 @@ extension JobQueue {
         try await finishDeliveries([(lease, telegramMessageID)], keepImages: keepImage).contains(lease.jobID)
     }
 
+    /// Renews a claimed delivery's lease to `seconds` from now; asked right before each
+    /// send, so a send never starts on a lease that was lost or could run out mid-send.
+    /// False when the lease was lost (the rescuer handed the job back; it may be claimed
+    /// again or delivered already): the photo is someone else's to send now.
+    public func renewDeliveryLease(_ lease: Lease, seconds: Double) async throws -> Bool {
+        !(try await connection.query(
+            EmbeddedSQL.Queries.renewDeliveryLease, lease.owner, lease.jobID, lease.attempt, seconds)).isEmpty
+    }
+
+    /// Marks delivered a photo Telegram confirmed after its lease was lost (it ran out
+    /// during a slow send or while the database was away, and the rescuer handed the job
+    /// back): the photo went out, so it must not go out again. Finishes the job while it
+    /// is back in line or claimed again by a later attempt; false when it was delivered
+    /// (or failed) meanwhile.
+    public func finishDeliveryWithoutLease(_ lease: Lease, telegramMessageID: Int64?, keepImage: Bool = false) async throws -> Bool {
+        !(try await connection.query(
+            EmbeddedSQL.Queries.finishDeliveryWithoutLease, lease.jobID, lease.attempt, telegramMessageID, keepImage)).isEmpty
+    }
+
     /// Records a failed send: back to `rendered` after a backoff while attempts remain and
     /// `retryable`; else failed (with a notice to the user only if `retryable`, since a
     /// permanent error such as a blocked bot leaves nobody to tell).

@@ -64,6 +64,19 @@ extension JobQueue {
             EmbeddedSQL.Queries.finishOutbox, claimed.id, claimed.owner, claimed.attempt, telegramMessageID)).isEmpty
     }
 
+    /// `renewDeliveryLease` for a message: false when its lease was lost.
+    public func renewOutboxLease(_ claimed: ClaimedOutbox, seconds: Double) async throws -> Bool {
+        !(try await connection.query(
+            EmbeddedSQL.Queries.renewOutboxLease, claimed.id, claimed.owner, claimed.attempt, seconds)).isEmpty
+    }
+
+    /// `finishDeliveryWithoutLease` for a message Telegram confirmed after its lease was
+    /// lost: sent, unless it was sent (or failed) meanwhile.
+    public func finishOutboxWithoutLease(_ claimed: ClaimedOutbox, telegramMessageID: Int64?) async throws -> Bool {
+        !(try await connection.query(
+            EmbeddedSQL.Queries.finishOutboxWithoutLease, claimed.id, claimed.attempt, telegramMessageID)).isEmpty
+    }
+
     /// Records a failed send; returns the row's new state ("pending" or "failed"), nil when not owned.
     public func failOutbox(_ claimed: ClaimedOutbox, error: String, retryable: Bool, policy: RetryPolicy = RetryPolicy()) async throws -> String? {
         try await connection.query(
