@@ -59,7 +59,11 @@ struct BatchRunner: Sendable {
     private func render(_ jobs: [JobQueue.ClaimedJob]) async -> Result<[RenderedImage], any Error> {
         let control = BatchControl()
         let leases = jobs.map(\.lease)
-        let heartbeat = Task { await beat(leases, control) }
+        // Previews come before the check: where a flagged image would not be shown openly,
+        // they are shown behind a spoiler.
+        let (checked, policy) = (engine.checksImages, configuration.nsfwPolicy)
+        let spoilers = jobs.map { job in checked && (job.chatNSFWPolicy ?? policy) != .allow }
+        let heartbeat = Task { await beat(leases, spoilers: spoilers, control) }
         defer { heartbeat.cancel() }
         let requests = jobs.map(\.request)
         let (engine, shutdown, grace, previewInterval) = (engine, shutdown, configuration.shutdownGrace, configuration.previewInterval)
@@ -100,7 +104,7 @@ struct BatchRunner: Sendable {
     /// Every third of the lease (and at most every progress interval): renew the leases,
     /// write the step reached and the newest previews. When none is owned any more, stop
     /// the render.
-    private func beat(_ leases: [JobQueue.Lease], _ control: BatchControl) async {
+    private func beat(_ leases: [JobQueue.Lease], spoilers: [Bool], _ control: BatchControl) async {
         let interval = min(configuration.progressInterval, .milliseconds(Int64(configuration.leaseSeconds * 1000 / 3)))
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
@@ -113,7 +117,7 @@ struct BatchRunner: Sendable {
                     return
                 }
                 if let preview = control.takePreviews() {
-                    try await queue.storePreviews(zip(leases, preview.pngs).map { ($0, $1) }, step: preview.step)
+                    try await queue.storePreviews(zip(leases, preview.pngs).map { ($0, $1) }, step: preview.step, spoiler: spoilers)
                 }
             } catch {
                 logger.warning("heartbeat failed", metadata: [LogKey.error: "\(error)"])

@@ -25,6 +25,7 @@ public struct DiffusionRenderEngine: RenderEngine {
     let preview: LatentPreview
     /// Checks every image before it is stored; nil: images are not checked.
     public let safetyChecker: StableDiffusionSafetyChecker?
+    public var checksImages: Bool { safetyChecker != nil }
 
     /// What this Renderer agrees to run; anything else is rejected with a message.
     public struct Limits: Sendable {

@@ -15,6 +15,13 @@ public protocol RenderEngine: Sendable {
     /// request, in order. `progress` is called as steps complete; when it throws, the
     /// engine stops and rethrows.
     func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [RenderedImage]
+
+    /// Whether the images come with the safety checker's verdicts.
+    var checksImages: Bool { get }
+}
+
+extension RenderEngine {
+    public var checksImages: Bool { false }
 }
 
 /// One finished image: its PNG, and the safety checker's verdict when the engine has one.

@@ -151,8 +151,9 @@ import TestSupport
             $0.progressInterval = .milliseconds(100)
             $0.previewInterval = .milliseconds(150)
         }
-        let previewOf = SQLText(name: "TestPreview", text: "SELECT step, convert_from(png, 'UTF8') AS png FROM job_previews WHERE job_id = $1")
+        let previewOf = SQLText(name: "TestPreview", text: "SELECT step, convert_from(png, 'UTF8') AS png, spoiler FROM job_previews WHERE job_id = $1")
         var seen: [Int: String] = [:]
+        var spoilers: Set<Bool> = []
         var state = JobState.queued
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline, state != .rendered {
@@ -160,6 +161,7 @@ import TestSupport
             state = try row.decode("state", as: JobState.self)
             if let preview = try await db.connection.query(previewOf, id).first {
                 seen[try preview.decode("step")] = try preview.decode("png")
+                spoilers.insert(try preview.decode("spoiler"))
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -167,6 +169,8 @@ import TestSupport
         #expect(state == .rendered)
         #expect(seen.count >= 2, "previews seen mid-render: \(seen.keys.sorted())")
         #expect(seen.allSatisfy { step, png in png == "preview \(step):a fox" && step < 40 })
+        // The engine checks images and the policy blocks flagged ones: previews are spoilered.
+        #expect(spoilers == [true])
         #expect(try await db.connection.query(previewOf, id).isEmpty)
     }
 

@@ -8,6 +8,7 @@ import Schema
 /// it throw; a prompt containing "reject" is refused by `validate`.
 final class StandInEngine: RenderEngine, @unchecked Sendable {
     let model = "tiny"
+    let checksImages = true
     let stepDelay: Duration
     private let lock = NSLock()
     private var recorded: [[RenderRequest]] = []

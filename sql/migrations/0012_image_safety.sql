@@ -38,3 +38,7 @@ SELECT date_trunc('day', coalesce(rendered_at, failed_at) AT TIME ZONE 'UTC') AS
  GROUP BY 1, user_id;
 
 CREATE INDEX jobs_flagged_idx ON jobs (user_id, failed_at) WHERE nsfw;
+
+-- A preview is drawn before the image is checked: where a flagged image would not be
+-- shown openly (a checker runs and the policy is not allow), previews go behind a spoiler.
+ALTER TABLE job_previews ADD COLUMN spoiler boolean NOT NULL DEFAULT false;

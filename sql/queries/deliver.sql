@@ -16,7 +16,8 @@ UPDATE jobs SET state = 'delivering', delivery_attempt = delivery_attempt + 1,
  WHERE jobs.id = due.id
 RETURNING jobs.id, jobs.delivery_attempt, jobs.chat_id, jobs.message_id, jobs.language_code,
           jobs.prompt, jobs.negative_prompt, jobs.model, jobs.width, jobs.height, jobs.steps,
-          jobs.guidance, jobs.seed, jobs.sampler, jobs.image_png, jobs.status_message_id
+          jobs.guidance, jobs.seed, jobs.sampler, jobs.image_png, jobs.status_message_id,
+          jobs.nsfw_action = 'spoiler' AS spoiler
 
 -- name: FinishDeliveries
 -- $1 owner, $2 job ids, $3 delivery attempts, $4 Telegram message ids (same order),

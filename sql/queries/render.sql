@@ -114,13 +114,14 @@ SELECT id, state, attempt, max_attempts, delivery_attempt, lease_owner, progress
 SELECT count(*) AS n FROM jobs WHERE state = 'queued' AND model = $1
 
 -- name: StorePreviews
--- Live previews: $1 owner, $2 job ids, $3 attempts, $4 step, $5 PNGs (same order). Each
--- job still leased to $1 for that attempt keeps its latest preview; returns those ids.
-INSERT INTO job_previews (job_id, step, png)
-SELECT j.id, $4, p.png
-  FROM unnest($2::bigint[], $3::integer[], $5::bytea[]) AS p(job_id, job_attempt, png), jobs j
+-- Live previews: $1 owner, $2 job ids, $3 attempts, $4 step, $5 PNGs, $6 spoilers (same
+-- order). Each job still leased to $1 for that attempt keeps its latest preview; returns
+-- those ids.
+INSERT INTO job_previews (job_id, step, png, spoiler)
+SELECT j.id, $4, p.png, p.spoiler
+  FROM unnest($2::bigint[], $3::integer[], $5::bytea[], $6::boolean[]) AS p(job_id, job_attempt, png, spoiler), jobs j
  WHERE j.id = p.job_id AND j.attempt = p.job_attempt AND j.state = 'rendering' AND j.lease_owner = $1
-    ON CONFLICT (job_id) DO UPDATE SET step = EXCLUDED.step, png = EXCLUDED.png, stored_at = now()
+    ON CONFLICT (job_id) DO UPDATE SET step = EXCLUDED.step, png = EXCLUDED.png, spoiler = EXCLUDED.spoiler, stored_at = now()
 RETURNING job_id
 
 -- name: BlockRenders

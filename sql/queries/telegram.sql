@@ -73,7 +73,7 @@ UPDATE jobs SET status_shown = $2, status_edited_at = now(), status_final = stat
 -- name: PreviewToShow
 -- Job $1's live preview as it is now (a status round may be seconds old): nothing to
 -- show once the job left 'rendering', since the preview photo may be the image by then.
-SELECT j.state::text AS state, j.preview_message_id, p.step, p.png
+SELECT j.state::text AS state, j.preview_message_id, p.step, p.png, p.spoiler
   FROM jobs j LEFT JOIN job_previews p ON p.job_id = j.id
  WHERE j.id = $1
 

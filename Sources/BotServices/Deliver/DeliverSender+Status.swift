@@ -28,6 +28,18 @@ extension DeliverSender {
             // The image itself is on its way into (or already in) the photo.
             await record("status") { try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: key.isFinal) }
             return .finished(sent: true)
+        case .failed, .cancelled:
+            // No image will take the preview's place (a blocked one must not stay half-shown):
+            // the preview goes, and the notice that follows tells why. A photo that cannot be
+            // deleted gets the status as its caption instead.
+            if (try? await client.deleteMessage(chatID: item.chatID, messageID: Int(photoID))) == true {
+                await record("status") { try await connection.setStatusShown(jobID: due.jobID, key: due.key, final: true) }
+                return .finished(sent: true)
+            }
+            let result = await attempt(&item, allowMigration: false) { chatID, _ in
+                try await client.editMessageCaption(chatID: chatID, messageID: Int(photoID), caption: text)
+            }
+            return await settleStatus(result, due, key, &item)
         default:
             let result = await attempt(&item, allowMigration: false) { chatID, _ in
                 try await client.editMessageCaption(chatID: chatID, messageID: Int(photoID), caption: text)
@@ -51,7 +63,8 @@ extension DeliverSender {
         let photo = InputFile.png(png, fileName: "lienzo-\(due.jobID)-step\(step).png")
         if let photoID = preview.messageID {
             let result = await attempt(&item, allowMigration: false) { chatID, _ in
-                try await client.editMessageMedia(chatID: chatID, messageID: Int(photoID), media: InputMediaPhoto(media: photo, caption: caption))
+                try await client.editMessageMedia(
+                    chatID: chatID, messageID: Int(photoID), media: InputMediaPhoto(media: photo, caption: caption, hasSpoiler: preview.spoiler))
             }
             if case .editTargetGone = result {
                 await record("preview gone") { try await connection.forgetPreviewMessage(jobID: due.jobID) }
@@ -63,7 +76,7 @@ extension DeliverSender {
         }
         item.replyTo = due.requestMessageID
         let result = await attempt(&item, allowMigration: false) { chatID, reply in
-            try await client.sendPhoto(chatID: chatID, photo: photo, caption: caption, replyParameters: reply)
+            try await client.sendPhoto(chatID: chatID, photo: photo, caption: caption, hasSpoiler: preview.spoiler, replyParameters: reply)
         }
         guard case .sent(let sentID) = result else { return await settleStatus(result, due, key, &item) }
         guard let sentID else {
@@ -95,7 +108,8 @@ extension DeliverSender {
         }
         let result = await attempt(holding: .photo(delivery.lease), &item, allowMigration: false) { chatID, _ in
             try await client.editMessageMedia(
-                chatID: chatID, messageID: Int(photoID), media: InputMediaPhoto(media: .png(png, fileName: "lienzo-\(jobID).png"), caption: caption),
+                chatID: chatID, messageID: Int(photoID),
+                media: InputMediaPhoto(media: .png(png, fileName: "lienzo-\(jobID).png"), caption: caption, hasSpoiler: delivery.spoiler),
                 replyMarkup: buttons)
         }
         switch result {

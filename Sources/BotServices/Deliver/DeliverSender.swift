@@ -126,7 +126,7 @@ struct DeliverSender: Sendable {
             result = await attempt(holding: .photo(delivery.lease), &item) { chatID, reply in
                 try await client.sendPhoto(
                     chatID: chatID, photo: .png(delivery.png, fileName: "lienzo-\(jobID).png"), caption: caption,
-                    replyParameters: reply, replyMarkup: buttons)
+                    hasSpoiler: delivery.spoiler, replyParameters: reply, replyMarkup: buttons)
             }
         }
         // Telegram refuses some images as photos (PHOTO_INVALID_DIMENSIONS, too large for a

@@ -127,12 +127,15 @@ extension PostgresConnection {
         var messageID: Int64?
         var step: Int?
         var png: Data?
+        /// Shown behind a spoiler: the image is not checked yet and would not be shown openly if flagged.
+        var spoiler: Bool
     }
 
     func previewToShow(_ jobID: Int64) async throws -> PreviewState? {
         guard let row = try await query(EmbeddedSQL.Queries.previewToShow, jobID).first else { return nil }
         return PreviewState(rendering: try row.decode("state", as: String.self) == "rendering",
-                            messageID: try row.decode("preview_message_id"), step: try row.decode("step"), png: try row.decode("png"))
+                            messageID: try row.decode("preview_message_id"), step: try row.decode("step"), png: try row.decode("png"),
+                            spoiler: try row.decode("spoiler", as: Bool?.self) ?? false)
     }
 
     func setPreviewShown(jobID: Int64, messageID: Int64, step: Int, key: String) async throws {

@@ -10,6 +10,8 @@ extension JobQueue {
         public let languageCode: String?
         public let request: RenderRequest
         public let png: Data
+        /// The safety checker flagged the image and its policy sends it behind a spoiler.
+        public let spoiler: Bool
     }
 
     /// Claims at most `limit` rendered jobs, oldest first, leased to `owner`.
@@ -19,7 +21,8 @@ extension JobQueue {
                 lease: Lease(jobID: try row.decode("id"), owner: owner, attempt: try row.decode("delivery_attempt")),
                 chatID: try row.decode("chat_id"), replyToMessageID: try row.decode("message_id"),
                 statusMessageID: try row.decode("status_message_id"), languageCode: try row.decode("language_code"),
-                request: try RenderRequest(row: row), png: try row.decode("image_png"))
+                request: try RenderRequest(row: row), png: try row.decode("image_png"),
+                spoiler: try row.decode("spoiler", as: Bool?.self) ?? false)
         }.sorted { $0.lease.jobID < $1.lease.jobID }
     }
 

@@ -99,13 +99,14 @@ public struct JobQueue: Sendable {
     }
 
     /// Stores the live preview of each job at `step` (the latest replaces the one before)
-    /// while its lease holds; returns the ids stored.
+    /// while its lease holds, behind a spoiler where `spoiler` says; returns the ids stored.
     @discardableResult
-    public func storePreviews(_ previews: [(lease: Lease, png: Data)], step: Int) async throws -> Set<Int64> {
+    public func storePreviews(_ previews: [(lease: Lease, png: Data)], step: Int, spoiler: [Bool] = []) async throws -> Set<Int64> {
         guard let owner = previews.first?.lease.owner else { return [] }
+        let spoilers = previews.indices.map { $0 < spoiler.count && spoiler[$0] }
         let rows = try await connection.query(
             EmbeddedSQL.Queries.storePreviews, owner, previews.map(\.lease.jobID), previews.map(\.lease.attempt), step,
-            PostgresByteaArray(previews.map(\.png)))
+            PostgresByteaArray(previews.map(\.png)), PostgresTextArray(spoilers.map { String($0) }))
         return Set(try rows.map { try $0.decode("job_id", as: Int64.self) })
     }
 
