@@ -61,6 +61,7 @@ let package = Package(
                 "Schema", "Runtime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -116,7 +117,14 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(name: "Deliver", dependencies: stageDependencies + ["Bot", "BotServices", "BotTokenizer", "Telegram"]),
+        .executableTarget(
+            name: "Deliver",
+            dependencies: stageDependencies + [
+                "Bot", "BotServices", "BotTokenizer", "Telegram",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
 
         // MARK: benchmarks
         .executableTarget(
@@ -140,6 +148,7 @@ let package = Package(
             name: "StageTests",
             dependencies: [
                 "Bot", "BotServices", "BotTokenizer", "BotAPIEmulator", "Schema", "Telegram", "Runtime", "TestSupport", "PNG",
+                "StageSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -2,8 +2,9 @@ import Foundation
 
 /// Everything the bot says besides photos, as it travels through the outbox: Ingest
 /// writes `kind` + `args`, Deliver turns them into text in the user's language
-/// (`Texts`). Args never hold the prompt (the retention purge does not reach the
-/// outbox); a text that needs it reads it from the job.
+/// (`Texts`). Args never hold the prompt; a text that needs it reads it from the job. A
+/// refusal may quote a few words the user typed (an option, a tag): the retention purge
+/// and /forget blank the args of `rejected`, `unknown_command` and `job_failed` rows.
 public enum BotMessage: Sendable, Equatable {
     /// /help and /start, with the model's settings as the request would have met them.
     case help(ModelLine)
@@ -24,6 +25,12 @@ public enum BotMessage: Sendable, Equatable {
     case unknownCommand(String)
     /// /styles: the model's visible LoRAs, by name.
     case styles([StyleLine])
+    /// /privacy: what is kept, for how long (the windows in force) and why.
+    case privacy(PrivacyLine)
+    /// /forget: what it erases, under one button that only `userID` (who asked) may press.
+    case forgetConfirm(userID: Int64)
+    /// The confirmation's answer, which replaces it: what was erased.
+    case forgotten(ForgetLine)
 
     public var kind: String {
         switch self {
@@ -38,6 +45,9 @@ public enum BotMessage: Sendable, Equatable {
         case .document: "document"
         case .unknownCommand: "unknown_command"
         case .styles: "styles"
+        case .privacy: "privacy"
+        case .forgetConfirm: "forget_confirm"
+        case .forgotten: "forgotten"
         }
     }
 
@@ -58,6 +68,9 @@ public enum BotMessage: Sendable, Equatable {
         case .jobFailed(let error): args.error = error
         case .unknownCommand(let command): args.command = command
         case .styles(let styles): args.styles = styles
+        case .privacy(let line): args.privacy = line
+        case .forgetConfirm(let userID): args.userID = userID
+        case .forgotten(let line): args.forgotten = line
         }
         guard let data = try? JSONEncoder().encode(args), let text = String(data: data, encoding: .utf8) else {
             return "{}"
@@ -86,6 +99,15 @@ public enum BotMessage: Sendable, Equatable {
         case "document": self = .document
         case "unknown_command": self = .unknownCommand(args.command ?? "")
         case "styles": self = .styles(args.styles ?? [])
+        case "privacy":
+            guard let line = args.privacy else { return nil }
+            self = .privacy(line)
+        case "forget_confirm":
+            guard let userID = args.userID else { return nil }
+            self = .forgetConfirm(userID: userID)
+        case "forgotten":
+            guard let line = args.forgotten else { return nil }
+            self = .forgotten(line)
         default: return nil
         }
     }
@@ -103,10 +125,14 @@ public enum BotMessage: Sendable, Equatable {
         var command: String?
         var styles: [StyleLine]?
         var model: ModelLine?
+        var privacy: PrivacyLine?
+        var userID: Int64?
+        var forgotten: ForgetLine?
 
         enum CodingKeys: String, CodingKey {
-            case position, remaining, rejection, jobs, count, quota, error, command, styles, model
+            case position, remaining, rejection, jobs, count, quota, error, command, styles, model, privacy, forgotten
             case promptCut = "prompt_cut"
+            case userID = "user_id"
         }
     }
 }

@@ -33,6 +33,11 @@ public enum Rejection: Error, Codable, Sendable, Equatable {
     case jobUnavailable
     /// "Send as file" after the image bytes were dropped.
     case imageUnavailable
+    /// "Send as file" after retention dropped the PNG: it is kept `keptSeconds` after it is
+    /// sent (`LIENZO_KEEP_IMAGES_FOR`; 0: not at all).
+    case imageExpired(keptSeconds: Int)
+    /// The /forget button pressed by someone else than the user who asked.
+    case notYourButton
     case unknownButton
 
     /// A short machine-readable name for `telegram_updates.outcome` and logs.
@@ -59,6 +64,8 @@ public enum Rejection: Error, Codable, Sendable, Equatable {
         case .queueFull: "queue_full"
         case .jobUnavailable: "job_unavailable"
         case .imageUnavailable: "image_unavailable"
+        case .imageExpired: "image_expired"
+        case .notYourButton: "not_your_button"
         case .unknownButton: "unknown_button"
         }
     }

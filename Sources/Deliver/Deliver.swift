@@ -3,8 +3,11 @@ import BotServices
 import BotTokenizer
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import Runtime
 import Schema
+import ServiceLifecycle
 import StageSupport
 import Telegram
 
@@ -25,6 +28,8 @@ struct DeliverCommand: AsyncParsableCommand {
             let context = try StageContext(stage: "Deliver")
             let telegram = try TelegramConfiguration(environment: context.environment)
             let deliver = try DeliverConfiguration(environment: context.environment)
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let connection = try await context.connectAndMigrate()
             // Dispatcher, listener, and one database connection per sender.
             let listenConnection = try await context.connect()
@@ -39,7 +44,16 @@ struct DeliverCommand: AsyncParsableCommand {
                 connection: connection, listenConnection: listenConnection, senders: senders,
                 configuration: deliver, owner: owner, tokenCounter: CLIPPromptTokenCounter(),
                 logger: context.logger)
-            try await context.run([service])
+            // Retention runs here, on a connection of its own: Deliver is the stage that
+            // drops the PNGs after sending, so it also drops them (and the prompts) later.
+            var services: [any Service] = [
+                service,
+                RetentionService(queue: JobQueue(try await context.connect()), policy: deliver.enforcedRetention, logger: context.logger),
+            ]
+            if deliver.metricsPort > 0 {
+                services.append(MetricsEndpoint(port: UInt16(deliver.metricsPort), logger: context.logger) { registry.emitToString() })
+            }
+            try await context.run(services)
         }
     }
 }

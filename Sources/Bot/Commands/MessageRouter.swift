@@ -14,6 +14,10 @@ public enum Intent: Sendable, Equatable {
     case quota
     /// /styles: list the model's LoRAs.
     case styles
+    /// /privacy: what is kept and for how long (the windows come from the database).
+    case privacy
+    /// /forget: ask for confirmation before erasing the user's data.
+    case forget
 }
 
 /// Routes messages: commands everywhere (`/cmd@Bot` in groups), plain text as a prompt in
@@ -49,6 +53,8 @@ public struct MessageRouter: Sendable {
         case "cancel": return .cancel
         case "quota": return .quota
         case "styles", "estilos": return .styles
+        case "privacy", "privacidad": return .privacy
+        case "forget", "olvidar": return .forget
         default:
             // In a group a bare unknown command is probably another bot's.
             guard isPrivateChat || command.addressee != nil else { return .ignore(reason: "unknown_group_command") }

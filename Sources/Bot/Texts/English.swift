@@ -24,6 +24,7 @@ struct English: TextTable {
         Styles: add <lora:NAME:0.8> to a prompt; /styles lists them.
 
         /status your requests · /cancel cancel queued ones · /quota what is left today · /styles styles · /imagine = /generate
+        /privacy what I keep about you · /forget erase it
         """
     }
 
@@ -67,6 +68,11 @@ struct English: TextTable {
         case .queueFull(let pending, let max): "🚦 You already have \(pending) of \(max) requests waiting. Wait for one to finish, or /cancel."
         case .jobUnavailable: "🗑️ That image is no longer available."
         case .imageUnavailable: "🗑️ The original file of that image is no longer kept."
+        case .imageExpired(let seconds) where seconds <= 0:
+            "⌛ That image has expired: its original file is not kept after it is sent (see /privacy). 🎲 New seed and ➕ More steps still work."
+        case .imageExpired(let seconds):
+            "⌛ That image has expired: its original file is kept for \(Self.span(seconds)) after it is sent (see /privacy). 🎲 New seed and ➕ More steps still work."
+        case .notYourButton: "✋ This button is for the person who asked to be forgotten."
         case .unknownButton: "❓ That button is not mine."
         }
     }
@@ -129,6 +135,63 @@ struct English: TextTable {
 
     var noStyles: String { "🎨 There are no styles to choose from yet." }
 
+    static func span(_ seconds: Int) -> String {
+        switch RetentionSpan(seconds: seconds) {
+        case .days(let days): "\(days) days"
+        case .hours(let hours): hours == 1 ? "1 hour" : "\(hours) hours"
+        case .minutes(let minutes): minutes == 1 ? "1 minute" : "\(minutes) minutes"
+        }
+    }
+
+    func privacy(_ line: PrivacyLine) -> String {
+        let images = line.keepImagesSeconds <= 0
+            ? "• Your images: not kept once they are sent; only their fingerprint (a hash) and size stay."
+            : "• Your images: \(Self.span(line.keepImagesSeconds)) after they are sent, for 📄 Send as file. Then only their fingerprint (a hash) and size stay."
+        return """
+        🔒 What I keep about you, for how long, and why
+
+        • Your prompts (and what to avoid): \(Self.span(line.keepPromptsSeconds)), so that 🎲 New seed and ➕ More steps can draw them again. Then they are erased.
+        \(images)
+        • Live previews: only while the image is being drawn.
+        • Your language, and how many images you asked for each day: for the replies and the daily limit.
+
+        They are used only to make and send your images, and the bot's logs never contain your prompts.
+
+        🧹 /forget erases your prompts, images and settings now, and cancels your requests in progress. Photos already in this chat stay in Telegram: delete them there.
+        """
+    }
+
+    var forgetConfirm: String {
+        """
+        🧹 This erases what I keep about you, for good: your prompts, your images and previews, and your settings. Your requests in progress are cancelled.
+
+        Only what the limits need stays: how many images you asked for today (and a ban, if there is one). Photos already in this chat stay in Telegram.
+
+        Press the button to confirm.
+        """
+    }
+
+    var forgetButton: String { "🗑️ Yes, erase my data" }
+
+    func forgotten(_ line: ForgetLine) -> String {
+        if line.isEmpty { return "✅ Done: I had nothing of yours left to erase." }
+        var parts = [Self.count(line.prompts, "prompt", "prompts"), Self.count(line.images, "image", "images")]
+        if line.quotes > 0 { parts.append(Self.count(line.quotes, "reply that quoted you", "replies that quoted you")) }
+        var text = "✅ Done. I erased " + Self.list(parts)
+        if line.cancelled > 0 { text += ", cancelled " + Self.count(line.cancelled, "request in progress", "requests in progress") }
+        if line.settings { text += ", and forgot your settings" }
+        return text + "."
+    }
+
+    static func count(_ count: Int, _ one: String, _ many: String) -> String {
+        count == 1 ? "1 \(one)" : "\(count) \(many)"
+    }
+
+    static func list(_ parts: [String]) -> String {
+        guard parts.count > 1, let last = parts.last else { return parts.first ?? "" }
+        return parts.dropLast().joined(separator: ", ") + " and " + last
+    }
+
     func statusMessage(_ key: StatusKey) -> String {
         switch key {
         case .queued: "⏳ Queued."
@@ -145,6 +208,7 @@ struct English: TextTable {
     var sendAsFileButton: String { "📄 Send as file" }
     var buttonQueued: String { "Queued ⏳" }
     var buttonSendingFile: String { "Sending the file 📄" }
+    var buttonForgotten: String { "Erased 🧹" }
 
     var commands: [BotCommand] {
         [
@@ -154,6 +218,8 @@ struct English: TextTable {
             BotCommand(command: "cancel", description: "Cancel your queued requests"),
             BotCommand(command: "quota", description: "What is left today"),
             BotCommand(command: "styles", description: "Styles (LoRAs) to add to a prompt"),
+            BotCommand(command: "privacy", description: "What the bot keeps about you, and for how long"),
+            BotCommand(command: "forget", description: "Erase your prompts, images and settings"),
             BotCommand(command: "help", description: "How to use the bot"),
         ]
     }

@@ -24,6 +24,7 @@ struct Spanish: TextTable {
         Estilos: añade <lora:NOMBRE:0.8> a la descripción; /estilos los muestra.
 
         /status tus pedidos · /cancel cancela los que esperan · /quota lo que te queda hoy · /estilos estilos · /imagine = /generate
+        /privacidad qué guardo de ti · /olvidar bórralo
         """
     }
 
@@ -66,6 +67,11 @@ struct Spanish: TextTable {
         case .queueFull(let pending, let max): "🚦 Ya tienes \(pending) de \(max) pedidos esperando. Espera a que termine uno, o usa /cancel."
         case .jobUnavailable: "🗑️ Esa imagen ya no está disponible."
         case .imageUnavailable: "🗑️ Ya no se guarda el archivo original de esa imagen."
+        case .imageExpired(let seconds) where seconds <= 0:
+            "⌛ Esa imagen ha caducado: su archivo original no se guarda después de enviarla (ver /privacidad). 🎲 Otra semilla y ➕ Más pasos siguen funcionando."
+        case .imageExpired(let seconds):
+            "⌛ Esa imagen ha caducado: su archivo original se guarda \(Self.span(seconds)) después de enviarla (ver /privacidad). 🎲 Otra semilla y ➕ Más pasos siguen funcionando."
+        case .notYourButton: "✋ Este botón es para quien pidió que lo olvidara."
         case .unknownButton: "❓ Ese botón no es mío."
         }
     }
@@ -112,6 +118,64 @@ struct Spanish: TextTable {
 
     var noStyles: String { "🎨 Todavía no hay estilos para elegir." }
 
+    static func span(_ seconds: Int) -> String {
+        switch RetentionSpan(seconds: seconds) {
+        case .days(let days): "\(days) días"
+        case .hours(let hours): hours == 1 ? "1 hora" : "\(hours) horas"
+        case .minutes(let minutes): minutes == 1 ? "1 minuto" : "\(minutes) minutos"
+        }
+    }
+
+    func privacy(_ line: PrivacyLine) -> String {
+        let images = line.keepImagesSeconds <= 0
+            ? "• Tus imágenes: no se guardan una vez enviadas; solo quedan su huella (un hash) y su tamaño."
+            : "• Tus imágenes: \(Self.span(line.keepImagesSeconds)) después de enviarlas, para 📄 Enviar como archivo. Después solo quedan su huella (un hash) y su tamaño."
+        return """
+        🔒 Qué guardo de ti, durante cuánto tiempo y para qué
+
+        • Tus descripciones (y lo que pides evitar): \(Self.span(line.keepPromptsSeconds)), para que 🎲 Otra semilla y ➕ Más pasos puedan volver a dibujarlas. Después se borran.
+        \(images)
+        • Las vistas previas: solo mientras se dibuja la imagen.
+        • Tu idioma y cuántas imágenes pides cada día: para las respuestas y el límite diario.
+
+        Solo se usan para hacer y enviar tus imágenes, y los registros (logs) del bot nunca contienen tus descripciones.
+
+        🧹 /olvidar borra ahora tus descripciones, imágenes y ajustes, y cancela tus pedidos en curso. Las fotos que ya están en este chat siguen en Telegram: bórralas allí.
+        """
+    }
+
+    var forgetConfirm: String {
+        """
+        🧹 Esto borra para siempre lo que guardo de ti: tus descripciones, tus imágenes y vistas previas, y tus ajustes. Tus pedidos en curso se cancelan.
+
+        Solo queda lo que necesitan los límites: cuántas imágenes pediste hoy (y un bloqueo, si lo hay). Las fotos que ya están en este chat siguen en Telegram.
+
+        Pulsa el botón para confirmar.
+        """
+    }
+
+    var forgetButton: String { "🗑️ Sí, borrar mis datos" }
+
+    func forgotten(_ line: ForgetLine) -> String {
+        if line.isEmpty { return "✅ Hecho: no me quedaba nada tuyo que borrar." }
+        var parts = [Self.count(line.prompts, "descripción", "descripciones"), Self.count(line.images, "imagen", "imágenes")]
+        if line.quotes > 0 { parts.append(Self.count(line.quotes, "respuesta que te citaba", "respuestas que te citaban")) }
+        var text = "✅ Hecho. Borré " + Self.list(parts)
+        if line.cancelled > 0 { text += ", cancelé " + Self.count(line.cancelled, "pedido en curso", "pedidos en curso") }
+        // "…y 1 imagen, y olvidé…": the comma keeps the two "y" apart when nothing else does.
+        if line.settings { text += (line.cancelled > 0 ? " y" : ", y") + " olvidé tus ajustes" }
+        return text + "."
+    }
+
+    static func count(_ count: Int, _ one: String, _ many: String) -> String {
+        count == 1 ? "1 \(one)" : "\(count) \(many)"
+    }
+
+    static func list(_ parts: [String]) -> String {
+        guard parts.count > 1, let last = parts.last else { return parts.first ?? "" }
+        return parts.dropLast().joined(separator: ", ") + " y " + last
+    }
+
     func statusMessage(_ key: StatusKey) -> String {
         switch key {
         case .queued: "⏳ En cola."
@@ -128,6 +192,7 @@ struct Spanish: TextTable {
     var sendAsFileButton: String { "📄 Enviar como archivo" }
     var buttonQueued: String { "En cola ⏳" }
     var buttonSendingFile: String { "Enviando el archivo 📄" }
+    var buttonForgotten: String { "Borrado 🧹" }
 
     var commands: [BotCommand] {
         [
@@ -137,6 +202,8 @@ struct Spanish: TextTable {
             BotCommand(command: "cancel", description: "Cancela tus pedidos en cola"),
             BotCommand(command: "quota", description: "Lo que te queda hoy"),
             BotCommand(command: "styles", description: "Estilos (LoRA) para tus descripciones; también /estilos"),
+            BotCommand(command: "privacy", description: "Qué guarda el bot de ti y durante cuánto tiempo; también /privacidad"),
+            BotCommand(command: "forget", description: "Borra tus descripciones, imágenes y ajustes; también /olvidar"),
             BotCommand(command: "help", description: "Cómo usar el bot"),
         ]
     }

@@ -22,6 +22,13 @@ public protocol TextTable: Sendable {
     func moreStyles(_ count: Int) -> String
     func stylesUsage(example name: String) -> String
     var noStyles: String { get }
+    /// /privacy: what is kept, for how long (`line`'s windows) and why, and how to erase it.
+    func privacy(_ line: PrivacyLine) -> String
+    /// /forget: what confirming erases and what stays; `forgetButton` confirms.
+    var forgetConfirm: String { get }
+    var forgetButton: String { get }
+    /// The answer to the confirmation, with what was erased.
+    func forgotten(_ line: ForgetLine) -> String
     func statusMessage(_ key: StatusKey) -> String
     var newSeedButton: String { get }
     var moreStepsButton: String { get }
@@ -29,6 +36,8 @@ public protocol TextTable: Sendable {
     /// The `answerCallbackQuery` notice for a button press that queued a job.
     var buttonQueued: String { get }
     var buttonSendingFile: String { get }
+    /// The `answerCallbackQuery` notice once the data is erased.
+    var buttonForgotten: String { get }
     /// The command menu (`setMyCommands`), command → description.
     var commands: [BotCommand] { get }
 }
@@ -67,7 +76,19 @@ public enum Texts {
             var lines = [table.stylesTitle] + shown.map(\.bullet)
             if shown.count < styles.count { lines.append(table.moreStyles(styles.count - shown.count)) }
             return lines.joined(separator: "\n") + "\n\n" + table.stylesUsage(example: first.name)
+        case .privacy(let line): return table.privacy(line)
+        case .forgetConfirm: return table.forgetConfirm
+        case .forgotten(let line): return table.forgotten(line)
         }
+    }
+
+    /// The inline keyboard an outbox message carries, if any: the /forget confirmation's
+    /// one button. Deliver attaches it when it sends the message.
+    public static func replyMarkup(_ message: BotMessage, language: BotLanguage) -> InlineKeyboardMarkup? {
+        guard case .forgetConfirm(let userID) = message else { return nil }
+        return InlineKeyboardMarkup(inlineKeyboard: [
+            [InlineKeyboardButton(text: table(language).forgetButton, callbackData: CallbackData.forget(userID: userID).encoded)],
+        ])
     }
 
     /// The inline keyboard under a delivered photo.

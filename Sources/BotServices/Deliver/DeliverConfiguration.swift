@@ -21,6 +21,12 @@ import Telegram
 ///   (doubling, at most 120); the row fails after its `max_attempts` (5).
 /// - `DELIVER_KEEP_IMAGES` [true]: keep the PNG after delivery for "send as file"
 ///   (`purge-prompts` drops it with the prompt).
+/// - `LIENZO_KEEP_IMAGES_FOR` [24h], `LIENZO_KEEP_PROMPTS_FOR` [30d],
+///   `LIENZO_RETENTION_INTERVAL` [60], `LIENZO_RETENTION_BATCH` [500]: the retention
+///   Deliver enforces (`RetentionPolicy`, `RetentionService`); with `DELIVER_KEEP_IMAGES`
+///   false the image window is 0.
+/// - `DELIVER_METRICS_PORT` [0]: Prometheus endpoint at `http://127.0.0.1:PORT/metrics`
+///   (the retention metrics); 0 turns it off.
 public struct DeliverConfiguration: Sendable {
     public var connections = 4
     public var maxInFlight = 32
@@ -37,6 +43,17 @@ public struct DeliverConfiguration: Sendable {
     /// Backoff before a row that failed with 5xx / a network error is due again; the
     /// database counts its attempts (`max_attempts`) and fails it after the last.
     public var databaseRetry = RetryPolicy(baseSeconds: 2, capSeconds: 120)
+    /// How long images, prompts and quoted words are kept; see `enforcedRetention`.
+    public var retention = RetentionPolicy()
+    public var metricsPort = 0
+
+    /// The retention Deliver runs and publishes: `retention`, but no image window when
+    /// images are not kept after delivery at all.
+    public var enforcedRetention: RetentionPolicy {
+        var policy = retention
+        if !keepImages { policy.keepImagesFor = .zero }
+        return policy
+    }
 
     public init() {}
 
@@ -54,5 +71,7 @@ public struct DeliverConfiguration: Sendable {
         keepImages = try environment.bool("DELIVER_KEEP_IMAGES", default: keepImages)
         let retryBase = try environment.seconds("DELIVER_RETRY_BASE", default: 2).seconds
         databaseRetry = RetryPolicy(baseSeconds: retryBase, capSeconds: max(retryBase, 120))
+        retention = try RetentionPolicy(environment: environment)
+        metricsPort = try environment.int("DELIVER_METRICS_PORT", default: metricsPort, in: 0...65535)
     }
 }

@@ -123,14 +123,22 @@ struct UpdateHandler: Sendable {
             let loras = try await queue.visibleLoras(model: router.limits.model)
             try await reply(.styles(loras.map { StyleLine(name: $0.name, description: $0.description) }))
             return Handled(outcome: "styles")
+        case .privacy:
+            try await reply(.privacy(try await privacyLine(connection: connection)))
+            return Handled(outcome: "privacy")
+        case .forget:
+            // Nothing is erased until the button under this message is pressed.
+            try await reply(.forgetConfirm(userID: from.id))
+            return Handled(outcome: "forget_asked")
         }
     }
 
-    /// Writes `message` to the outbox as the answer to the update of `origin`.
+    /// Writes `message` to the outbox as the answer to the update of `origin`, naming its
+    /// user, so that /forget finds what a reply quotes of their words.
     func insertReply(_ message: BotMessage, to origin: TelegramOrigin, jobID: Int64? = nil, connection: PostgresConnection) async throws {
-        try await JobQueue(connection).insertOutbox(OutboxMessage(
+        try await JobQueue(connection).insertReply(OutboxMessage(
             chatID: origin.chatID, jobID: jobID, replyToMessageID: origin.messageID, languageCode: origin.languageCode,
-            kind: message.kind, argsJSON: message.argsJSON))
+            kind: message.kind, argsJSON: message.argsJSON), userID: origin.userID)
     }
 
     /// Enqueues and writes the acknowledgement or the refusal. Returns the outcome and

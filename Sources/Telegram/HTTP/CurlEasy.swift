@@ -18,6 +18,9 @@ final class CurlEasy: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
+    /// The lowest TLS version libcurl may speak: 1.2 (the highest stays its default, 1.3).
+    static let minimumTLSVersion = Int(CURL_SSLVERSION_TLSv1_2)
+
     init?() {
         guard CurlGlobal.ensureInitialised(), let handle = curl_easy_init() else { return nil }
         self.handle = handle
@@ -89,8 +92,11 @@ final class CurlEasy: @unchecked Sendable {
             { curl_setopt_str(self.handle, CURLOPT_PROTOCOLS_STR, "http,https") },
             // libcurl must not use signals for timeouts in a multi-threaded process.
             { curl_setopt_long(self.handle, CURLOPT_NOSIGNAL, 1) },
+            // Certificates are always checked (peer and host name), and nothing older than
+            // TLS 1.2 is spoken: the token travels in every URL.
             { curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYPEER, 1) },
             { curl_setopt_long(self.handle, CURLOPT_SSL_VERIFYHOST, 2) },
+            { curl_setopt_long(self.handle, CURLOPT_SSLVERSION, Self.minimumTLSVersion) },
             { curl_setopt_long(self.handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.milliseconds) },
             { curl_setopt_long(self.handle, CURLOPT_TIMEOUT_MS, request.timeout.milliseconds) },
             { curl_setopt_long(self.handle, CURLOPT_TCP_KEEPALIVE, 1) },

@@ -57,7 +57,7 @@ final class StageHarness: Sendable {
         render: Bool = true, ingest: Bool = true, deliver: Bool = true,
         ingestConfiguration: IngestConfiguration = StageHarness.ingestConfiguration(),
         deliverConfiguration: DeliverConfiguration = StageHarness.deliverConfiguration(),
-        unlimitedQuotas: Bool = true, function: String = #function
+        unlimitedQuotas: Bool = true, logger: Logger = TestDatabase.testLogger, function: String = #function
     ) async throws {
         database = try await TestDatabase.make(function: function)
         if unlimitedQuotas { try await database.queue.setUnlimitedQuotas() }
@@ -66,18 +66,18 @@ final class StageHarness: Sendable {
         telegram = TelegramConfiguration(
             token: Self.token, apiURL: emulator.baseURL, connectTimeout: .seconds(2), requestTimeout: .seconds(5),
             longPollMargin: .seconds(2))
-        let logger = TestDatabase.testLogger
         var services: [any Service] = []
         var connections: [PostgresConnection] = []
         if ingest {
             let connection = try await database.connect()
             connections.append(connection)
             services.append(IngestService(
-                connection: connection, pollClient: try TelegramClient(configuration: telegram),
-                client: try TelegramClient(configuration: telegram), configuration: ingestConfiguration, logger: logger))
+                connection: connection, pollClient: try TelegramClient(configuration: telegram, logger: logger),
+                client: try TelegramClient(configuration: telegram, logger: logger), configuration: ingestConfiguration, logger: logger))
         }
         if deliver {
-            services.append(try await Self.makeDeliver(database: database, telegram: telegram, configuration: deliverConfiguration, connections: &connections))
+            services.append(try await Self.makeDeliver(
+                database: database, telegram: telegram, configuration: deliverConfiguration, connections: &connections, logger: logger))
         }
         if render {
             // Shares the test's own connection: the stand-in uses no transactions.
@@ -93,20 +93,20 @@ final class StageHarness: Sendable {
 
     static func makeDeliver(
         database: TestDatabase, telegram: TelegramConfiguration, configuration: DeliverConfiguration,
-        connections: inout [PostgresConnection]
+        connections: inout [PostgresConnection], logger: Logger = TestDatabase.testLogger
     ) async throws -> DeliverService {
         var senders: [(client: TelegramClient, connection: PostgresConnection)] = []
         for _ in 0..<configuration.connections {
             let connection = try await database.connect()
             connections.append(connection)
-            senders.append((try TelegramClient(configuration: telegram), connection))
+            senders.append((try TelegramClient(configuration: telegram, logger: logger), connection))
         }
         let dispatch = try await database.connect()
         let listen = try await database.connect()
         connections += [dispatch, listen]
         return DeliverService(
             connection: dispatch, listenConnection: listen, senders: senders, configuration: configuration,
-            owner: "deliver-test", logger: TestDatabase.testLogger)
+            owner: "deliver-test", logger: logger)
     }
 
     /// A Deliver started later by the test, on the same database and emulator.

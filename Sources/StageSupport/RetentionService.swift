@@ -1,0 +1,77 @@
+import Logging
+import Metrics
+import Runtime
+import Schema
+import ServiceLifecycle
+
+/// Retention that runs by itself (no cron): publishes the policy's windows, then every
+/// `policy.interval` (± jitter) purges what is past them in bounded batches until
+/// nothing is left, and reports the backlog. Deliver runs it; any number of stages could,
+/// since the purge takes rows with SKIP LOCKED and a purged row matches nothing again.
+///
+/// Metrics (swift-metrics; exported where the stage bootstraps a backend):
+/// - `lienzo_retention_purged_total{kind}`: rows purged, `kind` = images, prompts, messages
+/// - `lienzo_retention_overdue{kind}`: rows past their window after the last round
+/// - `lienzo_retention_oldest_overdue_seconds{kind}`: how far past it the oldest one is
+public struct RetentionService: Service {
+    let queue: JobQueue
+    let policy: RetentionPolicy
+    let logger: Logger
+
+    public init(queue: JobQueue, policy: RetentionPolicy, logger: Logger) {
+        self.queue = queue
+        self.policy = policy
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let waiter = QueueWaiter(connection: queue.connection, pollInterval: policy.interval, jitter: 0.25)
+        var published = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                if !published {
+                    try await queue.publishRetentionPolicy(policy)
+                    published = true
+                }
+                try await round()
+            } catch let error as PostgresError where error.isConnectionProblem {
+                logger.warning("database connection lost; reconnecting", metadata: [LogKey.error: "\(error)"])
+            } catch is CancellationError {
+                break
+            } catch {
+                // A background chore must not take the stage down; the next round tries again.
+                logger.error("retention purge failed; trying again", metadata: [LogKey.error: "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: waiter.nextTimeout()) }
+        }
+    }
+
+    /// Purges until a call comes back short (or a shutdown begins), then records the backlog.
+    /// Returns what was purged.
+    @discardableResult
+    public func round() async throws -> JobQueue.Purged {
+        var total = JobQueue.Purged()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let purged = try await queue.purgeExpired(
+                keepImagesFor: policy.keepImagesFor, keepPromptsFor: policy.keepPromptsFor, limit: policy.batchSize)
+            total.images += purged.images
+            total.prompts += purged.prompts
+            total.messages += purged.messages
+            for (kind, count) in [("images", purged.images), ("prompts", purged.prompts), ("messages", purged.messages)] where count > 0 {
+                Counter(label: "lienzo_retention_purged_total", dimensions: [("kind", kind)]).increment(by: count)
+            }
+            if purged.total < policy.batchSize { break }
+        }
+        for backlog in try await queue.retentionBacklog() {
+            Gauge(label: "lienzo_retention_overdue", dimensions: [("kind", backlog.kind)]).record(backlog.overdue)
+            Gauge(label: "lienzo_retention_oldest_overdue_seconds", dimensions: [("kind", backlog.kind)]).record(backlog.oldestOverdueSeconds)
+        }
+        if total.total > 0 {
+            logger.info("retention purge", metadata: [
+                "lienzo_images_purged": "\(total.images)", "lienzo_prompts_purged": "\(total.prompts)",
+                "lienzo_messages_purged": "\(total.messages)",
+            ])
+        }
+        return total
+    }
+}
