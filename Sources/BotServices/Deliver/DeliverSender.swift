@@ -72,7 +72,9 @@ struct DeliverSender: Sendable {
             if let editID {
                 return try await client.editMessageText(chatID: chatID, messageID: Int(editID), text: text)
             }
-            return try await client.sendMessage(chatID: chatID, text: text, replyParameters: reply)
+            // The /forget confirmation carries its one button (`Texts.replyMarkup`).
+            return try await client.sendMessage(
+                chatID: chatID, text: text, replyParameters: reply, replyMarkup: Texts.replyMarkup(botMessage, language: language))
         }
         switch result {
         case .sent(let messageID):
