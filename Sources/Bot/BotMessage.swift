@@ -13,7 +13,8 @@ public enum BotMessage: Sendable, Equatable {
     case queued(position: Int, remainingToday: Int, promptCut: Bool)
     case rejected(Rejection)
     case status([JobStatusLine])
-    case cancelled(count: Int)
+    /// `rendering` of them were being drawn (they stop; their images are dropped).
+    case cancelled(count: Int, rendering: Int = 0)
     case quota(QuotaLine)
     /// Written by the database (`notify_user_of_failure`) when a job fails for good.
     case jobFailed(error: String)
@@ -63,7 +64,9 @@ public enum BotMessage: Sendable, Equatable {
             args.promptCut = cut
         case .rejected(let rejection): args.rejection = rejection
         case .status(let lines): args.jobs = lines
-        case .cancelled(let count): args.count = count
+        case .cancelled(let count, let rendering):
+            args.count = count
+            args.rendering = rendering
         case .quota(let line): args.quota = line
         case .jobFailed(let error): args.error = error
         case .unknownCommand(let command): args.command = command
@@ -90,7 +93,7 @@ public enum BotMessage: Sendable, Equatable {
             guard let rejection = args.rejection else { return nil }
             self = .rejected(rejection)
         case "status": self = .status(args.jobs ?? [])
-        case "cancelled": self = .cancelled(count: args.count ?? 0)
+        case "cancelled": self = .cancelled(count: args.count ?? 0, rendering: args.rendering ?? 0)
         case "quota":
             guard let quota = args.quota else { return nil }
             self = .quota(quota)
@@ -120,6 +123,7 @@ public enum BotMessage: Sendable, Equatable {
         var rejection: Rejection?
         var jobs: [JobStatusLine]?
         var count: Int?
+        var rendering: Int?
         var quota: QuotaLine?
         var error: String?
         var command: String?

@@ -174,6 +174,36 @@ import TestSupport
         #expect(try await db.connection.query(previewOf, id).isEmpty)
     }
 
+    /// /cancel of a job being rendered: its lease goes, the Renderer stops the batch at its
+    /// next heartbeat (no batch-mate is left) and stores nothing.
+    @Test func cancellingARenderingJobStopsItsRender() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        let id = try await db.queue.enqueueAccepted(Fixtures.request(steps: 400), from: Fixtures.origin(update: 1, user: 77))
+        let harness = try await start(db, engine: StandInEngine(stepDelay: .milliseconds(25))) { $0.progressInterval = .milliseconds(100) }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await jobStatesByID(db)[id] != "rendering", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let cancelled = try await db.queue.cancel(userID: 77)
+        #expect(cancelled.map(\.id) == [id] && cancelled.first?.wasRendering == true)
+        while harness.engine.stepsReached.isEmpty || harness.engine.stepsReached.last == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // The engine stops well before its 400 steps (10 s): at the next heartbeat.
+        let stoppedBy = ContinuousClock.now + .seconds(5)
+        var reached = harness.engine.stepsReached.last ?? 0
+        while ContinuousClock.now < stoppedBy {
+            try await Task.sleep(for: .milliseconds(300))
+            let now = harness.engine.stepsReached.last ?? 0
+            if now == reached { break }
+            reached = now
+        }
+        try await harness.stop()
+        #expect(reached < 400, "the render ran to its end")
+        #expect(try await jobStatesByID(db)[id] == "cancelled")
+        let image = SQLText(name: "TestCancelledImage", text: "SELECT image_png IS NULL AS none FROM jobs WHERE id = $1")
+        #expect(try await db.connection.query(image, id).first?.decode("none", as: Bool.self) == true)
+    }
+
     /// LIENZO_PREVIEW_INTERVAL=0 turns previews off.
     @Test func noPreviewsWhenTurnedOff() async throws {
         let db = try await TestDatabase.make()

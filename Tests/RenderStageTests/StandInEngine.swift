@@ -15,16 +15,25 @@ final class StandInEngine: RenderEngine, @unchecked Sendable {
 
     init(stepDelay: Duration = .zero) { self.stepDelay = stepDelay }
 
+    private var reached: [Int] = []
+
     var batches: [[RenderRequest]] { lock.withLock { recorded } }
+    /// The last step each batch reached (a batch stopped early ends below its steps).
+    var stepsReached: [Int] { lock.withLock { reached } }
 
     func validate(_ request: RenderRequest) throws {
         if request.prompt.contains("reject") { throw RenderRejection("sampler not supported") }
     }
 
     func render(_ requests: [RenderRequest], progress: (RenderProgress) throws -> Void) throws -> [RenderedImage] {
-        lock.withLock { recorded.append(requests) }
+        let batch = lock.withLock {
+            recorded.append(requests)
+            reached.append(0)
+            return reached.count - 1
+        }
         let steps = requests.first?.steps ?? 1
         for step in 1...steps {
+            lock.withLock { reached[batch] = step }
             if stepDelay > .zero { Thread.sleep(forTimeInterval: Double(stepDelay.components.attoseconds) / 1e18 + Double(stepDelay.components.seconds)) }
             try progress(RenderProgress(step: step, totalSteps: steps) { requests.map { Data("preview \(step):\($0.prompt)".utf8) } })
         }

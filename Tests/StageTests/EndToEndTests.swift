@@ -97,7 +97,7 @@ extension StageLaneA {
             #expect(texts.filter { $0.hasPrefix("⏳ Queued") }.count == 2)
             #expect(texts.contains { $0.hasPrefix("📋 Your requests:\n#") && $0.contains("queued, position 2") })
             #expect(texts.contains("📊 Today: 2 of 10 used, 8 left. Waiting now: 2 of 5."))
-            #expect(texts.contains("🛑 Cancelled 2 queued request(s)."))
+            #expect(texts.contains("🛑 Cancelled 2 requests."))
             #expect(texts.contains("📭 You have no requests in progress."))
         }
     }

@@ -104,6 +104,20 @@ UPDATE jobs SET state = 'cancelled', cancelled_at = now()
  WHERE user_id = $1 AND state = 'queued' AND ($2::bigint IS NULL OR id = $2)
 RETURNING id
 
+-- name: CancelJobs
+-- /cancel: $1 user, $2 job id or NULL for all. Queued jobs and jobs being rendered: a
+-- rendering job loses its lease, so its Renderer drops the result (and stops the batch at
+-- its next heartbeat when no batch-mate is left). Returns each id and whether it was rendering.
+WITH target AS (
+    SELECT id, state = 'rendering' AS was_rendering FROM jobs
+     WHERE user_id = $1 AND state IN ('queued', 'rendering') AND ($2::bigint IS NULL OR id = $2)
+       FOR UPDATE
+)
+UPDATE jobs SET state = 'cancelled', cancelled_at = now(), lease_owner = NULL, lease_expires_at = NULL
+  FROM target
+ WHERE jobs.id = target.id
+RETURNING jobs.id, target.was_rendering
+
 -- name: JobByID
 SELECT id, state, attempt, max_attempts, delivery_attempt, lease_owner, progress_step, steps,
        errors, image_sha256, image_bytes, image_png IS NOT NULL AS has_image, telegram_message_id,

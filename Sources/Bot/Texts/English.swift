@@ -104,8 +104,11 @@ struct English: TextTable {
         }.joined(separator: "\n")
     }
 
-    func cancelled(count: Int) -> String {
-        count == 0 ? "🤷 Nothing to cancel: none of your requests is waiting." : "🛑 Cancelled \(count) queued request(s)."
+    func cancelled(count: Int, rendering: Int) -> String {
+        guard count > 0 else { return "🤷 Nothing to cancel: none of your requests is waiting or being drawn." }
+        var text = "🛑 Cancelled \(count) \(count == 1 ? "request" : "requests")."
+        if rendering > 0 { text += rendering == 1 ? " The one being drawn stops now." : " The \(rendering) being drawn stop now." }
+        return text
     }
 
     func quota(_ line: QuotaLine) -> String {

@@ -87,8 +87,11 @@ struct Spanish: TextTable {
         }.joined(separator: "\n")
     }
 
-    func cancelled(count: Int) -> String {
-        count == 0 ? "🤷 Nada que cancelar: ninguno de tus pedidos está esperando." : "🛑 Cancelados \(count) pedido(s) en cola."
+    func cancelled(count: Int, rendering: Int) -> String {
+        guard count > 0 else { return "🤷 Nada que cancelar: ninguno de tus pedidos está esperando ni dibujándose." }
+        var text = count == 1 ? "🛑 Cancelé 1 pedido." : "🛑 Cancelé \(count) pedidos."
+        if rendering > 0 { text += rendering == 1 ? " El que se estaba dibujando se detiene ya." : " Los \(rendering) que se estaban dibujando se detienen ya." }
+        return text
     }
 
     func quota(_ line: QuotaLine) -> String {

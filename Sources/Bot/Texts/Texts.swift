@@ -10,7 +10,7 @@ public protocol TextTable: Sendable {
     func promptCut(_ cut: String) -> String
     func rejection(_ rejection: Rejection) -> String
     func status(_ lines: [JobStatusLine]) -> String
-    func cancelled(count: Int) -> String
+    func cancelled(count: Int, rendering: Int) -> String
     func quota(_ line: QuotaLine) -> String
     func jobFailed(error: String) -> String
     /// The image was flagged by the safety checker and not sent.
@@ -64,7 +64,7 @@ public enum Texts {
             return text
         case .rejected(let rejection): return table.rejection(rejection)
         case .status(let lines): return table.status(lines)
-        case .cancelled(let count): return table.cancelled(count: count)
+        case .cancelled(let count, let rendering): return table.cancelled(count: count, rendering: rendering)
         case .quota(let line): return table.quota(line)
         case .jobFailed(let error): return table.jobFailed(error: error.echoed(limit: 200))
         case .imageBlocked: return table.imageBlocked

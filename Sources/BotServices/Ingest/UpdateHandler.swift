@@ -113,8 +113,8 @@ struct UpdateHandler: Sendable {
             try await reply(.status(try await connection.pendingJobs(ofUser: from.id)))
             return Handled(outcome: "status")
         case .cancel:
-            let cancelled = try await queue.cancelQueued(userID: from.id)
-            try await reply(.cancelled(count: cancelled.count))
+            let cancelled = try await queue.cancel(userID: from.id)
+            try await reply(.cancelled(count: cancelled.count, rendering: cancelled.filter(\.wasRendering).count))
             return Handled(outcome: "cancelled:\(cancelled.count)")
         case .quota:
             try await reply(.quota(try await connection.quota(ofUser: from.id)))

@@ -36,6 +36,14 @@ public struct JobQueue: Sendable {
         try await connection.query(EmbeddedSQL.Queries.cancelQueuedJobs, userID, jobID).map { try $0.decode("id") }
     }
 
+    /// /cancel: the user's queued jobs and the ones being rendered (or just `jobID`, when it
+    /// is theirs); a rendering job's result is then dropped by its Renderer.
+    public func cancel(userID: Int64, jobID: Int64? = nil) async throws -> [(id: Int64, wasRendering: Bool)] {
+        try await connection.query(EmbeddedSQL.Queries.cancelJobs, userID, jobID).map {
+            (try $0.decode("id"), try $0.decode("was_rendering"))
+        }
+    }
+
     // MARK: Render cycle
 
     /// Claims at most `limit` queued jobs of `model` that share the batch key of the
