@@ -23,7 +23,7 @@ struct English: TextTable {
 
         Styles: add <lora:NAME:0.8> to a prompt; /styles lists them.
 
-        /status your requests · /cancel cancel queued ones · /quota what is left today · /styles styles · /imagine = /generate
+        /status your requests · /cancel stop waiting or running ones · /quota what is left today · /styles styles · /imagine = /generate
         /privacy what I keep about you · /forget erase it
         """
     }

@@ -20,10 +20,11 @@ struct Spanish: TextTable {
         También vale un bloque pegado de AUTOMATIC1111 (líneas Negative prompt: / Steps: …) o uno de mis pies de foto.
 
         ⚙️ Este modelo: \(Self.steps(model.steps)), CFG \(model.cfgText), sampler \(model.sampler), \(model.width)×\(model.height) por defecto (hasta \(Self.steps(model.maxSteps))).
+        💡 El modelo entiende mejor el inglés: si la imagen no se parece a lo que pides, prueba a describirla en inglés.
 
         Estilos: añade <lora:NOMBRE:0.8> a la descripción; /estilos los muestra.
 
-        /status tus pedidos · /cancel cancela los que esperan · /quota lo que te queda hoy · /estilos estilos · /imagine = /generate
+        /status tus pedidos · /cancel detiene los que esperan o se dibujan · /quota lo que te queda hoy · /estilos estilos · /imagine = /generate
         /privacidad qué guardo de ti · /olvidar bórralo
         """
     }
