@@ -6,7 +6,7 @@ import Schema
 ///
 ///     a castle at dusk
 ///     Negative prompt: blurry
-///     Steps: 20, Sampler: euler_a, CFG scale: 7.5, Seed: 42, Size: 512x512, Model: sd-v1-5
+///     Steps: 20, Sampler: Euler a, CFG scale: 7.5, Seed: 42, Size: 512x512, Model: sd-v1-5
 ///
 /// Telegram allows 1024 characters, counted in UTF-16 code units (an emoji is two or
 /// more): the parameter line always fits whole; the prompt and the negative prompt are
@@ -15,7 +15,8 @@ public enum Caption {
     public static let maxLength = 1024
 
     public static func make(_ request: RenderRequest, maxLength: Int = Caption.maxLength) -> String {
-        let parameters = "Steps: \(request.steps), Sampler: \(request.sampler), CFG scale: \(GenerationLimits.format(request.guidance)), "
+        let sampler = GenerationLimits.a1111SamplerName(request.sampler)
+        let parameters = "Steps: \(request.steps), Sampler: \(sampler), CFG scale: \(GenerationLimits.format(request.guidance)), "
             + "Seed: \(request.seed), Size: \(request.width)x\(request.height), Model: \(modelName(request.model))"
         let negativeLabel = "Negative prompt: "
         // Room left for the prompt texts: parameters, newlines and the label.

@@ -22,7 +22,7 @@ extension StageLaneA {
             let photo = try #require(sent.first { $0.method == "sendPhoto" })
             #expect(photo.file == StandInRenderer.png)
             #expect(photo.replyToMessageID == request.messageID)
-            #expect(photo.caption == "a castle at dusk\nNegative prompt: blurry\nSteps: 6, Sampler: euler, CFG scale: 7.5, Seed: 42, Size: 64x64, Model: tiny")
+            #expect(photo.caption == "a castle at dusk\nNegative prompt: blurry\nSteps: 6, Sampler: Euler, CFG scale: 7.5, Seed: 42, Size: 64x64, Model: tiny")
             let data = photo.buttons.flatMap { $0 }.compactMap(\.callbackData)
             #expect(data.count == 3 && data.allSatisfy { $0.utf8.count <= 64 })
 

@@ -72,13 +72,27 @@ import Testing
         #expect(try request(caption) == original)
     }
 
+    /// Captions name samplers as AUTOMATIC1111 and the PNG's parameters do, and every one
+    /// pasted back reproduces the request.
+    @Test func captionSamplerNamesAreAUTOMATIC1111sAndPasteBack() throws {
+        let names = ["pndm": "PLMS", "ddim": "DDIM", "euler": "Euler", "euler_a": "Euler a", "lms": "LMS",
+                     "dpmpp_2m": "DPM++ 2M", "dpmpp_2m_karras": "DPM++ 2M Karras"]
+        for (engine, a1111) in names {
+            let original = RenderRequest(prompt: "a lighthouse", model: "tiny", width: 512, height: 512, steps: 20, guidance: 7,
+                                         seed: 9, sampler: engine)
+            let caption = Caption.make(original)
+            #expect(caption.contains("Sampler: \(a1111),"), "\(engine): \(caption)")
+            #expect(try request(caption) == original, "\(engine) pasted back")
+        }
+    }
+
     @Test func captionFitsTelegramsLimitAndKeepsTheParameters() {
         let long = RenderRequest(prompt: String(repeating: "é🏰 ", count: 600), negativePrompt: String(repeating: "blurry ", count: 200),
                                  model: "tiny", seed: 1)
         let caption = Caption.make(long)
         #expect(caption.utf16.count <= 1024)
         #expect(caption.utf16.count > 1000)
-        #expect(caption.hasSuffix("Steps: 20, Sampler: pndm, CFG scale: 7.5, Seed: 1, Size: 512x512, Model: tiny"))
+        #expect(caption.hasSuffix("Steps: 20, Sampler: PLMS, CFG scale: 7.5, Seed: 1, Size: 512x512, Model: tiny"))
         var pathModel = long
         pathModel.model = "/srv/models/sd15.safetensors"
         #expect(Caption.make(pathModel).hasSuffix("Model: sd15.safetensors"))

@@ -193,6 +193,17 @@ public struct GenerationLimits: Sendable, Equatable {
         return table
     }()
 
+    /// The name AUTOMATIC1111 writes for one of the engine's samplers (as Diffusion's
+    /// `Sampler.a1111Name`, which the PNG's `parameters` use): captions say the same. A
+    /// name the engine does not know is kept as it is.
+    public static func a1111SamplerName(_ engineName: String) -> String {
+        let names = [
+            "pndm": "PLMS", "ddim": "DDIM", "euler": "Euler", "euler_a": "Euler a", "lms": "LMS",
+            "dpmpp_2m": "DPM++ 2M", "dpmpp_2m_karras": "DPM++ 2M Karras", "lcm": "LCM",
+        ]
+        return names[engineName] ?? engineName
+    }
+
     /// True when `text` names one of the engine's samplers (whether a model offers it or not).
     public static func isSamplerName(_ text: String) -> Bool {
         samplerAliases[samplerKey(text)] != nil
