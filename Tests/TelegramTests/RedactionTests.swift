@@ -3,6 +3,7 @@ import Foundation
 import Runtime
 import Telegram
 import Testing
+import TestSupport
 
 @Suite("The bot token never leaves the client")
 struct RedactionTests {
@@ -87,7 +88,7 @@ struct RedactionTests {
         _ = await Expect.telegramError { try await harness.client.sendMessage(chatID: harness.alice.id, text: "x") }
         harness.emulator.addFault(.badRequest(description: "Bad Request: /bot\(token.revealed)/sendMessage"))
         _ = await Expect.telegramError { try await harness.client.sendMessage(chatID: harness.alice.id, text: "x") }
-        let lines = collector.lines
+        let lines = collector.lines.map(\.text)
         #expect(lines.count >= 6, "expected request, reply and error lines, got \(lines)")
         #expect(lines.contains { $0.contains("lienzo_telegram_method") && $0.contains("sendMessage") })
         for line in lines {
