@@ -9,8 +9,11 @@ public enum BotMessage: Sendable, Equatable {
     /// /help and /start, with the model's settings as the request would have met them.
     case help(ModelLine)
     /// Acknowledgement of an accepted request; becomes the job's status message.
-    /// `promptCut`: the prompt is probably longer than CLIP reads (Deliver shows what is cut).
-    case queued(position: Int, remainingToday: Int, promptCut: Bool)
+    case queued(position: Int, remainingToday: Int)
+    /// The job's prompt is probably longer than CLIP reads: Deliver quotes the end it cuts,
+    /// read from the job. A message of its own, written with the acknowledgement, because
+    /// the status message's progress edits would wipe it.
+    case promptCut
     case rejected(Rejection)
     case status([JobStatusLine])
     /// `rendering` of them were being drawn (they stop; their images are dropped).
@@ -37,6 +40,7 @@ public enum BotMessage: Sendable, Equatable {
         switch self {
         case .help: "help"
         case .queued: "queued"
+        case .promptCut: "prompt_cut"
         case .rejected: "rejected"
         case .status: "status"
         case .cancelled: "cancelled"
@@ -57,11 +61,10 @@ public enum BotMessage: Sendable, Equatable {
         var args = Args()
         switch self {
         case .help(let model): args.model = model
-        case .document, .imageBlocked: break
-        case .queued(let position, let remaining, let cut):
+        case .document, .imageBlocked, .promptCut: break
+        case .queued(let position, let remaining):
             args.position = position
             args.remaining = remaining
-            args.promptCut = cut
         case .rejected(let rejection): args.rejection = rejection
         case .status(let lines): args.jobs = lines
         case .cancelled(let count, let rendering):
@@ -87,8 +90,9 @@ public enum BotMessage: Sendable, Equatable {
         switch kind {
         // A row written before help carried the model's settings shows the built-in ones.
         case "help": self = .help(args.model ?? ModelLine(GenerationLimits()))
-        case "queued":
-            self = .queued(position: args.position ?? 0, remainingToday: args.remaining ?? 0, promptCut: args.promptCut ?? false)
+        // A row written before the warning had its own message loses it (its `prompt_cut`).
+        case "queued": self = .queued(position: args.position ?? 0, remainingToday: args.remaining ?? 0)
+        case "prompt_cut": self = .promptCut
         case "rejected":
             guard let rejection = args.rejection else { return nil }
             self = .rejected(rejection)
@@ -119,7 +123,6 @@ public enum BotMessage: Sendable, Equatable {
     struct Args: Codable {
         var position: Int?
         var remaining: Int?
-        var promptCut: Bool?
         var rejection: Rejection?
         var jobs: [JobStatusLine]?
         var count: Int?
@@ -135,7 +138,6 @@ public enum BotMessage: Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case position, remaining, rejection, jobs, count, quota, error, command, styles, model, privacy, forgotten
-            case promptCut = "prompt_cut"
             case userID = "user_id"
         }
     }
@@ -148,13 +150,24 @@ public struct JobStatusLine: Codable, Sendable, Equatable {
     public var queuePosition: Int?
     public var step: Int
     public var steps: Int
+    /// The start of the job's prompt, so the user knows which request this is. Deliver
+    /// reads it from the job when it writes the text; it is never in the outbox args (not
+    /// a coding key), so the retention purge and /forget have nothing there to blank.
+    public var promptStart: String?
 
-    public init(jobID: Int64, state: String, queuePosition: Int?, step: Int, steps: Int) {
+    public init(jobID: Int64, state: String, queuePosition: Int?, step: Int, steps: Int, promptStart: String? = nil) {
         self.jobID = jobID
         self.state = state
         self.queuePosition = queuePosition
         self.step = step
         self.steps = steps
+        self.promptStart = promptStart
+    }
+
+    /// "#12 «a castle at dusk, oil…»", or "#12" once the prompt is erased.
+    var label: String {
+        guard let start = promptStart?.echoed(limit: 24), !start.isEmpty else { return "#\(jobID)" }
+        return "#\(jobID) «\(start)»"
     }
 
     enum CodingKeys: String, CodingKey {

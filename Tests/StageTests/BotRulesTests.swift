@@ -83,14 +83,9 @@ import Testing
         #expect(Texts.text(.rejected(.unknownOption(option: "--ar")), language: .spanish).contains("--semilla, --pasos"))
     }
 
-    @Test func queuedTextShowsWhatCLIPWillNotRead() {
-        let text = Texts.text(.queued(position: 3, remainingToday: 7, promptCut: true), language: .english, cutPrompt: "the tail")
-        #expect(text == "⏳ Queued, position 3. 7 left today.\n\n⚠️ The model reads about 75 tokens of a prompt; this end will probably be ignored: «the tail»")
-    }
-
     @Test func outboxMessagesRoundTrip() {
         let messages: [BotMessage] = [
-            .help(ModelLine(GenerationLimits())), .queued(position: 2, remainingToday: 9, promptCut: true), .rejected(.queueFull(pending: 3, max: 3)),
+            .help(ModelLine(GenerationLimits())), .queued(position: 2, remainingToday: 9), .promptCut, .rejected(.queueFull(pending: 3, max: 3)),
             .status([JobStatusLine(jobID: 4, state: "rendering", queuePosition: nil, step: 3, steps: 20)]),
             .cancelled(count: 2), .quota(QuotaLine(usedToday: 1, dailyLimit: 50, pending: 0, maxQueued: 3, banned: false)),
             .jobFailed(error: "out of memory"), .document, .unknownCommand("/x"),

@@ -95,7 +95,10 @@ extension StageLaneA {
             await bot.stop()
             let texts = bot.emulator.sentMessages(inChat: bot.alice.id).flatMap { $0.previousTexts + [$0.text ?? ""] }
             #expect(texts.filter { $0.hasPrefix("⏳ Queued") }.count == 2)
-            #expect(texts.contains { $0.hasPrefix("📋 Your requests:\n#") && $0.contains("queued, position 2") })
+            // Each request by the start of its prompt, read from the job when the reply is sent.
+            let status = try #require(texts.first { $0.hasPrefix("📋 Your requests:\n#") })
+            #expect(status.contains("«a first castle» — queued, position 1\n#"))
+            #expect(status.hasSuffix("«a second castle» — queued, position 2"))
             #expect(texts.contains("📊 Today: 2 of 10 used, 8 left. Waiting now: 2 of 5."))
             #expect(texts.contains("🛑 Cancelled 2 requests."))
             #expect(texts.contains("📭 You have no requests in progress."))

@@ -108,3 +108,7 @@ RETURNING id
 
 -- name: JobPrompt
 SELECT prompt FROM jobs WHERE id = $1
+
+-- name: JobPromptStarts
+-- /status: enough of each prompt to recognise the request (Deliver cuts it to fit).
+SELECT id, left(prompt, 64) AS prompt_start FROM jobs WHERE id = ANY($1::bigint[]) AND prompt <> ''

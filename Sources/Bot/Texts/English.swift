@@ -20,6 +20,7 @@ struct English: TextTable {
         A pasted AUTOMATIC1111 block (Negative prompt: / Steps: … lines) works too, and so does a caption of mine.
 
         ⚙️ This model: \(Self.steps(model.steps)), CFG \(model.cfgText), sampler \(model.sampler), \(model.width)×\(model.height) by default (up to \(Self.steps(model.maxSteps))).
+        📏 \(Self.limits(model))
 
         Styles: add <lora:NAME:0.8> to a prompt; /styles lists them.
 
@@ -32,9 +33,20 @@ struct English: TextTable {
         count == 1 ? "1 step" : "\(count) steps"
     }
 
+    static func number(_ number: Int) -> String { NumberText.grouped(number, separator: ",") }
+
+    /// /help's limits line; the quota part only when Ingest read it.
+    static func limits(_ model: ModelLine) -> String {
+        var text = "Limits: sides up to \(number(model.maxSide)) px, \(number(model.maxPixels)) pixels in all"
+        if let daily = model.dailyLimit, let queued = model.maxQueued {
+            text += "; \(count(daily, "image", "images")) a day, \(number(queued)) waiting at once"
+        }
+        return text + "."
+    }
+
     func queued(position: Int, remainingToday: Int) -> String {
         // enqueue_jobs stops counting at 101.
-        "⏳ Queued, position \(Self.position(position)). \(remainingToday) left today."
+        "⏳ Queued, position \(Self.position(position)). \(Self.number(remainingToday)) left today."
     }
 
     func promptCut(_ cut: String) -> String {
@@ -52,7 +64,7 @@ struct English: TextTable {
         case .invalidSize(let value): "📐 Size «\(value)» is not WxH, e.g. --size 512x768."
         case .sizeNotMultipleOf8(let width, let height): "📐 \(width)x\(height): both sides must be multiples of 8."
         case .sizeOutOfRange(let width, let height, let minSide, let maxSide, let maxPixels):
-            "📐 \(width)x\(height) is out of bounds: sides \(minSide) to \(maxSide), at most \(maxPixels) pixels in all."
+            "📐 \(width)x\(height) is out of bounds: sides \(minSide) to \(maxSide), at most \(Self.number(maxPixels)) pixels in all."
         case .unknownSampler(let value, let known): "🧪 Unknown sampler «\(value)». Choose one of: \(known.joined(separator: ", "))."
         case .textAfterOption(let option, let value, let text):
             "❓ After \(option) «\(value)» I do not know what «\(text)» is. Write the description first and the options after it; a name may be quoted: --sampler \"Euler a\"."
@@ -64,8 +76,8 @@ struct English: TextTable {
             "🎨 «\(tag)»: a style's strength must lie between \(min) and \(max) (repeated tags add up). See /styles."
         case .blockedPrompt: "🚫 I won't draw that: this bot's rules do not allow that kind of image. Try another description."
         case .banned: "🚫 You cannot use this bot."
-        case .dailyLimit(let used, let limit): "📅 You have used \(used) of \(limit) images today. Come back tomorrow (UTC)."
-        case .queueFull(let pending, let max): "🚦 You already have \(pending) of \(max) requests waiting. Wait for one to finish, or /cancel."
+        case .dailyLimit(let used, let limit): "📅 You have used \(Self.number(used)) of \(Self.number(limit)) images today. Come back tomorrow (UTC)."
+        case .queueFull(let pending, let max): "🚦 You already have \(Self.number(pending)) of \(Self.number(max)) requests waiting. Wait for one to finish, or /cancel."
         case .jobUnavailable: "🗑️ That image is no longer available."
         case .imageUnavailable: "🗑️ The original file of that image is no longer kept."
         case .imageExpired(let seconds) where seconds <= 0:
@@ -97,9 +109,9 @@ struct English: TextTable {
         guard !lines.isEmpty else { return "📭 You have no requests in progress." }
         return "📋 Your requests:\n" + lines.map { line in
             switch line.state {
-            case "queued": "#\(line.jobID): queued, position \(Self.position(line.queuePosition))"
-            case "rendering": "#\(line.jobID): rendering, step \(line.step)/\(line.steps)"
-            default: "#\(line.jobID): rendered, sending"
+            case "queued": "\(line.label) — queued, position \(Self.position(line.queuePosition))"
+            case "rendering": "\(line.label) — rendering, step \(line.step)/\(line.steps)"
+            default: "\(line.label) — rendered, sending"
             }
         }.joined(separator: "\n")
     }
@@ -113,8 +125,9 @@ struct English: TextTable {
 
     func quota(_ line: QuotaLine) -> String {
         if line.banned { return rejection(.banned) }
-        return "📊 Today: \(line.usedToday) of \(line.dailyLimit) used, \(max(0, line.dailyLimit - line.usedToday)) left. "
-            + "Waiting now: \(line.pending) of \(line.maxQueued)."
+        let left = max(0, line.dailyLimit - line.usedToday)
+        return "📊 Today: \(Self.number(line.usedToday)) of \(Self.number(line.dailyLimit)) used, \(Self.number(left)) left. "
+            + "Waiting now: \(Self.number(line.pending)) of \(Self.number(line.maxQueued))."
     }
 
     func jobFailed(error: String) -> String {
@@ -187,7 +200,7 @@ struct English: TextTable {
     }
 
     static func count(_ count: Int, _ one: String, _ many: String) -> String {
-        count == 1 ? "1 \(one)" : "\(count) \(many)"
+        count == 1 ? "1 \(one)" : "\(number(count)) \(many)"
     }
 
     static func list(_ parts: [String]) -> String {

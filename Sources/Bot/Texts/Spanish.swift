@@ -20,6 +20,7 @@ struct Spanish: TextTable {
         También vale un bloque pegado de AUTOMATIC1111 (líneas Negative prompt: / Steps: …) o uno de mis pies de foto.
 
         ⚙️ Este modelo: \(Self.steps(model.steps)), CFG \(model.cfgText), sampler \(model.sampler), \(model.width)×\(model.height) por defecto (hasta \(Self.steps(model.maxSteps))).
+        📏 \(Self.limits(model))
         💡 El modelo entiende mejor el inglés: si la imagen no se parece a lo que pides, prueba a describirla en inglés.
 
         Estilos: añade <lora:NOMBRE:0.8> a la descripción; /estilos los muestra.
@@ -33,8 +34,19 @@ struct Spanish: TextTable {
         count == 1 ? "1 paso" : "\(count) pasos"
     }
 
+    static func number(_ number: Int) -> String { NumberText.grouped(number, separator: ".") }
+
+    /// /help's limits line; the quota part only when Ingest read it.
+    static func limits(_ model: ModelLine) -> String {
+        var text = "Límites: lados de hasta \(number(model.maxSide)) px, \(number(model.maxPixels)) píxeles en total"
+        if let daily = model.dailyLimit, let queued = model.maxQueued {
+            text += "; \(count(daily, "imagen", "imágenes")) al día, \(count(queued, "pedido", "pedidos")) esperando a la vez"
+        }
+        return text + "."
+    }
+
     func queued(position: Int, remainingToday: Int) -> String {
-        "⏳ En cola, posición \(English.position(position)). Te quedan \(remainingToday) hoy."
+        "⏳ En cola, posición \(English.position(position)). Te quedan \(Self.number(remainingToday)) hoy."
     }
 
     func promptCut(_ cut: String) -> String {
@@ -52,7 +64,7 @@ struct Spanish: TextTable {
         case .invalidSize(let value): "📐 El tamaño «\(value)» no es AxB, por ejemplo --size 512x768."
         case .sizeNotMultipleOf8(let width, let height): "📐 \(width)x\(height): ambos lados deben ser múltiplos de 8."
         case .sizeOutOfRange(let width, let height, let minSide, let maxSide, let maxPixels):
-            "📐 \(width)x\(height) está fuera de límites: lados de \(minSide) a \(maxSide), como mucho \(maxPixels) píxeles en total."
+            "📐 \(width)x\(height) está fuera de límites: lados de \(minSide) a \(maxSide), como mucho \(Self.number(maxPixels)) píxeles en total."
         case .unknownSampler(let value, let known): "🧪 Sampler desconocido «\(value)». Elige uno de: \(known.joined(separator: ", "))."
         case .textAfterOption(let option, let value, let text):
             "❓ Después de \(option) «\(value)» no sé qué es «\(text)». Escribe primero la descripción y después las opciones; un nombre puede ir entre comillas: --sampler \"Euler a\"."
@@ -64,8 +76,8 @@ struct Spanish: TextTable {
             "🎨 «\(tag)»: la fuerza de un estilo debe estar entre \(min) y \(max) (las etiquetas repetidas se suman). Mira /estilos."
         case .blockedPrompt: "🚫 No voy a dibujar eso: las normas de este bot no permiten ese tipo de imagen. Prueba con otra descripción."
         case .banned: "🚫 No puedes usar este bot."
-        case .dailyLimit(let used, let limit): "📅 Has usado \(used) de \(limit) imágenes hoy. Vuelve mañana (UTC)."
-        case .queueFull(let pending, let max): "🚦 Ya tienes \(pending) de \(max) pedidos esperando. Espera a que termine uno, o usa /cancel."
+        case .dailyLimit(let used, let limit): "📅 Has usado \(Self.number(used)) de \(Self.number(limit)) imágenes hoy. Vuelve mañana (UTC)."
+        case .queueFull(let pending, let max): "🚦 Ya tienes \(Self.number(pending)) de \(Self.number(max)) pedidos esperando. Espera a que termine uno, o usa /cancel."
         case .jobUnavailable: "🗑️ Esa imagen ya no está disponible."
         case .imageUnavailable: "🗑️ Ya no se guarda el archivo original de esa imagen."
         case .imageExpired(let seconds) where seconds <= 0:
@@ -81,9 +93,9 @@ struct Spanish: TextTable {
         guard !lines.isEmpty else { return "📭 No tienes pedidos en curso." }
         return "📋 Tus pedidos:\n" + lines.map { line in
             switch line.state {
-            case "queued": "#\(line.jobID): en cola, posición \(English.position(line.queuePosition))"
-            case "rendering": "#\(line.jobID): dibujando, paso \(line.step)/\(line.steps)"
-            default: "#\(line.jobID): terminado, enviando"
+            case "queued": "\(line.label) — en cola, posición \(English.position(line.queuePosition))"
+            case "rendering": "\(line.label) — dibujando, paso \(line.step)/\(line.steps)"
+            default: "\(line.label) — terminado, enviando"
             }
         }.joined(separator: "\n")
     }
@@ -97,8 +109,9 @@ struct Spanish: TextTable {
 
     func quota(_ line: QuotaLine) -> String {
         if line.banned { return rejection(.banned) }
-        return "📊 Hoy: \(line.usedToday) de \(line.dailyLimit) usadas, te quedan \(max(0, line.dailyLimit - line.usedToday)). "
-            + "Esperando ahora: \(line.pending) de \(line.maxQueued)."
+        let left = max(0, line.dailyLimit - line.usedToday)
+        return "📊 Hoy: \(Self.number(line.usedToday)) de \(Self.number(line.dailyLimit)) usadas, te quedan \(Self.number(left)). "
+            + "Esperando ahora: \(Self.number(line.pending)) de \(Self.number(line.maxQueued))."
     }
 
     func jobFailed(error: String) -> String {
@@ -172,7 +185,7 @@ struct Spanish: TextTable {
     }
 
     static func count(_ count: Int, _ one: String, _ many: String) -> String {
-        count == 1 ? "1 \(one)" : "\(count) \(many)"
+        count == 1 ? "1 \(one)" : "\(number(count)) \(many)"
     }
 
     static func list(_ parts: [String]) -> String {

@@ -7,6 +7,7 @@ public protocol TextTable: Sendable {
     /// /help: usage, examples that `model`'s limits accept, and what a plain request gets.
     func help(_ model: ModelLine) -> String
     func queued(position: Int, remainingToday: Int) -> String
+    /// `cut` is the end of the prompt CLIP will not read (the `.promptCut` message).
     func promptCut(_ cut: String) -> String
     func rejection(_ rejection: Rejection) -> String
     func status(_ lines: [JobStatusLine]) -> String
@@ -51,17 +52,16 @@ public enum Texts {
     }
 
     /// The text of an outbox message. `cutPrompt` is the part of the job's prompt CLIP
-    /// will not read, for `.queued(promptCut: true)`.
+    /// will not read, for `.promptCut`; without it that message has no text (Deliver sends
+    /// nothing).
     public static func text(_ message: BotMessage, language: BotLanguage, cutPrompt: String? = nil) -> String {
         let table = table(language)
         switch message {
         case .help(let model): return table.help(model)
-        case .queued(let position, let remaining, let cut):
-            var text = table.queued(position: position, remainingToday: remaining)
-            if cut, let cutPrompt, !cutPrompt.isEmpty {
-                text += "\n\n" + table.promptCut(Caption.cut(cutPrompt, to: 300))
-            }
-            return text
+        case .queued(let position, let remaining): return table.queued(position: position, remainingToday: remaining)
+        case .promptCut:
+            guard let cutPrompt, !cutPrompt.isEmpty else { return "" }
+            return table.promptCut(Caption.cut(cutPrompt, to: 300))
         case .rejected(let rejection): return table.rejection(rejection)
         case .status(let lines): return table.status(lines)
         case .cancelled(let count, let rendering): return table.cancelled(count: count, rendering: rendering)

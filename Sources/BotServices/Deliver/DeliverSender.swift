@@ -37,7 +37,7 @@ struct DeliverSender: Sendable {
 
     private func sendOutbox(_ claimed: JobQueue.ClaimedOutbox, _ item: inout DeliverItem) async -> DeliverOutcome {
         let message = claimed.message
-        guard let botMessage = BotMessage(kind: message.kind, argsJSON: message.argsJSON) else {
+        guard var botMessage = BotMessage(kind: message.kind, argsJSON: message.argsJSON) else {
             await record("unknown kind") {
                 _ = try await queue.failOutbox(claimed, error: "unknown kind \(message.kind)", retryable: false)
             }
@@ -52,14 +52,28 @@ struct DeliverSender: Sendable {
                 if document == nil { text = Texts.table(language).rejection(.imageUnavailable) }
             } else {
                 var cut: String?
-                if case .queued(_, _, true) = botMessage, let jobID = message.jobID, let prompt = try await connection.jobPrompt(jobID) {
+                if case .promptCut = botMessage, let jobID = message.jobID, let prompt = try await connection.jobPrompt(jobID) {
                     cut = tokenCounter.split(GenerationLimits.clipText(of: prompt)).cut
+                }
+                // The prompts are read now, never kept in the row's args (see JobStatusLine).
+                if case .status(let lines) = botMessage {
+                    let starts = try await connection.jobPromptStarts(lines.map(\.jobID))
+                    botMessage = .status(lines.map { line in
+                        var line = line
+                        line.promptStart = starts[line.jobID]
+                        return line
+                    })
                 }
                 text = Texts.text(botMessage, language: language, cutPrompt: cut)
             }
         } catch {
             // The database is away; the lease brings the row back.
             logger.warning("could not prepare a message", metadata: [LogKey.error: "\(error)"])
+            return .finished(sent: false)
+        }
+        // A prompt erased since, or nothing cut after all: the warning has nothing to say.
+        if case .promptCut = botMessage, text.isEmpty {
+            await record("empty warning") { _ = try await queue.finishOutbox(claimed, telegramMessageID: nil) }
             return .finished(sent: false)
         }
         if text.isEmpty && document == nil { text = "…" }

@@ -96,6 +96,12 @@ struct UpdateHandler: Sendable {
         switch intent {
         case .ignore(let reason):
             return Handled(outcome: "ignored:" + reason)
+        case .reply(.help(var model), let outcome):
+            // /help names the user's own daily quota and waiting limit, which only the database knows.
+            let quota = try await connection.quota(ofUser: from.id)
+            (model.dailyLimit, model.maxQueued) = (quota.dailyLimit, quota.maxQueued)
+            try await reply(.help(model))
+            return Handled(outcome: outcome)
         case .reply(let botMessage, let outcome):
             try await reply(botMessage)
             return Handled(outcome: outcome)
@@ -164,7 +170,7 @@ struct UpdateHandler: Sendable {
         let code: String
         switch outcome {
         case .accepted(let id, let position, let quota):
-            message = .queued(position: position, remainingToday: quota.remainingToday, promptCut: promptCut)
+            message = .queued(position: position, remainingToday: quota.remainingToday)
             jobID = id
             code = "enqueued"
         case .duplicate(let id, _):
@@ -184,6 +190,11 @@ struct UpdateHandler: Sendable {
         }
         if refusal == nil || replyOnRefusal {
             try await insertReply(message, to: origin, jobID: jobID, connection: connection)
+        }
+        // The warning gets a message of its own: the acknowledgement becomes the status
+        // message, whose first progress edit would wipe it.
+        if promptCut, let jobID {
+            try await insertReply(.promptCut, to: origin, jobID: jobID, connection: connection)
         }
         return (code, refusal)
     }

@@ -158,6 +158,16 @@ extension PostgresConnection {
         try await query(EmbeddedSQL.Queries.jobPrompt, jobID).first?.decode("prompt")
     }
 
+    /// The first characters of each job's prompt, for /status; erased prompts are left out.
+    func jobPromptStarts(_ jobIDs: [Int64]) async throws -> [Int64: String] {
+        guard !jobIDs.isEmpty else { return [:] }
+        var starts: [Int64: String] = [:]
+        for row in try await query(EmbeddedSQL.Queries.jobPromptStarts, jobIDs) {
+            starts[try row.decode("id")] = try row.decode("prompt_start")
+        }
+        return starts
+    }
+
     @discardableResult
     func releaseOutbox(owner: String, ids: [Int64], delaySeconds: Double) async throws -> Int {
         guard !ids.isEmpty else { return 0 }

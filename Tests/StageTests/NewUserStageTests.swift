@@ -1,0 +1,39 @@
+import BotAPIEmulator
+import Foundation
+import Testing
+import TestSupport
+
+extension StageLaneA {
+    /// Issue 16 against the real Ingest and Deliver: /help's limits come from the quota
+    /// tables, and the prompt-cut warning outlives the status message's edits.
+    @Suite struct NewUserStageTests {
+        @Test func helpNamesTheUsersQuotaInTheirLanguage() async throws {
+            let bot = try await StageHarness(render: false, unlimitedQuotas: false)
+            try await bot.database.queue.setQuotaDefaults(dailyLimit: 1500, maxQueued: 5)
+            bot.emulator.sendUserMessage("/help", from: bot.alice)
+            bot.emulator.sendUserMessage("/help", from: bot.bruno)
+            try await bot.waitFor("both helps") { $0.sentMessages(inChat: 2001).count == 1 && $0.sentMessages(inChat: 2002).count == 1 }
+            await bot.stop()
+            #expect(bot.texts(inChat: bot.alice.id).first?.contains("; 1,500 images a day, 5 waiting at once.\n") == true)
+            #expect(bot.texts(inChat: bot.bruno.id).first?.contains("; 1.500 imágenes al día, 5 pedidos esperando a la vez.\n") == true)
+        }
+
+        @Test func thePromptCutWarningOutlivesTheStatusEdits() async throws {
+            let bot = try await StageHarness(render: false)
+            let long = Array(repeating: "a red lighthouse on a cliff", count: 20).joined(separator: ", ")
+            let request = bot.emulator.sendUserMessage(long, from: bot.alice)
+            try await bot.waitFor("the acknowledgement and the warning") { $0.sentMessages(inChat: 2001).count == 2 }
+            bot.emulator.sendUserMessage("/cancel", from: bot.alice)
+            try await bot.waitFor("the status message to show the cancel") { snapshot in
+                snapshot.sentMessages(inChat: 2001).contains { $0.text == "🛑 Cancelled." }
+            }
+            await bot.stop()
+            let sent = bot.emulator.sentMessages(inChat: bot.alice.id)
+            let status = try #require(sent.first { $0.previousTexts.first?.hasPrefix("⏳ Queued") == true })
+            #expect(status.text == "🛑 Cancelled." && !(status.previousTexts + [status.text ?? ""]).contains { $0.contains("⚠️") })
+            let warning = try #require(sent.first { $0.text?.hasPrefix("⚠️ The model reads about 75 tokens") == true })
+            #expect(warning.previousTexts.isEmpty && warning.replyToMessageID == request.messageID)
+            #expect(warning.text?.contains("lighthouse on a cliff") == true)
+        }
+    }
+}
