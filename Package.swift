@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "Bot", "Schema", "Telegram", "Runtime",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -108,7 +109,14 @@ let package = Package(
         ),
 
         // MARK: the three stages
-        .executableTarget(name: "Ingest", dependencies: stageDependencies + ["Bot", "BotServices", "BotTokenizer", "Telegram"]),
+        .executableTarget(
+            name: "Ingest",
+            dependencies: stageDependencies + [
+                "Bot", "BotServices", "BotTokenizer", "Telegram",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "Renderer",
             dependencies: stageDependencies + [
@@ -150,6 +158,8 @@ let package = Package(
                 "Bot", "BotServices", "BotTokenizer", "BotAPIEmulator", "Schema", "Telegram", "Runtime", "TestSupport", "PNG",
                 "StageSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

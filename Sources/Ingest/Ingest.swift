@@ -2,8 +2,11 @@ import ArgumentParser
 import BotServices
 import BotTokenizer
 import Logging
+import Metrics
+import Prometheus
 import Runtime
 import Schema
+import ServiceLifecycle
 import StageSupport
 import Telegram
 
@@ -24,6 +27,8 @@ struct IngestCommand: AsyncParsableCommand {
             let context = try StageContext(stage: "Ingest")
             let telegram = try TelegramConfiguration(environment: context.environment)
             let ingest = try IngestConfiguration(environment: context.environment)
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let connection = try await context.connectAndMigrate()
             let tokenCounter = CLIPPromptTokenCounter()
             // The long poll holds its connection for the whole timeout: it gets its own client.
@@ -32,7 +37,11 @@ struct IngestCommand: AsyncParsableCommand {
                 pollClient: try TelegramClient(configuration: telegram, logger: context.logger),
                 client: try TelegramClient(configuration: telegram, logger: context.logger),
                 configuration: ingest, tokenCounter: tokenCounter, logger: context.logger)
-            try await context.run([service])
+            var services: [any Service] = [service]
+            if ingest.metricsPort > 0 {
+                services.append(MetricsEndpoint(port: UInt16(ingest.metricsPort), logger: context.logger) { registry.emitToString() })
+            }
+            try await context.run(services)
         }
     }
 }

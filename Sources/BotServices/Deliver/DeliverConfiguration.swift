@@ -26,7 +26,7 @@ import Telegram
 ///   Deliver enforces (`RetentionPolicy`, `RetentionService`); with `DELIVER_KEEP_IMAGES`
 ///   false the image window is 0.
 /// - `DELIVER_METRICS_PORT` [0]: Prometheus endpoint at `http://127.0.0.1:PORT/metrics`
-///   (the retention metrics); 0 turns it off.
+///   (`DeliverMetrics` and the retention metrics); 0 turns it off.
 public struct DeliverConfiguration: Sendable {
     public var connections = 4
     public var maxInFlight = 32

@@ -29,6 +29,17 @@ extension DeliverSender {
         _ item: inout DeliverItem, allowMigration: Bool = true,
         _ body: (Int64, ReplyParameters?) async throws -> Message
     ) async -> SendAttempt {
+        let kind = DeliverMetrics.kind(item)
+        let start = ContinuousClock.now
+        let result = await unmeteredAttempt(&item, allowMigration: allowMigration, body)
+        DeliverMetrics.record(result, kind: kind, seconds: (ContinuousClock.now - start).seconds)
+        return result
+    }
+
+    private func unmeteredAttempt(
+        _ item: inout DeliverItem, allowMigration: Bool,
+        _ body: (Int64, ReplyParameters?) async throws -> Message
+    ) async -> SendAttempt {
         var retry = SendRetryState(policy: configuration.retryPolicy)
         for _ in 0..<4 {
             do {

@@ -13,6 +13,8 @@ import Runtime
 ///   `model_profiles`); read with the next batch of updates once this has passed.
 /// - `INGEST_PROMPT_RULES_REFRESH` [30]: seconds between reads of the prompt rules (table
 ///   `prompt_rules`), likewise.
+/// - `INGEST_METRICS_PORT` [0]: Prometheus endpoint at `http://127.0.0.1:PORT/metrics`
+///   (`IngestMetrics`); 0 turns it off.
 public struct IngestConfiguration: Sendable {
     public var limits = GenerationLimits()
     public var pollTimeout = 30
@@ -27,6 +29,7 @@ public struct IngestConfiguration: Sendable {
     /// Attempts at one update that fails with a non-connection database error before it
     /// is recorded as failed and skipped, so one poisoned update cannot wedge the queue.
     public var maxAttemptsPerUpdate = 5
+    public var metricsPort = 0
 
     public init() {}
 
@@ -38,5 +41,6 @@ public struct IngestConfiguration: Sendable {
         setCommands = try environment.bool("INGEST_SET_COMMANDS", default: setCommands)
         profileRefresh = try environment.seconds("INGEST_PROFILE_REFRESH", default: 30)
         promptRulesRefresh = try environment.seconds("INGEST_PROMPT_RULES_REFRESH", default: 30)
+        metricsPort = try environment.int("INGEST_METRICS_PORT", default: metricsPort, in: 0...65535)
     }
 }

@@ -19,6 +19,7 @@ public struct IngestService: Service {
     let configuration: IngestConfiguration
     let tokenCounter: any PromptTokenCounter
     let logger: Logger
+    let metrics = IngestMetrics()
 
     public init(
         connection: PostgresConnection, pollClient: TelegramClient, client: TelegramClient,
@@ -92,7 +93,9 @@ public struct IngestService: Service {
                     offset: offset.next, limit: configuration.pollLimit, timeout: configuration.pollTimeout,
                     allowedUpdates: ["message", "edited_message", "callback_query"])
                 backoff.reset()
+                metrics.polled()
             } catch let error as TelegramError {
+                metrics.getUpdatesFailed()
                 if error.code == .unauthorized { throw error }
                 // 409: another poller or a webhook; 429/5xx/network: Telegram is unwell.
                 let wait = error.retryAfter.map { Duration.seconds($0) } ?? backoff.next()
@@ -136,6 +139,7 @@ public struct IngestService: Service {
         do {
             let handled = try await handler.handleRun(run)
             for (message, outcome) in zip(run, handled) {
+                metrics.handled(outcome: outcome.outcome)
                 logger.debug("update handled", metadata: [LogKey.updateID: "\(message.updateID)", "lienzo_outcome": "\(outcome.outcome)"])
             }
             return true
@@ -157,6 +161,7 @@ public struct IngestService: Service {
             do {
                 let handled = try await handler.handle(update)
                 logger.debug("update handled", metadata: ["lienzo_outcome": "\(handled.outcome)"])
+                metrics.handled(outcome: handled.outcome)
                 if let answer = handled.callbackAnswer { await answerCallback(answer, logger: logger) }
                 return
             } catch let error as PostgresError where error.isConnectionProblem {
@@ -169,6 +174,7 @@ public struct IngestService: Service {
                 if failures >= configuration.maxAttemptsPerUpdate {
                     do {
                         try await handler.recordFailed(update, error: "\(error)")
+                        metrics.failed()
                         return
                     } catch {
                         logger.error("could not record the failed update", metadata: [LogKey.error: "\(error)"])

@@ -1,0 +1,43 @@
+import Foundation
+import Metrics
+
+/// Ingest's metrics through swift-metrics (Prometheus at `/metrics` when
+/// `INGEST_METRICS_PORT` is set):
+/// - `lienzo_updates_total{outcome}`: updates handled, by outcome class (`IngestMetrics.outcomeClass`):
+///   `enqueued`, `rejected`, `refused`, `ignored`, `command`, `callback`, `error`
+/// - `lienzo_get_updates_errors_total`: failed getUpdates calls (network, 409, 429, 5xx)
+/// - `lienzo_last_poll_timestamp_seconds`: Unix time of the last successful getUpdates;
+///   the poll's age is `time() - lienzo_last_poll_timestamp_seconds`
+///
+/// Labels come only from the fixed classes, never from user text.
+public struct IngestMetrics: Sendable {
+    public init() {}
+
+    static let outcomeClasses: Set<String> = ["enqueued", "rejected", "refused", "ignored", "command", "callback", "error"]
+
+    /// The class of an update outcome string (`"refused:daily_limit"`, `"callback:new_seed"`, …).
+    static func outcomeClass(_ outcome: String) -> String {
+        let head = outcome.split(separator: ":", maxSplits: 1).first.map(String.init) ?? outcome
+        switch head {
+        case "enqueued", "rejected", "refused", "ignored", "callback", "error": return head
+        case "duplicate", "duplicate_job": return "ignored"
+        default: return "command"
+        }
+    }
+
+    func handled(outcome: String) {
+        Counter(label: "lienzo_updates_total", dimensions: [("outcome", Self.outcomeClass(outcome))]).increment()
+    }
+
+    func failed() {
+        Counter(label: "lienzo_updates_total", dimensions: [("outcome", "error")]).increment()
+    }
+
+    func getUpdatesFailed() {
+        Counter(label: "lienzo_get_updates_errors_total").increment()
+    }
+
+    func polled() {
+        Gauge(label: "lienzo_last_poll_timestamp_seconds").record(Date().timeIntervalSince1970)
+    }
+}
