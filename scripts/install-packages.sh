@@ -3,7 +3,7 @@
 # name extra packages a hand-run script needs (scripts/kernels/compare.sh: libdnnl-dev).
 # Swift itself (6.1 or later) is not a Debian package: it must already be on PATH.
 set -euo pipefail
-packages=(libpq-dev libcurl4-openssl-dev libopenblas-dev libpng-dev postgresql pkg-config python3 "$@")
+packages=(libpq-dev libcurl4-openssl-dev libopenblas-dev libpng-dev postgresql pkg-config python3 openssl "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
