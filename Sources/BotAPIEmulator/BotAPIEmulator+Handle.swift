@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 extension BotAPIEmulator {
     /// Answers one HTTP request; runs on the connection's thread and may block there
@@ -163,12 +164,5 @@ extension BotAPIEmulator {
 
     private func reply(_ error: APIError) -> HTTPServerReply {
         .respond(status: error.code, body: error.json.serialized())
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

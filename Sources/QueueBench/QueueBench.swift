@@ -124,7 +124,7 @@ struct QueueBench: AsyncParsableCommand {
             try await group.waitForAll()
         }
         let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let meanBatch = Double(counters.rendered) / Double(max(counters.batches, 1))
         print(String(format: "queue bench: %d jobs in %.2f s = %.0f jobs/s (enqueuers %d × batches of %d, renderers %d, deliverers %d, mean render batch %.2f, history %d)",
                      jobs, seconds, Double(jobs) / seconds, enqueuers, enqueueBatch, renderers, deliverers, meanBatch, history))
@@ -174,7 +174,7 @@ extension QueueBench {
             let started = ContinuousClock.now
             try await body()
             let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             var server = ""
             if let cpuBefore, let cpuAfter = Self.cpuSeconds(of: backend) {
                 server = String(format: ", server CPU %.0f µs per job", (cpuAfter - cpuBefore) * 1e6 / Double(jobs))
@@ -241,7 +241,7 @@ extension QueueBench {
         }
         var total = 0.0
         for (step, name) in ["enqueue (batches of \(enqueueBatch))", "claim (batches of \(batch))", "finish", "delivery claim", "delivery finish"].enumerated() {
-            let perJob = Double(spent[step].components.seconds) * 1e6 / Double(jobs) + Double(spent[step].components.attoseconds) / 1e12 / Double(jobs)
+            let perJob = spent[step].seconds * 1e6 / Double(jobs)
             total += perJob
             print(String(format: "%-28@ %7.1f µs per job", name as NSString, perJob))
         }

@@ -1,4 +1,5 @@
 import Metrics
+import Runtime
 import Schema
 
 /// The Renderer's metrics through swift-metrics (exported by whatever backend the
@@ -19,8 +20,7 @@ public struct RenderMetrics: Sendable {
 
     func rendered(count: Int, seconds: Duration, steps: Int) {
         Counter(label: "lienzo_renders_total").increment(by: count)
-        let total = Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18
-        Recorder(label: "lienzo_seconds_per_step").record(total / Double(max(steps, 1)))
+        Recorder(label: "lienzo_seconds_per_step").record(seconds.seconds / Double(max(steps, 1)))
     }
 
     func flagged(action: String) {

@@ -3,6 +3,7 @@ import Diffusion
 import Foundation
 import PNG
 import RenderStage
+import Runtime
 
 /// `Renderer bench-pipeline`: whole images as a user waits for them, text to decoded RGB,
 /// on full-size architectures with random weights, beside diffusers on PyTorch with the
@@ -148,7 +149,7 @@ enum PreviewCost {
                 precondition(!pngs.isEmpty)
                 let cost = ContinuousClock.now - began
                 pacer.made(cost: cost)
-                spent += Double(cost.components.attoseconds) / 1e18 + Double(cost.components.seconds)
+                spent += cost.seconds
                 count += 1
             }
         }

@@ -1,5 +1,6 @@
 import BotAPIEmulator
 import Foundation
+import Runtime
 import Telegram
 import Testing
 
@@ -42,7 +43,7 @@ struct TelegramBenchmark {
             received += batch.count
             offset = batch.last.map { $0.updateID + 1 } ?? offset
         }
-        let seconds = (clock.now - started).inSeconds
+        let seconds = (clock.now - started).seconds
         print("getUpdates: \(received) updates in \(format(seconds)) s = \(format(Double(received) / seconds)) updates/s (limit 100)")
         #expect(received == 10_001)
     }
@@ -62,18 +63,11 @@ struct TelegramBenchmark {
             }
             try await group.waitForAll()
         }
-        let seconds = (clock.now - started).inSeconds
+        let seconds = (clock.now - started).seconds
         let rate = Double(count) / seconds
         print("\(label): \(count) in \(format(seconds)) s = \(format(rate)) messages/s over \(clients.count) connection(s)")
         return rate
     }
 
     func format(_ value: Double) -> String { String(format: "%.2f", value) }
-}
-
-extension Duration {
-    var inSeconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

@@ -109,7 +109,7 @@ extension DeliverSender {
     /// answer on its lease. Nil after an error retrying cannot fix, or when the task is
     /// cancelled (the stage is stopping at once).
     func retrying<T>(_ doing: String, _ body: () async throws -> T) async -> T? {
-        var wait: Duration = .milliseconds(100)
+        var backoff = Backoff(initial: .milliseconds(100), max: .seconds(2))
         while true {
             do {
                 return try await body()
@@ -120,12 +120,11 @@ extension DeliverSender {
                 return nil
             }
             do {
-                try await Task.sleep(for: wait)
+                try await Task.sleep(for: backoff.next())
             } catch {
                 logger.error("stopped before \(doing) succeeded", metadata: [LogKey.error: "\(error)"])
                 return nil
             }
-            wait = min(wait * 2, .seconds(2))
         }
     }
 }

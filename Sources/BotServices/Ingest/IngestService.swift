@@ -60,7 +60,7 @@ public struct IngestService: Service {
     /// (getUpdates answers 409 while one is set) and the command menus. Retries while
     /// Telegram is unreachable; nil when shut down meanwhile.
     private func startUp() async throws -> User? {
-        var backoff = Backoff(max: configuration.maxBackoff)
+        var backoff = Backoff(initial: .milliseconds(100), max: configuration.maxBackoff)
         while !Task.isCancelled {
             do {
                 let me = try await client.getMe()
@@ -75,7 +75,7 @@ public struct IngestService: Service {
             } catch let error as TelegramError {
                 if error.code == .unauthorized { throw error }
                 logger.warning("Telegram start-up failed; retrying", metadata: [LogKey.error: "\(error)"])
-                try await Task.sleep(for: backoff.next())
+                try await Task.sleep(for: backoff.next().jittered(by: 0.2))
             }
         }
         return nil
@@ -85,7 +85,7 @@ public struct IngestService: Service {
         var handler = startHandler
         var profile = ModelProfileRefresh(base: configuration.limits, interval: configuration.profileRefresh)
         var promptRules = PromptRulesRefresh(interval: configuration.promptRulesRefresh)
-        var backoff = Backoff(max: configuration.maxBackoff)
+        var backoff = Backoff(initial: .milliseconds(100), max: configuration.maxBackoff)
         while !Task.isCancelled {
             let updates: [Update]
             do {
@@ -98,7 +98,7 @@ public struct IngestService: Service {
                 metrics.getUpdatesFailed()
                 if error.code == .unauthorized { throw error }
                 // 409: another poller or a webhook; 429/5xx/network: Telegram is unwell.
-                let wait = error.retryAfter.map { Duration.seconds($0) } ?? backoff.next()
+                let wait = error.retryAfter.map { Duration.seconds($0) } ?? backoff.next().jittered(by: 0.2)
                 logger.warning("getUpdates failed; retrying", metadata: [LogKey.error: "\(error)", "lienzo_wait": "\(wait)"])
                 try await Task.sleep(for: wait)
                 continue
@@ -155,7 +155,7 @@ public struct IngestService: Service {
     private func handleWithRetry(_ update: Update, handler: UpdateHandler) async throws {
         var logger = self.logger
         logger[metadataKey: LogKey.updateID] = "\(update.updateID)"
-        var backoff = Backoff(max: configuration.maxBackoff)
+        var backoff = Backoff(initial: .milliseconds(100), max: configuration.maxBackoff)
         var failures = 0
         while true {
             do {
@@ -181,7 +181,7 @@ public struct IngestService: Service {
                     }
                 }
             }
-            try await Task.sleep(for: backoff.next())
+            try await Task.sleep(for: backoff.next().jittered(by: 0.2))
         }
     }
 
@@ -193,19 +193,4 @@ public struct IngestService: Service {
             logger.debug("answerCallbackQuery failed", metadata: [LogKey.error: "\(error)"])
         }
     }
-}
-
-/// Exponential backoff from 100 ms, doubling up to `max`.
-struct Backoff: Sendable {
-    let max: Duration
-    private var current: Duration = .milliseconds(100)
-
-    init(max: Duration) { self.max = max }
-
-    mutating func next() -> Duration {
-        defer { current = Swift.min(current * 2, max) }
-        return current.jittered(by: 0.2)
-    }
-
-    mutating func reset() { current = .milliseconds(100) }
 }

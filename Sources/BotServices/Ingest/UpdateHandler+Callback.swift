@@ -37,7 +37,7 @@ extension UpdateHandler {
         if data.action == .sendAsFile {
             guard job.hasImage else {
                 // Retention dropped the PNG (LIENZO_KEEP_IMAGES_FOR): say so, and for how long one is kept.
-                let kept = try await JobQueue(connection).retentionPolicy().keepImagesFor.totalSeconds
+                let kept = try await JobQueue(connection).retentionPolicy().keepImagesFor.seconds
                 return answer("callback:image_expired", table.rejection(.imageExpired(keptSeconds: Int(kept.rounded()))), alert: true)
             }
             try await JobQueue(connection).insertOutbox(OutboxMessage(

@@ -7,8 +7,8 @@ import Telegram
 extension UpdateHandler {
     func privacyLine(connection: PostgresConnection) async throws -> PrivacyLine {
         let policy = try await JobQueue(connection).retentionPolicy()
-        return PrivacyLine(keepImagesSeconds: Int(policy.keepImagesFor.totalSeconds.rounded()),
-                           keepPromptsSeconds: Int(policy.keepPromptsFor.totalSeconds.rounded()))
+        return PrivacyLine(keepImagesSeconds: Int(policy.keepImagesFor.seconds.rounded()),
+                           keepPromptsSeconds: Int(policy.keepPromptsFor.seconds.rounded()))
     }
 
     /// The /forget button, pressed: erases the data of `userID` if the presser is that user

@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// A wake-up between tasks: `wait(timeout:)` returns when `signal()` was called since the
 /// last wait, or after `timeout`. Signals do not pile up: many signals wake one wait.
@@ -55,18 +56,5 @@ final class WakeSignal: @unchecked Sendable {
         timer = nil
         lock.unlock()
         waiter.continuation.resume()
-    }
-}
-
-extension Duration {
-    /// This duration scaled by a random factor in 1 ± `fraction`, so many pollers do not
-    /// wake in step (River's jittered fetch poll).
-    func jittered(by fraction: Double = 0.25) -> Duration {
-        self * Double.random(in: (1 - fraction)...(1 + fraction))
-    }
-
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

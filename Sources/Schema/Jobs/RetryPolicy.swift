@@ -1,4 +1,7 @@
-/// Exponential backoff between attempts: `base · 2^(attempt-1)`, capped.
+import Runtime
+
+/// The backoff between a job's attempts, in seconds as the SQL schedules them: `Backoff`'s
+/// rule, from `base` up to `cap`.
 public struct RetryPolicy: Sendable {
     public var base: Double
     public var cap: Double
@@ -10,6 +13,6 @@ public struct RetryPolicy: Sendable {
 
     /// Seconds to wait after failed attempt number `attempt` (1-based).
     public func backoff(afterAttempt attempt: Int) -> Double {
-        min(cap, base * Double(1 << min(max(attempt - 1, 0), 30)))
+        Backoff(initial: .seconds(base), max: .seconds(cap)).delay(afterAttempt: attempt).seconds
     }
 }

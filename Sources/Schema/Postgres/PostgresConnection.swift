@@ -106,7 +106,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Returns at once when connected; else reconnects, waiting between failed attempts.
     func ensureConnected() async throws {
-        var backoff = configuration.initialBackoff
+        var backoff = Backoff(initial: configuration.initialBackoff, max: configuration.maxBackoff)
         let started = ContinuousClock.now
         while true {
             do {
@@ -116,11 +116,11 @@ public final class PostgresConnection: @unchecked Sendable {
                 if let limit = configuration.reconnectTimeout, ContinuousClock.now - started > limit {
                     throw error
                 }
+                let wait = backoff.next()
                 logger.debug("PostgreSQL unreachable, retrying", metadata: [
-                    LogKey.error: "\(error.message)", "lienzo_backoff": "\(backoff)",
+                    LogKey.error: "\(error.message)", "lienzo_backoff": "\(wait)",
                 ])
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, configuration.maxBackoff)
+                try await Task.sleep(for: wait)
             }
         }
     }

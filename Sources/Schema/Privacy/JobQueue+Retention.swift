@@ -19,7 +19,7 @@ extension JobQueue {
     /// rows other transactions hold. Call again while it returns `limit` rows.
     public func purgeExpired(keepImagesFor: Duration, keepPromptsFor: Duration, limit: Int) async throws -> Purged {
         guard let row = try await connection.query(
-            EmbeddedSQL.Queries.purgeExpired, keepImagesFor.totalSeconds, keepPromptsFor.totalSeconds, limit
+            EmbeddedSQL.Queries.purgeExpired, keepImagesFor.seconds, keepPromptsFor.seconds, limit
         ).first else { return Purged() }
         return Purged(images: try row.decode("images_purged"), prompts: try row.decode("prompts_purged"),
                       messages: try row.decode("messages_purged"))
@@ -44,7 +44,7 @@ extension JobQueue {
     /// Makes `policy`'s windows the ones /privacy quotes and the backlog is measured against.
     public func publishRetentionPolicy(_ policy: RetentionPolicy) async throws {
         try await connection.query(
-            EmbeddedSQL.Queries.publishRetentionPolicy, policy.keepImagesFor.totalSeconds, policy.keepPromptsFor.totalSeconds)
+            EmbeddedSQL.Queries.publishRetentionPolicy, policy.keepImagesFor.seconds, policy.keepPromptsFor.seconds)
     }
 
     /// The windows in force (the defaults until a Deliver published its own).

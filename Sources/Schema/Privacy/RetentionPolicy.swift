@@ -32,10 +32,3 @@ public struct RetentionPolicy: Sendable, Equatable {
         batchSize = try environment.int("LIENZO_RETENTION_BATCH", default: batchSize, in: 1...100_000)
     }
 }
-
-extension Duration {
-    /// Whole and fractional seconds, as SQL's `make_interval(secs => …)` takes them.
-    public var totalSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

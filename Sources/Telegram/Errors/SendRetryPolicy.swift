@@ -1,3 +1,5 @@
+import Runtime
+
 /// What to do after a send failed: a pure function of the error and the attempt number,
 /// so Deliver's reaction to every Bot API failure is tested without I/O.
 ///
@@ -57,9 +59,7 @@ public struct SendRetryPolicy: Sendable, Equatable {
     /// `initialBackoff × 2^(attempt−1)`, capped. Deterministic: callers add jitter if
     /// many senders could retry in step.
     public func backoff(after attempt: Int) -> Duration {
-        let doublings = min(max(attempt - 1, 0), 30)
-        let delay = initialBackoff * (1 << doublings)
-        return min(delay, maxBackoff)
+        Backoff(initial: initialBackoff, max: maxBackoff).delay(afterAttempt: attempt)
     }
 }
 
