@@ -18,25 +18,13 @@ public struct LeaseRescuerService: Service {
     }
 
     public func run() async throws {
-        let waiter = QueueWaiter(connection: queue.connection, pollInterval: interval, jitter: 0.25)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                for rescued in try await queue.rescueExpiredLeases() {
-                    logger.warning("lease expired", metadata: [
-                        LogKey.jobID: "\(rescued.id)", "lienzo_table": "\(rescued.table)",
-                        "lienzo_new_state": "\(rescued.newState)",
-                    ])
-                }
-            } catch let error as PostgresError where error.isConnectionProblem {
-                logger.warning("database connection lost; reconnecting", metadata: [LogKey.error: "\(error)"])
-            } catch is CancellationError {
-                break
-            } catch {
-                // A background chore must not take the stage down; the next round tries again.
-                logger.error("could not rescue expired leases; trying again", metadata: [LogKey.error: "\(error)"])
+        await runPeriodically(queue.connection, every: interval, logger: logger, failure: "could not rescue expired leases") {
+            for rescued in try await queue.rescueExpiredLeases() {
+                logger.warning("lease expired", metadata: [
+                    LogKey.jobID: "\(rescued.id)", "lienzo_table": "\(rescued.table)",
+                    "lienzo_new_state": "\(rescued.newState)",
+                ])
             }
-            // A graceful shutdown ends the pause at once.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: waiter.nextTimeout()) }
         }
     }
 }

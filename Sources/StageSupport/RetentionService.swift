@@ -25,24 +25,13 @@ public struct RetentionService: Service {
     }
 
     public func run() async throws {
-        let waiter = QueueWaiter(connection: queue.connection, pollInterval: policy.interval, jitter: 0.25)
         var published = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                if !published {
-                    try await queue.publishRetentionPolicy(policy)
-                    published = true
-                }
-                try await round()
-            } catch let error as PostgresError where error.isConnectionProblem {
-                logger.warning("database connection lost; reconnecting", metadata: [LogKey.error: "\(error)"])
-            } catch is CancellationError {
-                break
-            } catch {
-                // A background chore must not take the stage down; the next round tries again.
-                logger.error("retention purge failed; trying again", metadata: [LogKey.error: "\(error)"])
+        await runPeriodically(queue.connection, every: policy.interval, logger: logger, failure: "retention purge failed") {
+            if !published {
+                try await queue.publishRetentionPolicy(policy)
+                published = true
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: waiter.nextTimeout()) }
+            try await round()
         }
     }
 
