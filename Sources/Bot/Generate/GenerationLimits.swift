@@ -171,37 +171,33 @@ public struct GenerationLimits: Sendable, Equatable {
         return samplerAliases[name] ?? name
     }
 
-    /// The engine's samplers (Diffusion `Sampler`) by every name they go by, keyed by
-    /// `samplerKey`. AUTOMATIC1111: PLMS, DDIM, Euler, Euler a, LMS, DPM++ 2M,
-    /// DPM++ 2M Karras, LCM; k-diffusion: k_euler, k_euler_a, k_euler_ancestral, k_lms,
-    /// k_dpmpp_2m, k_dpmpp_2m_ka, k_lcm.
+    /// The engine's samplers (Diffusion `Sampler`): each one's name, the name AUTOMATIC1111
+    /// writes for it (as `Sampler.a1111Name`, which the PNG's `parameters` use), and the
+    /// k-diffusion and other names people type.
+    static let samplerNames: [(engine: String, a1111: String, aliases: [String])] = [
+        ("pndm", "PLMS", []),
+        ("ddim", "DDIM", []),
+        ("euler", "Euler", ["k_euler"]),
+        ("euler_a", "Euler a", ["k_euler_a", "euler_ancestral", "k_euler_ancestral"]),
+        ("lms", "LMS", ["k_lms"]),
+        ("dpmpp_2m", "DPM++ 2M", ["k_dpmpp_2m"]),
+        ("dpmpp_2m_karras", "DPM++ 2M Karras", ["k_dpmpp_2m_ka", "dpmpp_2m_ka", "k_dpmpp_2m_karras"]),
+        ("lcm", "LCM", ["k_lcm"]),
+    ]
+
+    /// Every name of `samplerNames`, keyed by `samplerKey`, to the engine's.
     static let samplerAliases: [String: String] = {
-        let names: [String: [String]] = [
-            "pndm": ["plms"],
-            "ddim": [],
-            "euler": ["k_euler"],
-            "euler_a": ["k_euler_a", "euler_ancestral", "k_euler_ancestral"],
-            "lms": ["k_lms"],
-            "dpmpp_2m": ["k_dpmpp_2m"],
-            "dpmpp_2m_karras": ["k_dpmpp_2m_ka", "dpmpp_2m_ka", "k_dpmpp_2m_karras"],
-            "lcm": ["k_lcm"],
-        ]
         var table: [String: String] = [:]
-        for (engine, aliases) in names {
-            for alias in [engine] + aliases { table[alias] = engine }
+        for sampler in samplerNames {
+            for name in [sampler.engine, sampler.a1111] + sampler.aliases { table[samplerKey(name)] = sampler.engine }
         }
         return table
     }()
 
-    /// The name AUTOMATIC1111 writes for one of the engine's samplers (as Diffusion's
-    /// `Sampler.a1111Name`, which the PNG's `parameters` use): captions say the same. A
-    /// name the engine does not know is kept as it is.
+    /// The name AUTOMATIC1111 writes for one of the engine's samplers: captions say the same
+    /// as the PNG's `parameters`. A name the engine does not know is kept as it is.
     public static func a1111SamplerName(_ engineName: String) -> String {
-        let names = [
-            "pndm": "PLMS", "ddim": "DDIM", "euler": "Euler", "euler_a": "Euler a", "lms": "LMS",
-            "dpmpp_2m": "DPM++ 2M", "dpmpp_2m_karras": "DPM++ 2M Karras", "lcm": "LCM",
-        ]
-        return names[engineName] ?? engineName
+        samplerNames.first { $0.engine == engineName }?.a1111 ?? engineName
     }
 
     /// True when `text` names one of the engine's samplers (whether a model offers it or not).
