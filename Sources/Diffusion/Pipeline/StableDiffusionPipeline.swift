@@ -119,11 +119,14 @@ public struct StableDiffusionPipeline: Sendable {
     /// image at a time: the VAE's activations at 512² are the largest tensors of a run.
     public func decode(_ latents: Tensor, with decoder: (any LatentDecoder)? = nil) -> [RGBImage] {
         let decoder = decoder ?? model.vae
+        return (0..<latents.shape[0]).map { j in Self.image(of: latents.slice(j..<(j + 1)), decodedBy: decoder) }
+    }
+
+    /// One latent (1, c, h, w) in the U-Net's space to RGB: divided by the decoder's scaling
+    /// factor, decoded, and quantised as diffusers does.
+    static func image(of z: Tensor, decodedBy decoder: any LatentDecoder) -> RGBImage {
         let scale = 1 / decoder.scalingFactor
-        return (0..<latents.shape[0]).map { j in
-            let z = latents.slice(j..<(j + 1))
-            return Self.toRGB(decoder.decode(Tensor(shape: z.shape, data: z.data.map { $0 * scale })))
-        }
+        return toRGB(decoder.decode(Tensor(shape: z.shape, data: z.data.map { $0 * scale })))
     }
 
     /// (1, 3, H, W) in [-1, 1] → RGB8 as diffusers' postprocess + numpy_to_pil:

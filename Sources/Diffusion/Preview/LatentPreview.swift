@@ -30,9 +30,7 @@ public enum LatentPreview: Sendable {
                 return Self.enlarged(Self.approximate(z), minimumSide: Self.approxMinimumSide)
             case .tiny(let taesd):
                 // A quarter of the pixels costs a quarter of the decode: previews are small in a chat.
-                let small = Self.pooled(z, toAtMost: Self.approxMinimumSide / 8)
-                let scale = 1 / taesd.scalingFactor
-                return StableDiffusionPipeline.toRGB(taesd.decode(Tensor(shape: small.shape, data: small.data.map { $0 * scale })))
+                return StableDiffusionPipeline.image(of: Self.pooled(z, toAtMost: Self.approxMinimumSide / 8), decodedBy: taesd)
             }
         }
     }
