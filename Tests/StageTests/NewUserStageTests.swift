@@ -5,7 +5,7 @@ import TestSupport
 
 extension StageLaneA {
     /// Issue 16 against the real Ingest and Deliver: /help's limits come from the quota
-    /// tables, and the prompt-cut warning outlives the status message's edits.
+    /// tables, and the prompt-cut warning and the daily count outlive the status message's edits.
     @Suite struct NewUserStageTests {
         @Test func helpNamesTheUsersQuotaInTheirLanguage() async throws {
             let bot = try await StageHarness(render: false, unlimitedQuotas: false)
@@ -16,6 +16,27 @@ extension StageLaneA {
             await bot.stop()
             #expect(bot.texts(inChat: bot.alice.id).first?.contains("; 1,500 images a day, 5 waiting at once.\n") == true)
             #expect(bot.texts(inChat: bot.bruno.id).first?.contains("; 1.500 imágenes al día, 5 pedidos esperando a la vez.\n") == true)
+        }
+
+        /// The acknowledgement's "N left today" stays in the status message through the
+        /// progress edits and the final one, instead of going with the first edit.
+        @Test func theDailyCountOutlivesTheStatusEdits() async throws {
+            let bot = try await StageHarness(render: false, unlimitedQuotas: false)
+            try await bot.database.queue.setQuotaDefaults(dailyLimit: 1500, maxQueued: 5)
+            bot.emulator.sendUserMessage("un faro --steps 8", from: bot.bruno)
+            _ = try await bot.state("SELECT 'acknowledged' AS state FROM jobs WHERE status_message_id IS NOT NULL", reaching: "acknowledged")
+            let queue = bot.database.queue
+            let lease = try #require(try await queue.claimRenderBatch(owner: "test-renderer", model: StageHarness.model, limit: 1, leaseSeconds: 60).first).lease
+            _ = try await queue.extendRenderLeases([lease], leaseSeconds: 60, step: 4)
+            try await bot.waitFor("the progress edit") { $0.sentMessages.contains { $0.text?.hasPrefix("🎨 Dibujando… paso 4/8") == true } }
+            #expect(try await queue.finishRender(lease, png: StandInRenderer.png))
+            _ = try await bot.state("SELECT state::text AS state FROM jobs", reaching: "delivered")
+            try await bot.waitFor("the final edit") { $0.sentMessages.contains { $0.text?.hasPrefix("✅ Hecho.") == true } }
+            await bot.stop()
+            let status = try #require(bot.emulator.sentMessages(inChat: bot.bruno.id).first { $0.method == "sendMessage" })
+            #expect(status.previousTexts.first == "⏳ En cola, posición 1.\nTe quedan 1.499 hoy.")
+            #expect(status.previousTexts.contains("🎨 Dibujando… paso 4/8\nTe quedan 1.499 hoy."))
+            #expect(status.text == "✅ Hecho.\nTe quedan 1.499 hoy.")
         }
 
         @Test func thePromptCutWarningOutlivesTheStatusEdits() async throws {

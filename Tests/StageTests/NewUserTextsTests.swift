@@ -13,7 +13,7 @@ import Testing
         let quota = QuotaLine(usedToday: 1234, dailyLimit: 10000, pending: 2, maxQueued: 5, banned: false)
         #expect(Texts.text(.quota(quota), language: .english) == "📊 Today: 1,234 of 10,000 used, 8,766 left. Waiting now: 2 of 5.")
         #expect(Texts.text(.quota(quota), language: .spanish) == "📊 Hoy: 1.234 de 10.000 usadas, te quedan 8.766. Esperando ahora: 2 de 5.")
-        #expect(Texts.text(.queued(position: 3, remainingToday: 1500), language: .spanish) == "⏳ En cola, posición 3. Te quedan 1.500 hoy.")
+        #expect(Texts.text(.queued(position: 3, remainingToday: 1500), language: .spanish) == "⏳ En cola, posición 3.\nTe quedan 1.500 hoy.")
         #expect(Texts.text(.rejected(.dailyLimit(used: 2000, limit: 2000)), language: .english).contains("used 2,000 of 2,000 images"))
     }
 
@@ -51,13 +51,25 @@ import Testing
         #expect(BotMessage(kind: "help", argsJSON: BotMessage.help(model).argsJSON) == .help(model))
     }
 
+    /// "N left today" is the acknowledgement's second line, which every status edit keeps
+    /// (Spanish in the singular too); a request that ended without an image drops it.
+    @Test func theDailyCountIsALineTheStatusEditsKeep() {
+        #expect(Texts.text(.queued(position: 3, remainingToday: 7), language: .english) == "⏳ Queued, position 3.\n7 left today.")
+        #expect(Texts.status(.rendering(step: 4, steps: 20), remainingToday: 1234, language: .english)
+            == "🎨 Rendering… step 4/20\n1,234 left today.")
+        #expect(Texts.status(.preview(step: 2, steps: 20), remainingToday: 1, language: .spanish) == "🎨 Dibujando… paso 2/20\nTe queda 1 hoy.")
+        #expect(Texts.status(.delivered, remainingToday: 0, language: .english) == "✅ Done.\n0 left today.")
+        #expect(Texts.status(.cancelled, remainingToday: 5, language: .english) == "🛑 Cancelled.")
+        #expect(Texts.status(.failed, remainingToday: 5, language: .spanish) == "😞 Falló.")
+        #expect(Texts.status(.rendered, remainingToday: nil, language: .english) == "📤 Rendered, sending…")
+    }
+
     @Test func promptCutIsAMessageOfItsOwn() {
         #expect(Texts.text(.promptCut, language: .english, cutPrompt: "the tail")
             == "⚠️ The model reads about 75 tokens of a prompt; this end will probably be ignored: «the tail»")
         #expect(Texts.text(.promptCut, language: .spanish, cutPrompt: "la cola").hasSuffix("se ignorará: «la cola»"))
         // Nothing to quote (the prompt was erased): no text, and Deliver sends nothing.
         #expect(Texts.text(.promptCut, language: .english).isEmpty)
-        #expect(Texts.text(.queued(position: 3, remainingToday: 7), language: .english) == "⏳ Queued, position 3. 7 left today.")
         #expect(BotMessage(kind: "prompt_cut", argsJSON: BotMessage.promptCut.argsJSON) == .promptCut)
         // A row written before the warning had its own message.
         #expect(BotMessage(kind: "queued", argsJSON: #"{"position":1,"remaining":4,"prompt_cut":true}"#)

@@ -48,7 +48,10 @@ UPDATE jobs SET status_message_id = $2, status_shown = $3, status_edited_at = no
 -- Jobs whose status message shows something else than their state now, not edited in
 -- the last $1 seconds, at most $2. `status_key` is what the message should show: a
 -- rendering job with a live preview newer than the one shown shows that preview.
-SELECT id, chat_id, status_message_id, preview_message_id, message_id, language_code, status_key
+-- `remaining_today` is the count the acknowledgement gave, which every edit keeps.
+SELECT id, chat_id, status_message_id, preview_message_id, message_id, language_code, status_key,
+       (SELECT (o.args->>'remaining')::int FROM outbox o
+         WHERE o.job_id = s.id AND o.kind = 'queued' ORDER BY o.id LIMIT 1) AS remaining_today
   FROM (SELECT j.id, j.chat_id, j.status_message_id, j.preview_message_id, j.message_id, j.language_code,
                j.status_shown, j.status_edited_at,
                CASE

@@ -46,8 +46,10 @@ struct English: TextTable {
 
     func queued(position: Int, remainingToday: Int) -> String {
         // enqueue_jobs stops counting at 101.
-        "⏳ Queued, position \(Self.position(position)). \(Self.number(remainingToday)) left today."
+        "⏳ Queued, position \(Self.position(position)).\n\(leftToday(remainingToday))"
     }
+
+    func leftToday(_ remaining: Int) -> String { "\(Self.number(remaining)) left today." }
 
     func promptCut(_ cut: String) -> String {
         "⚠️ The model reads about 75 tokens of a prompt; this end will probably be ignored: «\(cut)»"

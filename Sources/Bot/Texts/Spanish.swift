@@ -46,7 +46,11 @@ struct Spanish: TextTable {
     }
 
     func queued(position: Int, remainingToday: Int) -> String {
-        "⏳ En cola, posición \(English.position(position)). Te quedan \(Self.number(remainingToday)) hoy."
+        "⏳ En cola, posición \(English.position(position)).\n\(leftToday(remainingToday))"
+    }
+
+    func leftToday(_ remaining: Int) -> String {
+        remaining == 1 ? "Te queda 1 hoy." : "Te quedan \(Self.number(remaining)) hoy."
     }
 
     func promptCut(_ cut: String) -> String {

@@ -6,7 +6,10 @@ import Telegram
 public protocol TextTable: Sendable {
     /// /help: usage, examples that `model`'s limits accept, and what a plain request gets.
     func help(_ model: ModelLine) -> String
+    /// The acknowledgement: the queue position, then `leftToday` on a line of its own.
     func queued(position: Int, remainingToday: Int) -> String
+    /// The line of the status message its edits keep, so the count outlives the first one.
+    func leftToday(_ remaining: Int) -> String
     /// `cut` is the end of the prompt CLIP will not read (the `.promptCut` message).
     func promptCut(_ cut: String) -> String
     func rejection(_ rejection: Rejection) -> String
@@ -79,6 +82,18 @@ public enum Texts {
         case .privacy(let line): return table.privacy(line)
         case .forgetConfirm: return table.forgetConfirm
         case .forgotten(let line): return table.forgotten(line)
+        }
+    }
+
+    /// A status message's text as an edit leaves it: the state, then the acknowledgement's
+    /// "N left today" line (`remainingToday`, read back from it), which would otherwise go
+    /// with the first progress edit a second after the user got it. A request that ended
+    /// without an image shows only how it ended.
+    public static func status(_ key: StatusKey, remainingToday: Int?, language: BotLanguage) -> String {
+        let table = table(language)
+        switch (key, remainingToday) {
+        case (.failed, _), (.cancelled, _), (_, nil): return table.statusMessage(key)
+        case (_, let remaining?): return table.statusMessage(key) + "\n" + table.leftToday(remaining)
         }
     }
 

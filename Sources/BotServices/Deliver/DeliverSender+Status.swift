@@ -16,7 +16,7 @@ extension DeliverSender {
             return .finished(sent: false)
         }
         if case .preview = key { return await showPreview(due, key, &item) }
-        let text = Texts.table(BotLanguage(languageCode: due.languageCode)).statusMessage(key)
+        let text = Texts.status(key, remainingToday: due.remainingToday, language: BotLanguage(languageCode: due.languageCode))
         guard let photoID = due.previewMessageID else {
             let result = await attempt(&item, allowMigration: false) { chatID, _ in
                 try await client.editMessageText(chatID: chatID, messageID: Int(due.messageID), text: text)
@@ -59,7 +59,7 @@ extension DeliverSender {
         // Read again just now: a job that finished meanwhile has no preview to show, and its
         // photo may already hold the image.
         guard let preview, preview.rendering, let png = preview.png, let step = preview.step else { return .finished(sent: false) }
-        let caption = Texts.table(BotLanguage(languageCode: due.languageCode)).statusMessage(key)
+        let caption = Texts.status(key, remainingToday: due.remainingToday, language: BotLanguage(languageCode: due.languageCode))
         let photo = InputFile.png(png, fileName: "lienzo-\(due.jobID)-step\(step).png")
         if let photoID = preview.messageID {
             let result = await attempt(&item, allowMigration: false) { chatID, _ in

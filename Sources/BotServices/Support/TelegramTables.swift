@@ -109,6 +109,8 @@ extension PostgresConnection {
         var requestMessageID: Int64?
         var languageCode: String?
         var key: String
+        /// "N left today" as the acknowledgement said it; nil when it is gone.
+        var remainingToday: Int?
     }
 
     func statusUpdatesDue(throttleSeconds: Double, limit: Int) async throws -> [StatusDue] {
@@ -116,7 +118,7 @@ extension PostgresConnection {
             StatusDue(jobID: try row.decode("id"), chatID: try row.decode("chat_id"),
                       messageID: try row.decode("status_message_id"), previewMessageID: try row.decode("preview_message_id"),
                       requestMessageID: try row.decode("message_id"), languageCode: try row.decode("language_code"),
-                      key: try row.decode("status_key"))
+                      key: try row.decode("status_key"), remainingToday: try row.decode("remaining_today"))
         }
     }
 
