@@ -64,8 +64,8 @@ public final class TelegramClient: Sendable {
         } catch let failure as CurlFailure {
             if failure.cancelled { throw CancellationError() }
             let error = TelegramError(
-                code: .network, method: method, curlCode: failure.code, curlMessage: redactor.redact(failure.message)
-            )
+                code: .network, method: method, curlCode: failure.code, curlMessage: redactor.redact(failure.message),
+                host: configuration.apiHost)
             logger.debug("Bot API request failed", metadata: [TelegramLogKey.error: "\(error.debugDescription)"])
             throw error
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Runtime
 
 /// How to reach the Bot API.
@@ -57,6 +58,16 @@ public struct TelegramConfiguration: Sendable {
         guard parts.count == 2, let id = parts.first, let key = parts.last else { return false }
         return !id.isEmpty && id.allSatisfy(\.isASCII) && id.allSatisfy(\.isNumber) && !key.isEmpty
             && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
+    /// `host:port` of `apiURL`, for errors: what a network failure was trying to reach,
+    /// without the path (where the token goes) or any user name and password.
+    public var apiHost: String {
+        guard let components = URLComponents(string: apiURL), let host = components.host, !host.isEmpty else {
+            return "the Bot API URL (unreadable)"
+        }
+        let port = components.port ?? (components.scheme?.lowercased() == "http" ? 80 : 443)
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// The only place the token enters a URL.

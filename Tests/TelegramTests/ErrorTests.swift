@@ -184,17 +184,60 @@ struct ErrorTests {
         #expect(error.code == .notFound)
     }
 
-    @Test("a refused connection is a network error (curl 7)")
+    @Test("a refused connection is a network error (curl 7) that names the host and says refused")
     func refused() async throws {
         let port = try closedPort()
-        let configuration = TelegramConfiguration(token: EmulatorHarness.token, apiURL: "http://127.0.0.1:\(port)")
+        let error = try await networkFailure(apiURL: "http://127.0.0.1:\(port)")
+        #expect(error.curlCode == 7)
+        #expect(error.networkReason == .refused)
+        #expect(error.description == "Telegram getMe failed: network error reaching 127.0.0.1:\(port): connection refused")
+    }
+
+    @Test("a host name that does not resolve is a DNS failure (curl 6), named as such")
+    func unresolvableHost() async throws {
+        // .invalid never resolves (RFC 6761): the resolver answers at once, offline too.
+        let error = try await networkFailure(apiURL: "https://nonexistent.invalid")
+        #expect(error.curlCode == 6, "\(error.debugDescription)")
+        #expect(error.networkReason == .dns)
+        #expect(error.description == "Telegram getMe failed: network error reaching nonexistent.invalid:443: host name not found (DNS)")
+    }
+
+    @Test("a server that accepts the connection and never answers is a timeout (curl 28), named as such")
+    func silentServer() async throws {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let error = try await networkFailure(apiURL: "http://127.0.0.1:\(listener.port)", requestTimeout: .milliseconds(300))
+        #expect(error.curlCode == 28, "\(error.debugDescription)")
+        #expect(error.networkReason == .timeout)
+        #expect(error.description.hasSuffix("reaching 127.0.0.1:\(listener.port): timed out"))
+        #expect(error.debugDescription.contains("reason: timed out"))
+    }
+
+    @Test("libcurl's codes map to the reasons an operator acts on")
+    func networkReasons() {
+        #expect(NetworkReason(curlCode: 6) == .dns && NetworkReason(curlCode: 7) == .refused)
+        #expect(NetworkReason(curlCode: 28) == .timeout && NetworkReason(curlCode: 35) == .tls && NetworkReason(curlCode: 60) == .tls)
+        #expect(NetworkReason(curlCode: 52) == .connectionLost && NetworkReason(curlCode: 3) == .other)
+        // Only network failures have a reason.
+        #expect(TelegramError(code: .serverError, method: "getMe", curlCode: 7).networkReason == nil)
+        // The host is read from the URL without its user name, password or path.
+        let configuration = TelegramConfiguration(token: EmulatorHarness.token, apiURL: "https://user:pw@proxy.example:8443/tg/")
+        #expect(configuration.apiHost == "proxy.example:8443")
+        #expect(TelegramConfiguration(token: EmulatorHarness.token).apiHost == "api.telegram.org:443")
+    }
+
+    /// getMe against `apiURL`, which must fail at the network level; checks that no
+    /// rendering of the error holds the token (it is in the URL's path).
+    private func networkFailure(apiURL: String, requestTimeout: Duration = .seconds(5)) async throws -> TelegramError {
+        let configuration = TelegramConfiguration(
+            token: EmulatorHarness.token, apiURL: apiURL, connectTimeout: .seconds(2), requestTimeout: requestTimeout)
         let client = try TelegramClient(configuration: configuration)
         let error = try #require(await Expect.telegramError { try await client.getMe() })
         #expect(error.code == .network)
-        #expect(error.curlCode == 7)
         for text in Expect.renderings(of: error) {
-            #expect(!text.contains(EmulatorHarness.token.revealed))
+            #expect(!text.contains(EmulatorHarness.token.revealed) && !text.contains("/bot"), "\(text)")
         }
+        return error
     }
 }
 

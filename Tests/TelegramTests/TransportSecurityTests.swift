@@ -51,6 +51,7 @@ import Testing
         let error = try await getMeFailure(server.url)
         // CURLE_PEER_FAILED_VERIFICATION: the handshake went through and the certificate did not.
         #expect(error.curlCode == 60, "\(error.debugDescription)")
+        #expect(error.networkReason == .tls && error.description.hasSuffix(": TLS handshake or certificate refused"))
     }
 
     @Test(.enabled(if: TransportSecurityTests.hasOpenSSL)) func aServerOnlySpeakingTLS11IsRefused() async throws {
@@ -59,6 +60,7 @@ import Testing
         let error = try await getMeFailure(server.url)
         // CURLE_SSL_CONNECT_ERROR ("protocol version"), before any certificate is looked at.
         #expect(error.curlCode == 35, "\(error.debugDescription)")
+        #expect(error.networkReason == .tls)
     }
 
     private func getMeFailure(_ url: String) async throws -> TelegramError {

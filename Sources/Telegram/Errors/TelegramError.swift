@@ -23,6 +23,9 @@ public struct TelegramError: Error, Sendable, CustomStringConvertible, CustomDeb
     public var curlCode: Int?
     /// libcurl's message, redacted.
     public var curlMessage: String?
+    /// For network failures: the Bot API's host and port (`api.telegram.org:443`), never
+    /// the URL, whose path holds the token.
+    public var host: String?
     /// For `acceptedUnreadable`: `result.message_id`, when the unreadable result had one.
     public var acceptedMessageID: Int?
     public var file: String
@@ -31,7 +34,7 @@ public struct TelegramError: Error, Sendable, CustomStringConvertible, CustomDeb
     public init(
         code: Code, method: String, errorCode: Int? = nil, apiDescription: String? = nil,
         retryAfter: Int? = nil, migrateToChatID: Int64? = nil, httpStatus: Int? = nil,
-        curlCode: Int? = nil, curlMessage: String? = nil, file: String = #fileID, line: Int = #line
+        curlCode: Int? = nil, curlMessage: String? = nil, host: String? = nil, file: String = #fileID, line: Int = #line
     ) {
         self.code = code
         self.method = method
@@ -42,12 +45,21 @@ public struct TelegramError: Error, Sendable, CustomStringConvertible, CustomDeb
         self.httpStatus = httpStatus
         self.curlCode = curlCode
         self.curlMessage = curlMessage
+        self.host = host
         self.file = file
         self.line = line
     }
 
+    /// Why a network failure happened, from `curlCode`; nil for any other failure.
+    public var networkReason: NetworkReason? {
+        guard code == .network, let curlCode else { return nil }
+        return NetworkReason(curlCode: curlCode)
+    }
+
     public var description: String {
         var text = "Telegram \(method) failed: \(code)"
+        if let host { text += " reaching \(host)" }
+        if let networkReason { text += ": \(networkReason)" }
         if let retryAfter { text += " (retry after \(retryAfter) s)" }
         return text
     }
@@ -61,6 +73,8 @@ public struct TelegramError: Error, Sendable, CustomStringConvertible, CustomDeb
         if let httpStatus { fields.append("http_status: \(httpStatus)") }
         if let curlCode { fields.append("curl_code: \(curlCode)") }
         if let curlMessage { fields.append("curl_message: \(curlMessage)") }
+        if let host { fields.append("host: \(host)") }
+        if let networkReason { fields.append("reason: \(networkReason)") }
         if let acceptedMessageID { fields.append("accepted_message_id: \(acceptedMessageID)") }
         fields.append("at: \(file):\(line)")
         return "TelegramError(" + fields.joined(separator: ", ") + ")"
