@@ -534,6 +534,37 @@ BEGIN
     RETURN NULL;
 END $$;
 
+CREATE TABLE lienzo.access_allowlist (
+    subject text NOT NULL,
+    id bigint NOT NULL,
+    note text,
+    added_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT access_subject_known CHECK ((subject = ANY (ARRAY['user'::text, 'chat'::text])))
+);
+
+CREATE TABLE lienzo.admin_actions (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    admin_user_id bigint NOT NULL,
+    action text NOT NULL,
+    target_user_id bigint,
+    args jsonb DEFAULT '{}'::jsonb NOT NULL,
+    chat_id bigint NOT NULL,
+    update_id bigint NOT NULL,
+    CONSTRAINT admin_action_args_is_object CHECK ((jsonb_typeof(args) = 'object'::text)),
+    CONSTRAINT admin_action_known CHECK ((action = ANY (ARRAY['stats'::text, 'ban'::text, 'unban'::text, 'quota'::text]))),
+    CONSTRAINT admin_action_names_its_target CHECK (((action = 'stats'::text) = (target_user_id IS NULL)))
+);
+
+ALTER TABLE lienzo.admin_actions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME lienzo.admin_actions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE lienzo.chat_nsfw_policies (
     chat_id bigint NOT NULL,
     policy text NOT NULL,
@@ -832,6 +863,12 @@ CREATE TABLE lienzo.users (
     CONSTRAINT user_max_queued_non_negative CHECK ((max_queued >= 0))
 );
 
+ALTER TABLE ONLY lienzo.access_allowlist
+    ADD CONSTRAINT access_allowlist_pkey PRIMARY KEY (subject, id);
+
+ALTER TABLE ONLY lienzo.admin_actions
+    ADD CONSTRAINT admin_actions_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY lienzo.chat_nsfw_policies
     ADD CONSTRAINT chat_nsfw_policies_pkey PRIMARY KEY (chat_id);
 
@@ -882,6 +919,8 @@ ALTER TABLE ONLY lienzo.user_daily_jobs
 
 ALTER TABLE ONLY lienzo.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (user_id);
+
+CREATE INDEX admin_actions_target_idx ON lienzo.admin_actions USING btree (target_user_id, at) WHERE (target_user_id IS NOT NULL);
 
 CREATE INDEX jobs_flagged_idx ON lienzo.jobs USING btree (user_id, failed_at) WHERE nsfw;
 

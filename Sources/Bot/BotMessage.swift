@@ -35,6 +35,14 @@ public enum BotMessage: Sendable, Equatable {
     case forgetConfirm(userID: Int64)
     /// The confirmation's answer, which replaces it: what was erased.
     case forgotten(ForgetLine)
+    /// An operator's /stats.
+    case stats(StatsLine)
+    /// What an operator's /ban, /unban or /quota did.
+    case adminDone(AdminLine)
+    /// An operator's command typed wrong: how to type it.
+    case adminUsage(AdminUsage)
+    /// LIENZO_ACCESS=allowlist, and the user and chat are not on the list.
+    case notAllowed
 
     public var kind: String {
         switch self {
@@ -53,6 +61,10 @@ public enum BotMessage: Sendable, Equatable {
         case .privacy: "privacy"
         case .forgetConfirm: "forget_confirm"
         case .forgotten: "forgotten"
+        case .stats: "stats"
+        case .adminDone: "admin_done"
+        case .adminUsage: "admin_usage"
+        case .notAllowed: "not_allowed"
         }
     }
 
@@ -61,7 +73,7 @@ public enum BotMessage: Sendable, Equatable {
         var args = Args()
         switch self {
         case .help(let model): args.model = model
-        case .document, .imageBlocked, .promptCut: break
+        case .document, .imageBlocked, .promptCut, .notAllowed: break
         case .queued(let position, let remaining):
             args.position = position
             args.remaining = remaining
@@ -77,6 +89,9 @@ public enum BotMessage: Sendable, Equatable {
         case .privacy(let line): args.privacy = line
         case .forgetConfirm(let userID): args.userID = userID
         case .forgotten(let line): args.forgotten = line
+        case .stats(let line): args.stats = line
+        case .adminDone(let line): args.admin = line
+        case .adminUsage(let usage): args.usage = usage
         }
         guard let data = try? JSONEncoder().encode(args), let text = String(data: data, encoding: .utf8) else {
             return "{}"
@@ -115,6 +130,16 @@ public enum BotMessage: Sendable, Equatable {
         case "forgotten":
             guard let line = args.forgotten else { return nil }
             self = .forgotten(line)
+        case "stats":
+            guard let line = args.stats else { return nil }
+            self = .stats(line)
+        case "admin_done":
+            guard let line = args.admin else { return nil }
+            self = .adminDone(line)
+        case "admin_usage":
+            guard let usage = args.usage else { return nil }
+            self = .adminUsage(usage)
+        case "not_allowed": self = .notAllowed
         default: return nil
         }
     }
@@ -135,9 +160,13 @@ public enum BotMessage: Sendable, Equatable {
         var privacy: PrivacyLine?
         var userID: Int64?
         var forgotten: ForgetLine?
+        var stats: StatsLine?
+        var admin: AdminLine?
+        var usage: AdminUsage?
 
         enum CodingKeys: String, CodingKey {
             case position, remaining, rejection, jobs, count, quota, error, command, styles, model, privacy, forgotten
+            case stats, admin, usage
             case userID = "user_id"
         }
     }

@@ -18,6 +18,8 @@ public enum Intent: Sendable, Equatable {
     case privacy
     /// /forget: ask for confirmation before erasing the user's data.
     case forget
+    /// An operator's command (only ever routed for `fromAdmin`).
+    case admin(AdminCommand)
 }
 
 /// Routes messages: commands everywhere (`/cmd@Bot` in groups), plain text as a prompt in
@@ -36,7 +38,9 @@ public struct MessageRouter: Sendable {
         self.tokenCounter = tokenCounter
     }
 
-    public func route(text rawText: String?, isPrivateChat: Bool, randomSeed: () -> Int64) -> Intent {
+    /// `fromAdmin`: the sender is one of `AccessPolicy.admins`. For anyone else an admin
+    /// command is routed as any unknown command is, so nobody learns they exist.
+    public func route(text rawText: String?, isPrivateChat: Bool, fromAdmin: Bool = false, randomSeed: () -> Int64) -> Intent {
         guard let rawText else { return .ignore(reason: "no_text") }
         let text = PromptSanitizer.clean(rawText).text
         guard let command = CommandText(text) else {
@@ -45,6 +49,12 @@ public struct MessageRouter: Sendable {
         }
         if let addressee = command.addressee, addressee != botUsername {
             return .ignore(reason: "other_bot")
+        }
+        if fromAdmin, let admin = AdminCommand.parse(command) {
+            switch admin {
+            case .success(let admin): return .admin(admin)
+            case .failure(let usage): return .reply(.adminUsage(usage), outcome: "admin_usage:" + usage.rawValue)
+            }
         }
         switch command.name {
         case "start", "help": return .reply(.help(ModelLine(limits)), outcome: "help")

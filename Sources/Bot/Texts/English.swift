@@ -210,6 +210,46 @@ struct English: TextTable {
         return parts.dropLast().joined(separator: ", ") + " and " + last
     }
 
+    func stats(_ line: StatsLine) -> String {
+        var queue = "📈 Queue: \(Self.number(line.queued)) waiting"
+        if line.queued > 0 { queue += " (the oldest for \(line.oldestQueuedAge))" }
+        queue += ", \(Self.number(line.rendering)) rendering, \(Self.number(line.rendered)) rendered, \(Self.number(line.delivering)) sending."
+        return queue
+            + "\nDelivered: \(Self.number(line.deliveredLastHour)) in the last hour, \(Self.number(line.deliveredLastDay)) in the last 24 hours."
+            + "\nToday (UTC): \(Self.count(line.usersToday, "user", "users")), \(Self.number(line.failedToday)) failed."
+    }
+
+    func adminDone(_ line: AdminLine) -> String {
+        let user = "User \(line.userID)"
+        switch line.action {
+        case .ban:
+            guard line.changed else { return "🔨 \(user) was already banned." }
+            var text = "🔨 \(user) is banned."
+            if line.cancelled > 0 { text += " Cancelled " + Self.count(line.cancelled, "request in progress", "requests in progress") + "." }
+            return text
+        case .unban:
+            return line.changed ? "🕊️ \(user) is no longer banned." : "🕊️ \(user) was not banned."
+        case .quota:
+            let daily = line.dailyLimit.map { Self.count($0, "image", "images") + " a day" } ?? "the default daily limit"
+            let queued = line.maxQueued.map { "\(Self.number($0)) waiting at once" } ?? "the default waiting limit"
+            return "📏 \(user): \(daily), \(queued)."
+        }
+    }
+
+    func adminUsage(_ usage: AdminUsage) -> String {
+        switch usage {
+        case .ban: "Usage: reply to someone's message with /ban [reason], or /ban <user id> [reason]."
+        case .unban: "Usage: reply to someone's message with /unban, or /unban <user id>."
+        case .quota:
+            "Usage: /quota <user id> <daily> <waiting>, or reply to someone's message with /quota <daily> <waiting>. "
+                + "Each limit is a number from 0 to \(Self.number(AdminCommand.maxLimit)), or default."
+        }
+    }
+
+    var notAllowed: String {
+        "🔒 This is a private bot: it answers only the people it was set up for. Ask whoever runs it to add you."
+    }
+
     func statusMessage(_ key: StatusKey) -> String {
         switch key {
         case .queued: "⏳ Queued."

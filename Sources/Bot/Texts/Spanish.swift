@@ -197,6 +197,46 @@ struct Spanish: TextTable {
         return parts.dropLast().joined(separator: ", ") + " y " + last
     }
 
+    func stats(_ line: StatsLine) -> String {
+        var queue = "📈 Cola: \(Self.number(line.queued)) esperando"
+        if line.queued > 0 { queue += " (la más antigua desde hace \(line.oldestQueuedAge))" }
+        queue += ", \(Self.number(line.rendering)) dibujándose, \(Self.number(line.rendered)) dibujadas, \(Self.number(line.delivering)) enviándose."
+        return queue
+            + "\nEntregadas: \(Self.number(line.deliveredLastHour)) en la última hora, \(Self.number(line.deliveredLastDay)) en las últimas 24 horas."
+            + "\nHoy (UTC): \(Self.count(line.usersToday, "usuario", "usuarios")), \(Self.count(line.failedToday, "fallida", "fallidas"))."
+    }
+
+    func adminDone(_ line: AdminLine) -> String {
+        let user = "El usuario \(line.userID)"
+        switch line.action {
+        case .ban:
+            guard line.changed else { return "🔨 \(user) ya estaba bloqueado." }
+            var text = "🔨 \(user) queda bloqueado."
+            if line.cancelled > 0 { text += " Cancelé " + Self.count(line.cancelled, "pedido en curso", "pedidos en curso") + "." }
+            return text
+        case .unban:
+            return line.changed ? "🕊️ \(user) ya no está bloqueado." : "🕊️ \(user) no estaba bloqueado."
+        case .quota:
+            let daily = line.dailyLimit.map { Self.count($0, "imagen", "imágenes") + " al día" } ?? "el límite diario predeterminado"
+            let queued = line.maxQueued.map { "\(Self.number($0)) esperando a la vez" } ?? "el límite de espera predeterminado"
+            return "📏 \(user): \(daily), \(queued)."
+        }
+    }
+
+    func adminUsage(_ usage: AdminUsage) -> String {
+        switch usage {
+        case .ban: "Uso: responde a un mensaje con /ban [motivo], o /ban <id de usuario> [motivo]."
+        case .unban: "Uso: responde a un mensaje con /unban, o /unban <id de usuario>."
+        case .quota:
+            "Uso: /quota <id de usuario> <diario> <en espera>, o responde a un mensaje con /quota <diario> <en espera>. "
+                + "Cada límite es un número de 0 a \(Self.number(AdminCommand.maxLimit)), o default."
+        }
+    }
+
+    var notAllowed: String {
+        "🔒 Este es un bot privado: solo atiende a las personas para las que se configuró. Pide a quien lo administra que te añada."
+    }
+
     func statusMessage(_ key: StatusKey) -> String {
         switch key {
         case .queued: "⏳ En cola."

@@ -33,6 +33,12 @@ public protocol TextTable: Sendable {
     var forgetButton: String { get }
     /// The answer to the confirmation, with what was erased.
     func forgotten(_ line: ForgetLine) -> String
+    /// An operator's /stats, and what their /ban, /unban or /quota did (`AdminCommand`).
+    func stats(_ line: StatsLine) -> String
+    func adminDone(_ line: AdminLine) -> String
+    func adminUsage(_ usage: AdminUsage) -> String
+    /// LIENZO_ACCESS=allowlist: the answer to anyone not on the list.
+    var notAllowed: String { get }
     func statusMessage(_ key: StatusKey) -> String
     var newSeedButton: String { get }
     var moreStepsButton: String { get }
@@ -82,6 +88,10 @@ public enum Texts {
         case .privacy(let line): return table.privacy(line)
         case .forgetConfirm: return table.forgetConfirm
         case .forgotten(let line): return table.forgotten(line)
+        case .stats(let line): return table.stats(line)
+        case .adminDone(let line): return table.adminDone(line)
+        case .adminUsage(let usage): return table.adminUsage(usage)
+        case .notAllowed: return table.notAllowed
         }
     }
 

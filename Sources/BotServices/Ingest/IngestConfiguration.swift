@@ -15,6 +15,7 @@ import Runtime
 ///   `prompt_rules`), likewise.
 /// - `INGEST_METRICS_PORT` [0]: Prometheus endpoint at `http://127.0.0.1:PORT/metrics`
 ///   (`IngestMetrics`); 0 turns it off.
+/// - `LIENZO_ADMINS`, `LIENZO_ACCESS`: the operators and who may use the bot (`AccessPolicy`).
 public struct IngestConfiguration: Sendable {
     public var limits = GenerationLimits()
     public var pollTimeout = 30
@@ -30,6 +31,7 @@ public struct IngestConfiguration: Sendable {
     /// is recorded as failed and skipped, so one poisoned update cannot wedge the queue.
     public var maxAttemptsPerUpdate = 5
     public var metricsPort = 0
+    public var access = AccessPolicy()
 
     public init() {}
 
@@ -42,5 +44,6 @@ public struct IngestConfiguration: Sendable {
         profileRefresh = try environment.seconds("INGEST_PROFILE_REFRESH", default: 30)
         promptRulesRefresh = try environment.seconds("INGEST_PROMPT_RULES_REFRESH", default: 30)
         metricsPort = try environment.int("INGEST_METRICS_PORT", default: metricsPort, in: 0...65535)
+        access = try AccessPolicy(environment: environment)
     }
 }

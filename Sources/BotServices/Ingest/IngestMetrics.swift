@@ -8,12 +8,15 @@ import Metrics
 /// - `lienzo_get_updates_errors_total`: failed getUpdates calls (network, 409, 429, 5xx)
 /// - `lienzo_last_poll_timestamp_seconds`: Unix time of the last successful getUpdates;
 ///   the poll's age is `time() - lienzo_last_poll_timestamp_seconds`
+/// - `lienzo_admin_actions_total{action}`: operators' commands carried out (`stats`, `ban`,
+///   `unban`, `quota`), each also a row of `admin_actions`
 ///
 /// Labels come only from the fixed classes, never from user text.
 public struct IngestMetrics: Sendable {
     public init() {}
 
     static let outcomeClasses: Set<String> = ["enqueued", "rejected", "refused", "ignored", "command", "callback", "error"]
+    static let adminActions: Set<String> = ["stats", "ban", "unban", "quota"]
 
     /// The class of an update outcome string (`"refused:daily_limit"`, `"callback:new_seed"`, …).
     static func outcomeClass(_ outcome: String) -> String {
@@ -27,6 +30,10 @@ public struct IngestMetrics: Sendable {
 
     func handled(outcome: String) {
         Counter(label: "lienzo_updates_total", dimensions: [("outcome", Self.outcomeClass(outcome))]).increment()
+        let action = String(outcome.dropFirst("admin:".count))
+        if outcome.hasPrefix("admin:"), Self.adminActions.contains(action) {
+            Counter(label: "lienzo_admin_actions_total", dimensions: [("action", action)]).increment()
+        }
     }
 
     func failed() {

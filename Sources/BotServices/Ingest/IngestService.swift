@@ -46,10 +46,11 @@ public struct IngestService: Service {
     private func poll() async throws {
         try await cancelWhenGracefulShutdown {
             guard let me = try await startUp() else { return }
-            let handler = UpdateHandler(
+            var handler = UpdateHandler(
                 connection: connection,
                 router: MessageRouter(botUsername: me.username ?? "", limits: configuration.limits, tokenCounter: tokenCounter),
                 botID: me.id, logger: logger)
+            handler.access = configuration.access
             var offset = UpdateOffset(stored: try await connection.loadUpdateOffset(botID: me.id))
             logger.info("polling", metadata: ["lienzo_bot": "\(me.username ?? "")", "lienzo_offset": "\(offset.next.map(String.init) ?? "none")"])
             try await pollLoop(handler: handler, offset: &offset)

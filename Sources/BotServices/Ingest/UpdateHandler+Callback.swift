@@ -11,6 +11,11 @@ extension UpdateHandler {
             return Handled(outcome: "callback:unknown",
                            callbackAnswer: CallbackAnswer(id: query.id, text: table.rejection(.unknownButton), showAlert: false))
         }
+        guard try await isServed(userID: query.from.id, chatID: query.message?.chat.id ?? query.from.id, connection: connection) else {
+            let table = Texts.table(BotLanguage(languageCode: query.from.languageCode))
+            return Handled(outcome: "refused:not_allowed",
+                           callbackAnswer: CallbackAnswer(id: query.id, text: table.notAllowed, showAlert: true))
+        }
         switch data.action {
         case .forget:
             // Its number is the id of the user who asked, not a job's.

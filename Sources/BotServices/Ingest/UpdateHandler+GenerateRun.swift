@@ -17,8 +17,11 @@ extension UpdateHandler {
         var promptCut: Bool
     }
 
-    /// The update as a /generate request of a user, or nil for anything else.
+    /// The update as a /generate request of a user, or nil for anything else. Under an
+    /// allowlist every update goes alone, through the access check of a single message
+    /// (a private deployment has no bursts to batch).
     func generateMessage(_ update: Update) -> GenerateMessage? {
+        guard access.mode == .open else { return nil }
         guard case .message(let message) = update.kind, let from = message.from, !from.isBot else { return nil }
         let intent = router.route(text: message.text, isPrivateChat: message.chat.isPrivate) {
             Int64.random(in: 0...GenerationLimits.maxSeed)

@@ -17,6 +17,8 @@ struct UpdateHandler: Sendable {
     let logger: Logger
     /// The operators' prompt rules (`PromptRulesRefresh`); none until the first read.
     var blocklist: PromptBlocklist = .empty
+    /// Who runs the bot from the chat, and who may use it (`UpdateHandler+Admin`).
+    var access = AccessPolicy()
 
     /// What happened, for the caller's log and for work that must wait for the commit.
     struct Handled: Sendable, Equatable {
@@ -86,16 +88,23 @@ struct UpdateHandler: Sendable {
         try await connection.clearChatUndeliverable(chatID)
         let origin = TelegramOrigin(updateID: updateID, chatID: chatID, userID: from.id,
                                     messageID: Int64(message.messageID), languageCode: from.languageCode)
-        let intent = router.route(text: message.text, isPrivateChat: message.chat.isPrivate) {
+        let intent = router.route(text: message.text, isPrivateChat: message.chat.isPrivate, fromAdmin: access.isAdmin(from.id)) {
             Int64.random(in: 0...GenerationLimits.maxSeed)
         }
         let queue = JobQueue(connection)
         func reply(_ botMessage: BotMessage) async throws {
             try await insertReply(botMessage, to: origin, connection: connection)
         }
+        if case .ignore(let reason) = intent { return Handled(outcome: "ignored:" + reason) }
+        guard try await isServed(userID: from.id, chatID: chatID, connection: connection) else {
+            try await reply(.notAllowed)
+            return Handled(outcome: "refused:not_allowed")
+        }
         switch intent {
         case .ignore(let reason):
             return Handled(outcome: "ignored:" + reason)
+        case .admin(let command):
+            return try await handleAdmin(command, in: message, origin: origin, connection: connection)
         case .reply(.help(var model), let outcome):
             // /help names the user's own daily quota and waiting limit, which only the database knows.
             let quota = try await connection.quota(ofUser: from.id)
