@@ -9,11 +9,31 @@ public final class StageProcess: @unchecked Sendable {
     public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    public init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
-        let binary = Self.repositoryRoot.appendingPathComponent(".build/debug/" + executable).path
+    /// Where this build's executables are: beside the running test bundle (so a build with
+    /// `--scratch-path` tests its own binaries), else `.build/debug`.
+    public static func binary(_ executable: String) -> String {
+        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let beside = runner.deletingLastPathComponent().appendingPathComponent(executable).path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return repositoryRoot.appendingPathComponent(".build/debug/" + executable).path
+    }
+
+    public convenience init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
+        let binary = Self.binary(executable)
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw TestFailure("\(binary) is missing: build first (scripts/test.sh runs swift build --build-tests)")
         }
+        try self.init(path: binary, arguments: arguments, environment: environment)
+    }
+
+    /// One of this checkout's scripts, e.g. `scripts/run.sh`, in its own process group (as
+    /// Foundation starts every child), so `signalGroup` plays the terminal's Ctrl-C.
+    public convenience init(script: String, arguments: [String] = [], environment: [String: String]) throws {
+        try self.init(path: Self.repositoryRoot.appendingPathComponent(script).path, arguments: arguments, environment: environment)
+    }
+
+    public init(path binary: String, arguments: [String], environment: [String: String]) throws {
+        let executable = URL(fileURLWithPath: binary).lastPathComponent
         let base = ProcessInfo.processInfo.environment["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()
         logPath = base + "/\(executable)-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -28,6 +48,17 @@ public final class StageProcess: @unchecked Sendable {
     }
 
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Signals the process's whole group, as a terminal does on Ctrl-C; only when the
+    /// process leads a group of its own, so the test runner is never hit.
+    public func signalGroup(_ signal: Int32) {
+        let pid = process.processIdentifier
+        guard getpgid(pid) == pid else {
+            kill(pid, signal)
+            return
+        }
+        kill(-pid, signal)
+    }
 
     /// The exit status once the process has ended, or nil if it is still running at the deadline.
     /// Foundation learns of a child's exit from SIGCHLD and can miss it while another test
