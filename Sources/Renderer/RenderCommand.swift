@@ -2,7 +2,9 @@ import ArgumentParser
 import Diffusion
 import Foundation
 import PNG
+import PromptSyntax
 import RenderStage
+import Schema
 
 /// `Renderer render`: text → PNG with the Diffusion engine, for tests, benchmarks and
 /// operators. Every failure prints one line on stderr and exits non-zero.
@@ -42,23 +44,26 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Negative prompt: one for all prompts or one per prompt.", valueName: "TEXT"))
     var negative: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Denoising steps (PNDM makes steps + 1 U-Net calls).", valueName: "N"))
-    var steps: Int = 20
+    @Option(name: .long, help: ArgumentHelp("Denoising steps (default: the model's, as the bot's: 20, 4 for LCM, 1 for Turbo; PNDM makes steps + 1 U-Net calls).", valueName: "N"))
+    var steps: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Classifier-free guidance scale; 1 or less skips the unconditional pass.", valueName: "G"))
-    var guidance: Float = 7.5
+    @Option(name: [.long, .customLong("cfg")], help: ArgumentHelp("Classifier-free guidance scale, or --cfg as in the chat (default: the model's, as the bot's); 1 or less skips the unconditional pass.", valueName: "G"))
+    var guidance: Float?
 
     @Option(name: .long, help: ArgumentHelp("Seed: one for all prompts or one per prompt (default: random, printed).", valueName: "S"))
     var seed: [UInt64] = []
 
-    @Option(name: .long, help: ArgumentHelp("Sampler: \(Sampler.allCases.map(\.rawValue).joined(separator: "|")) (default: the model's own scheduler; PNDM for SD 1.x, DDIM for SD 2.x single files).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp("Sampler, named as in the chat: \(Sampler.allCases.map(\.a1111Name).joined(separator: ", ")) or the engine's \(Sampler.allCases.map(\.rawValue).joined(separator: "|")), any case (default: the model's, as the bot's: Euler a for SD 1.x/2.x).", valueName: "NAME"))
     var sampler: String?
 
+    @Option(name: .long, help: ArgumentHelp("Image size as in the chat, instead of --width and --height (default: the size the model was trained at, as the bot's).", valueName: "WxH"))
+    var size: String?
+
     @Option(name: .long, help: ArgumentHelp("Image width, a multiple of 8.", valueName: "W"))
-    var width: Int = 512
+    var width: Int?
 
     @Option(name: .long, help: ArgumentHelp("Image height, a multiple of 8.", valueName: "H"))
-    var height: Int = 512
+    var height: Int?
 
     @Option(name: .long, help: ArgumentHelp("float32 .npy of shape [batch,4,H/8,W/8] replacing the initial noise.", valueName: "FILE.npy"))
     var latents: String?
@@ -110,24 +115,26 @@ struct RenderCommand: AsyncParsableCommand {
             model = model.replacingVAE(try VAELoader.load(path: vae, precision: precision))
             log("decoding with \(model.vae)")
         }
+        let options = try plan.options(for: model)
+        log("\(options.steps) steps, \(options.sampler?.a1111Name ?? "?"), CFG \(plan.guidance(for: model)), \(options.width)x\(options.height)")
         let library = try loraDir.map { try LoraLibrary(folder: $0, targets: model.loraTargets) }
-        let requests = try plan.requests.map { request in
+        let requests = try plan.requests(for: model).map { request in
             let prompt = try PromptLoras(request.prompt, library: library)
             var stripped = request
             stripped.prompt = prompt.text
             stripped.loras = prompt.loras
             return stripped
         }
-        model = model.withVAETiling(vaeTiling.applies(width: width, height: height))
+        model = model.withVAETiling(vaeTiling.applies(width: options.width, height: options.height))
         let pipeline = StableDiffusionPipeline(model: model)
-        let images = try pipeline.generate(requests, options: plan.options) { p in
+        let images = try pipeline.generate(requests, options: options) { p in
             if p.stage == .denoising { log("step \(p.step)/\(p.totalSteps)") }
         }
         for (i, image) in images.enumerated() {
             let path = images.count == 1 ? out : Self.numbered(out, i)
-            let sampler = plan.options.sampler ?? model.schedulerConfig.defaultSampler
-            let text = InfoText.parameters(request: requests[i], options: plan.options, sampler: sampler, modelName: model.name,
-                                           typedPrompt: plan.requests[i].prompt, precision: precision)
+            let sampler = options.sampler ?? model.schedulerConfig.defaultSampler
+            let text = InfoText.parameters(request: requests[i], options: options, sampler: sampler, modelName: model.name,
+                                           typedPrompt: plan.prompts[i], precision: precision)
             let png = try PNGEncoder.encode(width: image.width, height: image.height, rgb: image.pixels, text: [("parameters", text)])
             do {
                 try Data(png).write(to: URL(fileURLWithPath: path))
@@ -138,59 +145,46 @@ struct RenderCommand: AsyncParsableCommand {
         }
     }
 
-    struct Plan {
-        var requests: [GenerationRequest]
-        var options: GenerationOptions
-        var prediction: PredictionType?
-    }
-
-    /// Checks every option before the (slow) model load.
+    /// Checks every option before the (slow) model load. What was not given comes from
+    /// the model's profile once it is loaded (`RenderCommand.Plan`), as the bot's does.
     func validated() throws -> Plan {
         func fail(_ s: String) -> DiffusionError { .invalidArgument(s) }
         guard !prompt.isEmpty else { throw fail("at least one --prompt is required") }
         let n = prompt.count
         guard negative.count <= 1 || negative.count == n else { throw fail("give one --negative for all prompts or one per prompt (\(n)), not \(negative.count)") }
         guard seed.count <= 1 || seed.count == n else { throw fail("give one --seed for all prompts or one per prompt (\(n)), not \(seed.count)") }
-        var sampler: Sampler?
+        var plan = Plan(prompts: prompt, steps: steps, guidance: guidance, width: width, height: height, latents: latents, stepNoise: stepNoise)
         if let name = self.sampler {
-            guard let s = Sampler(rawValue: name) else {
-                throw fail("unknown sampler '\(name)'; choose one of \(Sampler.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let sampler = Sampler(typedName: name) else {
+                throw fail("unknown sampler '\(name)'; choose one of \(Sampler.allCases.map(\.a1111Name).joined(separator: ", "))")
             }
-            sampler = s
+            plan.sampler = sampler
         }
-        guard width > 0, height > 0, width % 8 == 0, height % 8 == 0 else { throw fail("--width and --height must be positive multiples of 8, got \(width)x\(height)") }
-        guard width <= 4096, height <= 4096 else { throw fail("--width and --height must be at most 4096, got \(width)x\(height)") }
-        guard (1...1000).contains(steps) else { throw fail("--steps must be between 1 and 1000, got \(steps)") }
-        guard guidance.isFinite else { throw fail("--guidance must be a finite number") }
+        if let size {
+            guard width == nil, height == nil else { throw fail("give --size or --width and --height, not both") }
+            guard let parsed = SizeText.parse(size) else { throw fail("--size must be WxH, e.g. 512x768, not '\(size)'") }
+            (plan.width, plan.height) = (parsed.width, parsed.height)
+        }
+        for side in [plan.width, plan.height].compactMap({ $0 }) {
+            guard side > 0, side % 8 == 0 else { throw fail("the width and height must be positive multiples of 8, got \(side)") }
+            guard side <= 4096 else { throw fail("the width and height must be at most 4096, got \(side)") }
+        }
+        if let steps { guard (1...1000).contains(steps) else { throw fail("--steps must be between 1 and 1000, got \(steps)") } }
+        if let guidance { guard guidance.isFinite else { throw fail("--guidance must be a finite number") } }
         guard clipSkip >= 0 else { throw fail("--clip-skip must be 0 or more") }
+        plan.clipSkip = clipSkip
         if let threads, threads < 1 { throw fail("--threads must be at least 1") }
-        var prediction: PredictionType?
         if let p = predictionType {
             guard let parsed = PredictionType(rawValue: p) else { throw fail("unknown --prediction-type '\(p)'; choose epsilon or v_prediction") }
-            prediction = parsed
+            plan.prediction = parsed
         }
         let outDir = URL(fileURLWithPath: out).deletingLastPathComponent().path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: outDir, isDirectory: &isDir), isDir.boolValue else { throw fail("output folder \(outDir) does not exist") }
-        let seeds: [UInt64] = seed.count == n ? seed : Array(repeating: seed.first ?? UInt64.random(in: 0...UInt64(UInt32.max)), count: n)
-        if seed.isEmpty { log("seed \(seeds[0])") }
-        let requests = (0..<n).map { i in
-            GenerationRequest(prompt: prompt[i], negativePrompt: negative.count == n ? negative[i] : (negative.first ?? ""), seed: seeds[i], guidanceScale: guidance)
-        }
-        var options = GenerationOptions(width: width, height: height, steps: steps, sampler: sampler, clipSkip: clipSkip)
-        if let latents {
-            let t = try NPY.read(path: latents)
-            guard t.shape == [n, 4, height / 8, width / 8] else { throw fail("--latents \(latents) has shape \(t.shape), expected \([n, 4, height / 8, width / 8])") }
-            options.initialLatents = t
-        }
-        if let stepNoise {
-            let t = try NPY.read(path: stepNoise)
-            guard t.shape.count == 5, Array(t.shape.dropFirst()) == [n, 4, height / 8, width / 8] else {
-                throw fail("--step-noise \(stepNoise) has shape \(t.shape), expected [steps, \(n), 4, \(height / 8), \(width / 8)]")
-            }
-            options.stepNoise = t
-        }
-        return Plan(requests: requests, options: options, prediction: prediction)
+        plan.seeds = seed.count == n ? seed : Array(repeating: seed.first ?? UInt64.random(in: 0...UInt64(UInt32.max)), count: n)
+        if seed.isEmpty { log("seed \(plan.seeds[0])") }
+        plan.negatives = (0..<n).map { negative.count == n ? negative[$0] : (negative.first ?? "") }
+        return plan
     }
 
     /// out.png → out-3.png

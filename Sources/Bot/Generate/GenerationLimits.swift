@@ -1,4 +1,5 @@
 import Foundation
+import PromptSyntax
 import Runtime
 import Schema
 
@@ -154,12 +155,9 @@ public struct GenerationLimits: Sendable, Equatable {
         return .success(request)
     }
 
-    /// "512x768", "512×768", "512X768" → (512, 768).
+    /// "512x768", "512×768", "512X768" → (512, 768) (`SizeText`, as `Renderer render` reads it).
     public static func parseSize(_ text: String) -> (Int, Int)? {
-        let parts = text.lowercased().replacingOccurrences(of: "×", with: "x").split(separator: "x", omittingEmptySubsequences: false)
-        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), width > 0, height > 0,
-              width <= 100_000, height <= 100_000 else { return nil }
-        return (width, height)
+        SizeText.parse(text).map { ($0.width, $0.height) }
     }
 
     /// The engine's sampler for a name as people type it: the engine's own ("euler_a"),
@@ -167,48 +165,18 @@ public struct GenerationLimits: Sendable, Equatable {
     /// ("k_euler_a", "k_dpmpp_2m_ka"), in any case, with spaces, `-` or `_`. A name that
     /// is none of these comes back normalised the same way, for the validator to refuse.
     public static func normalizedSampler(_ text: String) -> String {
-        let name = samplerKey(text)
-        return samplerAliases[name] ?? name
+        SamplerNames.engineName(text) ?? SamplerNames.key(text)
     }
-
-    /// The engine's samplers (Diffusion `Sampler`): each one's name, the name AUTOMATIC1111
-    /// writes for it (as `Sampler.a1111Name`, which the PNG's `parameters` use), and the
-    /// k-diffusion and other names people type.
-    static let samplerNames: [(engine: String, a1111: String, aliases: [String])] = [
-        ("pndm", "PLMS", []),
-        ("ddim", "DDIM", []),
-        ("euler", "Euler", ["k_euler"]),
-        ("euler_a", "Euler a", ["k_euler_a", "euler_ancestral", "k_euler_ancestral"]),
-        ("lms", "LMS", ["k_lms"]),
-        ("dpmpp_2m", "DPM++ 2M", ["k_dpmpp_2m"]),
-        ("dpmpp_2m_karras", "DPM++ 2M Karras", ["k_dpmpp_2m_ka", "dpmpp_2m_ka", "k_dpmpp_2m_karras"]),
-        ("lcm", "LCM", ["k_lcm"]),
-    ]
-
-    /// Every name of `samplerNames`, keyed by `samplerKey`, to the engine's.
-    static let samplerAliases: [String: String] = {
-        var table: [String: String] = [:]
-        for sampler in samplerNames {
-            for name in [sampler.engine, sampler.a1111] + sampler.aliases { table[samplerKey(name)] = sampler.engine }
-        }
-        return table
-    }()
 
     /// The name AUTOMATIC1111 writes for one of the engine's samplers: captions say the same
     /// as the PNG's `parameters`. A name the engine does not know is kept as it is.
     public static func a1111SamplerName(_ engineName: String) -> String {
-        samplerNames.first { $0.engine == engineName }?.a1111 ?? engineName
+        SamplerNames.a1111Name(engineName)
     }
 
     /// True when `text` names one of the engine's samplers (whether a model offers it or not).
     public static func isSamplerName(_ text: String) -> Bool {
-        samplerAliases[samplerKey(text)] != nil
-    }
-
-    /// "DPM++ 2M Karras" → "dpmpp_2m_karras", " Euler-a " → "euler_a".
-    static func samplerKey(_ text: String) -> String {
-        text.trimmingWhitespace().lowercased().replacingOccurrences(of: "++", with: "pp")
-            .split { $0 == " " || $0 == "-" || $0 == "_" || $0.isWhitespace }.joined(separator: "_")
+        SamplerNames.engineName(text) != nil
     }
 
     static func format(_ value: Float) -> String {
