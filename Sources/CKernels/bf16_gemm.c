@@ -12,9 +12,12 @@
 
 #define LZ_TARGET_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
 
-// Blocking. A B micro-panel is KC2 × LZ_NR words (16 KiB) and stays in the 32 KiB L1
-// while the micro-kernel walks an A block (MC × KC2 words, 96 KiB) that stays in L2.
-enum { KC2 = 128, MC = 192, NC = 512 };
+// Blocking. The k dimension is cut into as few blocks as possible, each at most KC2_MAX
+// pairs, so that C is read and written back once per block: with 128-pair blocks, that
+// traffic (C tiles scattered over megabytes) cost a quarter of the rate on the U-Net's
+// and the VAE's shapes. A micro-panel of B (≤ 64 KiB) and a block of A (MC × KC2 words)
+// stay in the 1 MiB L2, as does a block of B packed on the fly (KC2 × NC words ≤ 512 KiB).
+enum { KC2_MAX = 1024, MC = 96, NC = 128 };
 
 static inline int pair_count(int k) { return (k + 1) / 2; }
 static inline int min_int(int a, int b) { return a < b ? a : b; }
@@ -82,6 +85,44 @@ LZ_TARGET_BF16 static void pack_columns_panel(const float *b, long ldb, int cols
     }
 }
 
+// One panel of LZ_NR columns of a convolution's unfolded input (see lz_conv_image), columns
+// j0..<j0+LZ_NR, all in output row j0 / out_width: each k row is a run of LZ_NR input pixels,
+// read where the image has them and zero in the padding.
+LZ_TARGET_BF16 static void pack_convolution_panel(const lz_conv_image *x, int k, int j0, int p0, int np,
+                                                  uint32_t *out) {
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
+                                                22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    int oy = j0 / x->out_width, ox0 = j0 % x->out_width;
+    // (channel, ky, kx) of k row 2·p0, stepped along with k instead of divided out each time
+    int kk = 2 * p0, taps = x->kernel * x->kernel;
+    int ch = kk / taps, ky = kk % taps / x->kernel, kx = kk % x->kernel;
+    for (int p = 0; p < np; p++) {
+        __m512 rows[2][2];
+        for (int e = 0; e < 2; e++, kk++) {
+            rows[e][0] = rows[e][1] = _mm512_setzero_ps();
+            int iy = oy + ky - x->padding;
+            if (kk < k && iy >= 0 && iy < x->height) {
+                int ix0 = ox0 + kx - x->padding;  // input column of lane 0
+                const float *src = x->image + ((size_t)ch * x->height + iy) * x->width;
+                for (int h = 0; h < 2; h++) {
+                    int first = ix0 + 16 * h;
+                    // lanes whose input column lies inside the row
+                    __mmask16 mask = (__mmask16)(lane_mask(x->width - first) & ~lane_mask(-first));
+                    if (mask) rows[e][h] = _mm512_maskz_loadu_ps(mask, src + first);
+                }
+            }
+            if (++kx == x->kernel) {
+                kx = 0;
+                if (++ky == x->kernel) ky = 0, ch++;
+            }
+        }
+        for (int h = 0; h < 2; h++) {
+            __m512i v = (__m512i)_mm512_cvtne2ps_pbh(rows[1][h], rows[0][h]);
+            _mm512_storeu_si512(out + (size_t)p * LZ_NR + 16 * h, _mm512_permutexvar_epi16(interleave, v));
+        }
+    }
+}
+
 void lz_bf16_pack_a(const float *a, long lda, int m, int k, uint32_t *out) {
     int k2 = pair_count(k);
     for (int i = 0; i < m; i += LZ_MR)
@@ -137,6 +178,8 @@ LZ_TARGET_BF16 static inline void micro_kernel(int np, const uint32_t *a, const 
 LZ_TARGET_BF16 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc, int m0,
                             int m1, int n0, int n1, int accumulate) {
     int k2 = pair_count(k);
+    int k_blocks = (k2 + KC2_MAX - 1) / KC2_MAX;
+    int KC2 = (k2 + k_blocks - 1) / k_blocks;
     uint32_t *bbuf = b.packed ? NULL : aligned_alloc(64, sizeof(uint32_t) * KC2 * NC);
     uint32_t *abuf = a.packed ? NULL : aligned_alloc(64, sizeof(uint32_t) * KC2 * MC);
     // NC bounds the buffer B is packed into; a B packed in advance needs no bound, and one
@@ -150,7 +193,9 @@ LZ_TARGET_BF16 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16
                 for (int jr = 0; jr < nc; jr += LZ_NR) {
                     int j = jc + jr;
                     uint32_t *dst = bbuf + (size_t)(jr / LZ_NR) * kc * LZ_NR;
-                    if (b.transposed)
+                    if (b.convolution)
+                        pack_convolution_panel(b.convolution, k, j, pc, kc, dst);
+                    else if (b.transposed)
                         pack_rows_panel(b.data + (size_t)j * b.ld, b.ld, min_int(LZ_NR, n - j), LZ_NR, k, pc, kc, dst);
                     else
                         pack_columns_panel(b.data + j, b.ld, min_int(LZ_NR, n - j), k, pc, kc, dst);

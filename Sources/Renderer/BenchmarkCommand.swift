@@ -23,6 +23,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "PyTorch's precision: float32 (the reference) or bfloat16.") var pytorchDtype: String = "float32"
     @Option(help: "The PyTorch side's script.") var pytorchScript: String = "scripts/diffusers/benchmark_pytorch.py"
     @Flag(help: "Skip the VAE decode.") var skipVAE = false
+    @Flag(help: "Print where the time of one U-Net call (at the first latent size and batch) and one VAE decode goes, by kind of layer.")
+    var profile = false
     @Flag(help: "Skip the text encoder.") var skipText = false
     @Flag(help: "Keep glibc's default allocator settings (to measure their effect; read by main before parsing).")
     var defaultAllocator = false
@@ -85,6 +87,16 @@ struct BenchmarkCommand: AsyncParsableCommand {
             }
             BenchmarkTable(latent: size, steps: steps, engine: engine, reference: reference, referenceName: "PyTorch \(pytorchDtype)",
                            showText: withText).print()
+        }
+        if profile, let size = latent.first, let b = batch.first {
+            let (x, c) = EngineBenchmark.unetInputs(batch: b, latent: size)
+            LayerProfileTable.print("U-Net \(size * 8)², batch \(b)", ceilings: ceilings) {
+                _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c)
+            }
+            if !skipVAE {
+                let (z, _) = EngineBenchmark.unetInputs(batch: 1, latent: size)
+                LayerProfileTable.print("VAE decode \(size * 8)²", ceilings: ceilings) { _ = vae.decode(z) }
+            }
         }
         print("\n== GEMM throughput reached")
         gemmRates.forEach { print($0) }

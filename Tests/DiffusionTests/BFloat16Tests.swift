@@ -9,8 +9,8 @@ import Testing
 @Suite(.enabled(if: ComputePrecision.bfloat16IsSupported, "this CPU has no AVX512-BF16"))
 struct BFloat16Tests {
     /// Odd sizes, so that every edge (partial panels, an odd k) is crossed; more than one
-    /// k block (k > 256) and more than one column block (n > 512).
-    static let shapes = [(1, 1, 1), (13, 37, 5), (29, 70, 301), (40, 600, 33), (97, 17, 515)]
+    /// k block (k > 2048, cut into equal blocks) and more than one column block (n > 128).
+    static let shapes = [(1, 1, 1), (13, 37, 5), (29, 70, 301), (40, 600, 33), (97, 17, 515), (14, 45, 2101)]
 
     @Test(arguments: shapes)
     func weightOnTheLeftMatchesRoundedReference(m: Int, n: Int, k: Int) {
@@ -56,8 +56,8 @@ struct BFloat16Tests {
                 data.withUnsafeBufferPointer { bp in
                     c.withUnsafeMutableBufferPointer { cp in
                         bf16GEMM(
-                            m: m, n: n, k: k, a: lz_bf16_operand(packed: nil, data: ap.baseAddress, ld: k, transposed: 0),
-                            b: lz_bf16_operand(packed: nil, data: bp.baseAddress, ld: ld, transposed: transposed),
+                            m: m, n: n, k: k, a: .matrix(ap.baseAddress!, ld: k),
+                            b: .matrix(bp.baseAddress!, ld: ld, transposed: transposed != 0),
                             c: cp.baseAddress!, ldc: n, accumulate: false)
                     }
                 }
@@ -84,6 +84,23 @@ struct BFloat16Tests {
         let y = linear(lx, rows: 11, weight: WeightMatrix(lw, rows: oc, columns: 19, role: .transposedRight, precision: .bfloat16), bias: bias)
         let yRef = linearReference(roundedToBFloat16(lx), rows: 11, weight: roundedToBFloat16(lw), bias: bias, inFeatures: 19, outFeatures: oc)
         expectClose(y, yRef, relative: 1e-5, "bf16 linear")
+    }
+
+    /// Images whose output rows are whole panels run as implicit GEMM (the image unfolded
+    /// while packed): every tap, the padding on all four sides, a second image (too large
+    /// for the small-image batched path), no bias.
+    @Test(arguments: [(2, 3, 65, 32, 7, true), (1, 9, 4, 64, 13, false)])
+    func implicitConvolutionMatchesRoundedReference(n: Int, c: Int, h: Int, w: Int, oc: Int, withBias: Bool) {
+        let x = testData(n * c * h * w, seed: 56)
+        let wt = testData(oc * c * 9, seed: 57)
+        let bias = withBias ? testData(oc, seed: 58) : []
+        let conv = conv2d(
+            x, n: n, c: c, h: h, w: w, weight: WeightMatrix(wt, rows: oc, columns: c * 9, role: .left, precision: .bfloat16),
+            bias: bias, kernel: 3, stride: 1, padding: 1)
+        let expected = conv2dReference(
+            roundedToBFloat16(x), n: n, c: c, h: h, w: w, weight: roundedToBFloat16(wt), bias: bias, outChannels: oc, kernel: 3,
+            stride: 1, padding: 1)
+        expectClose(conv.data, expected, relative: 1e-5, "implicit bf16 conv2d \(n)×\(c)×\(h)×\(w) → \(oc)")
     }
 
     /// Rounded scores and probabilities make bf16 attention approximate, as PyTorch's bf16 is;

@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
     uint32_t *pa = malloc(4 * lz_bf16_packed_a_words(m, k)), *pb = malloc(4 * lz_bf16_packed_b_words(n, k));
     lz_bf16_pack_a(a, k, m, k, pa);
     lz_bf16_pack_b(b, n, k, n, pb);
-    lz_bf16_operand A = {pa, 0, 0, 0}, B = {pb, 0, 0, 0}, Bfly = {0, b, n, 0};
+    lz_bf16_operand A = {pa, 0, 0, 0, 0}, B = {pb, 0, 0, 0, 0}, Bfly = {0, b, n, 0, 0};
     double packed = 1e9, fly = 1e9;
     for (int it = 0; it < 5; it++) {
         double t = cpu_seconds();

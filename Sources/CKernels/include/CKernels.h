@@ -28,12 +28,25 @@ void lz_bf16_pack_b_transposed(const float *bt, long ldb, int n, int k, uint32_t
 /// Packs row-major B (k×n, row stride ldb) whole, e.g. attention's values.
 void lz_bf16_pack_b(const float *b, long ldb, int k, int n, uint32_t *out);
 
-/// One operand of `lz_bf16_gemm`: packed (from the functions above) or fp32 to pack on the fly.
+/// One image as the B operand of a stride-1 convolution, unfolded while it is packed
+/// ("implicit GEMM": no im2col matrix is written). B is (channels·kernel², oh·ow) with
+/// B[(ch·kernel + ky)·kernel + kx][oy·ow + ox] = image[ch][oy + ky − padding][ox + kx − padding]
+/// (zero outside the image). `out_width` must be a multiple of LZ_NR.
+typedef struct {
+    const float *image;       ///< (channels, height, width), fp32
+    int channels, height, width;
+    int kernel, padding;
+    int out_width;            ///< width + 2·padding − kernel + 1
+} lz_conv_image;
+
+/// One operand of `lz_bf16_gemm`: packed (from the functions above), fp32 to pack on the
+/// fly, or (B only) an image to unfold on the fly.
 typedef struct {
     const uint32_t *packed;   ///< non-NULL: packed whole; the fields below are ignored
     const float *data;        ///< fp32 row-major
     long ld;                  ///< row stride of `data`
     int transposed;           ///< B only: `data` holds Bᵀ (n×k) instead of B (k×n)
+    const lz_conv_image *convolution;  ///< B only, non-NULL: the convolution's input; `data` is ignored
 } lz_bf16_operand;
 
 /// C[m0..<m1, n0..<n1] (+)= A·B for A (m×k) and B (k×n); C row-major with row stride ldc.

@@ -1,3 +1,5 @@
+import CKernels
+
 /// 2-D convolution as im2col + GEMM.
 /// x is (N, C, H, W), weight is (OC, C·kh·kw) as a `.left` matrix, bias is (OC); returns
 /// (N, OC, OH, OW). 1×1 stride-1 convolutions skip im2col (the input already is the column matrix).
@@ -16,10 +18,12 @@ func conv2d(
     }
     var out = uninitializedFloats(n * oc * cols)  // bias first, then the GEMMs add
     let direct = k == 1 && stride == 1 && p == 0
+    // bf16 unfolds the image while packing it (implicit GEMM): no column matrix at all
+    let implicit = weight.isPacked && !direct && stride == 1 && ow % Int(LZ_NR) == 0
     // im2col in bands of output rows so the column buffer stays about 32 MiB (a full
     // 512×512 unfold for 128 channels would be 1.2 GB); bands are still wide enough for GEMM.
     let bandRows = max(1, min(oh, (8 << 20) / max(1, kdim * ow)))
-    var col = uninitializedFloats(direct ? 0 : kdim * bandRows * ow)  // im2col writes every entry
+    var col = uninitializedFloats(direct || implicit ? 0 : kdim * bandRows * ow)  // im2col writes every entry
     x.withUnsafeBufferPointer { xp in
             out.withUnsafeMutableBufferPointer { op in
                 col.withUnsafeMutableBufferPointer { cp in
@@ -33,6 +37,13 @@ func conv2d(
                         }
                         if direct {
                             multiply(weight, xin, ldb: cols, n: cols, into: o, ldc: cols, accumulate: true)
+                            continue
+                        }
+                        if implicit {
+                            var image = lz_conv_image(
+                                image: xin, channels: Int32(c), height: Int32(h), width: Int32(w), kernel: Int32(k),
+                                padding: Int32(p), out_width: Int32(ow))
+                            multiply(weight, convolving: &image, n: cols, into: o, ldc: cols, accumulate: true)
                             continue
                         }
                         guard let cb = cp.baseAddress else { return }

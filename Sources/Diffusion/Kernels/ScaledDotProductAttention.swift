@@ -115,8 +115,8 @@ private struct HeadAttention {
                         let (s, inv) = (sp.baseAddress!, ip.baseAddress!)
                         if precision == .bfloat16 {
                             lz_bf16_gemm(
-                                Int32(rows), Int32(lk), Int32(d), lz_bf16_operand(packed: nil, data: q, ld: width, transposed: 0),
-                                lz_bf16_operand(packed: pk.baseAddress, data: nil, ld: 0, transposed: 0), s, lk, 0, Int32(rows), 0,
+                                Int32(rows), Int32(lk), Int32(d), .matrix(q, ld: width),
+                                .packed(pk.baseAddress!), s, lk, 0, Int32(rows), 0,
                                 Int32(lk), 0)
                         } else {
                             gemm(transB: true, m: rows, n: lk, k: d, alpha: scale, a: q, lda: width, b: keys, ldb: width, c: s, ldc: lk)
@@ -129,8 +129,8 @@ private struct HeadAttention {
                         if precision == .bfloat16 {
                             lz_softmax_rows_unnormalized(s, Int32(rows), Int32(lk), lk, scale, inv)
                             lz_bf16_gemm(
-                                Int32(rows), Int32(d), Int32(lk), lz_bf16_operand(packed: nil, data: s, ld: lk, transposed: 0),
-                                lz_bf16_operand(packed: pv.baseAddress, data: nil, ld: 0, transposed: 0), out, width, 0,
+                                Int32(rows), Int32(d), Int32(lk), .matrix(s, ld: lk),
+                                .packed(pv.baseAddress!), out, width, 0,
                                 Int32(rows), 0, Int32(d), 0)
                         } else {
                             softmaxRowsUnnormalized(s, rows: rows, cols: lk, stride: lk, inverseSums: inv)

@@ -17,9 +17,23 @@ func multiply(
         return
     }
     w.packed.withUnsafeBufferPointer { wp in
-        let a = lz_bf16_operand(packed: wp.baseAddress, data: nil, ld: 0, transposed: 0)
-        let bo = lz_bf16_operand(packed: nil, data: b, ld: ldb, transposed: 0)
-        bf16GEMM(m: w.rows, n: n, k: w.columns, a: a, b: bo, c: c, ldc: ldc, accumulate: accumulate)
+        bf16GEMM(m: w.rows, n: n, k: w.columns, a: .packed(wp.baseAddress!), b: .matrix(b, ld: ldb), c: c, ldc: ldc,
+                 accumulate: accumulate)
+    }
+}
+
+/// C (w.rows × n) (+)= W · B for B the unfolded columns of a stride-1 convolution's input
+/// image, which the bf16 kernel reads straight from the image (w must be packed).
+func multiply(
+    _ w: WeightMatrix, convolving image: inout lz_conv_image, n: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+    accumulate: Bool
+) {
+    precondition(w.role == .left && w.isPacked)
+    w.packed.withUnsafeBufferPointer { wp in
+        withUnsafePointer(to: &image) { ip in
+            bf16GEMM(m: w.rows, n: n, k: w.columns, a: .packed(wp.baseAddress!), b: .convolution(ip), c: c, ldc: ldc,
+                     accumulate: accumulate)
+        }
     }
 }
 
@@ -37,9 +51,8 @@ func multiply(
         return
     }
     w.packed.withUnsafeBufferPointer { wp in
-        let ao = lz_bf16_operand(packed: nil, data: a, ld: lda, transposed: 0)
-        let b = lz_bf16_operand(packed: wp.baseAddress, data: nil, ld: 0, transposed: 0)
-        bf16GEMM(m: m, n: w.rows, k: w.columns, a: ao, b: b, c: c, ldc: ldc, accumulate: accumulate)
+        bf16GEMM(m: m, n: w.rows, k: w.columns, a: .matrix(a, ld: lda), b: .packed(wp.baseAddress!), c: c, ldc: ldc,
+                 accumulate: accumulate)
     }
 }
 
@@ -60,5 +73,22 @@ func bf16GEMM(
         } else {
             lz_bf16_gemm(Int32(m), Int32(n), Int32(k), a, b, out.p, ldc, Int32(lo), Int32(hi), 0, Int32(n), accumulate ? 1 : 0)
         }
+    }
+}
+
+extension lz_bf16_operand {
+    /// An operand packed whole in advance (`lz_bf16_pack_*`).
+    static func packed(_ words: UnsafePointer<UInt32>) -> lz_bf16_operand {
+        lz_bf16_operand(packed: words, data: nil, ld: 0, transposed: 0, convolution: nil)
+    }
+
+    /// A row-major fp32 matrix packed on the fly; `transposed`: B given as Bᵀ.
+    static func matrix(_ data: UnsafePointer<Float>, ld: Int, transposed: Bool = false) -> lz_bf16_operand {
+        lz_bf16_operand(packed: nil, data: data, ld: ld, transposed: transposed ? 1 : 0, convolution: nil)
+    }
+
+    /// A convolution's input image, unfolded on the fly (B only).
+    static func convolution(_ image: UnsafePointer<lz_conv_image>) -> lz_bf16_operand {
+        lz_bf16_operand(packed: nil, data: nil, ld: 0, transposed: 0, convolution: image)
     }
 }

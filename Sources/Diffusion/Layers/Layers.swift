@@ -32,9 +32,11 @@ struct Conv2d: Sendable {
     /// x is (N, inChannels, H, W).
     func callAsFunction(_ x: Tensor) -> Tensor {
         let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
-        var r = conv2d(
-            x.data, n: n, c: inChannels, h: h, w: w, weight: weight, bias: bias, kernel: kernel, stride: stride,
-            padding: padding)
+        var r = KernelProfile.measure(kernel == 1 ? .convolution1x1 : .convolution3x3) {
+            conv2d(
+                x.data, n: n, c: inChannels, h: h, w: w, weight: weight, bias: bias, kernel: kernel, stride: stride,
+                padding: padding)
+        }
         LoraBatch.active?.addUpdates(of: name, toConvolution: &r.data, input: x, kernel: kernel, stride: stride, padding: padding)
         return Tensor(shape: [n, outChannels, r.height, r.width], data: r.data)
     }
@@ -62,7 +64,7 @@ struct Linear: Sendable {
     /// x is (rows, inFeatures) → (rows, outFeatures); rows are the batch's samples one
     /// after another, which is how the LoRAs of each sample find their rows.
     func callAsFunction(_ x: [Float]) -> [Float] {
-        var y = linear(x, rows: x.count / inFeatures, weight: weight, bias: bias)
+        var y = KernelProfile.measure(.linear) { linear(x, rows: x.count / inFeatures, weight: weight, bias: bias) }
         LoraBatch.active?.addUpdates(of: name, toLinear: &y, input: x, inFeatures: inFeatures, outFeatures: outFeatures)
         return y
     }
@@ -85,9 +87,11 @@ struct GroupNorm: Sendable {
     /// x is (N, C, H, W); `silu` fuses the activation that follows in every caller but one.
     func callAsFunction(_ x: Tensor, silu: Bool = false) -> Tensor {
         var y = x
-        groupNorm(
-            &y.data, n: x.shape[0], c: x.shape[1], hw: x.shape[2] * x.shape[3], groups: groups, eps: eps, weight: weight,
-            bias: bias, silu: silu)
+        KernelProfile.measure(.groupNorm) {
+            groupNorm(
+                &y.data, n: x.shape[0], c: x.shape[1], hw: x.shape[2] * x.shape[3], groups: groups, eps: eps,
+                weight: weight, bias: bias, silu: silu)
+        }
         return y
     }
 }
@@ -107,6 +111,6 @@ struct LayerNorm: Sendable {
     }
 
     func callAsFunction(_ x: [Float]) -> [Float] {
-        layerNorm(x, rows: x.count / dim, dim: dim, weight: weight, bias: bias, eps: eps)
+        KernelProfile.measure(.layerNorm) { layerNorm(x, rows: x.count / dim, dim: dim, weight: weight, bias: bias, eps: eps) }
     }
 }

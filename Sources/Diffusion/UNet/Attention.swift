@@ -28,9 +28,11 @@ struct Attention: Sendable {
         let k = toK(kv)
         let v = toV(kv)
         let keyLength = contextLength ?? length
-        let o = attention(
-            q: q, k: k, v: v, batch: batch, queryLength: length, keyLength: keyLength, heads: heads, headDim: headDim,
-            precision: precision)
+        let o = KernelProfile.measure(.attention) {
+            attention(
+                q: q, k: k, v: v, batch: batch, queryLength: length, keyLength: keyLength, heads: heads, headDim: headDim,
+                precision: precision)
+        }
         return toOut(o)
     }
 }

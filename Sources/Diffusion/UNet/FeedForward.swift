@@ -13,6 +13,7 @@ struct FeedForward: Sendable {
 
     func callAsFunction(_ x: [Float]) -> [Float] {
         let h = proj(x)
-        return out(geglu(h, rows: h.count / (2 * inner), dim: inner))
+        let gated = KernelProfile.measure(.geglu) { geglu(h, rows: h.count / (2 * inner), dim: inner) }
+        return out(gated)
     }
 }
