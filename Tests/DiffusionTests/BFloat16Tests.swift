@@ -105,26 +105,33 @@ struct BFloat16Tests {
 
     /// Rounded scores and probabilities make bf16 attention approximate, as PyTorch's bf16 is;
     /// it must still be close to the exact result, for self- and cross-attention shapes.
-    @Test(arguments: [(70, 70, 2, 40), (33, 77, 3, 16)])
-    func attentionIsCloseToReference(lq: Int, lk: Int, heads: Int, d: Int) {
+    @Test(arguments: [(70, 70, 2, 40, false), (33, 77, 3, 16, false), (70, 70, 2, 40, true)])
+    func attentionIsCloseToReference(lq: Int, lk: Int, heads: Int, d: Int, causal: Bool) {
         let batch = 2
         let q = testData(batch * lq * heads * d, seed: 52)
         let k = testData(batch * lk * heads * d, seed: 53)
         let v = testData(batch * lk * heads * d, seed: 54)
         let fast = attention(
-            q: q, k: k, v: v, batch: batch, queryLength: lq, keyLength: lk, heads: heads, headDim: d, precision: .bfloat16, blockRows: 16)
-        let exact = attentionReference(q: q, k: k, v: v, batch: batch, queryLength: lq, keyLength: lk, heads: heads, headDim: d)
-        expectClose(fast, exact, relative: 2e-2, "bf16 attention \(lq)×\(lk)")
+            q: q, k: k, v: v, batch: batch, queryLength: lq, keyLength: lk, heads: heads, headDim: d, causal: causal,
+            precision: .bfloat16, blockRows: 16)
+        let exact = attentionReference(
+            q: q, k: k, v: v, batch: batch, queryLength: lq, keyLength: lk, heads: heads, headDim: d, causal: causal)
+        expectClose(fast, exact, relative: 2e-2, "bf16 attention \(lq)×\(lk), causal: \(causal)")
     }
 
-    @Test func softmaxMatchesReference() {
-        let (rows, cols) = (5, 37)
+    /// Down the columns, as bf16 attention holds its scores: more columns than one pass of
+    /// 64 takes, a ragged last vector, and a column masked out entirely.
+    @Test func columnSoftmaxMatchesReference() {
+        let (rows, cols) = (37, 70)
         var x = testData(rows * cols, seed: 55).map { $0 * 4 }
-        let expected = softmaxReference(x.map { $0 * 0.5 }, rows: rows, cols: cols)
-        var inverseSums = [Float](repeating: 0, count: rows)
-        lz_softmax_rows_unnormalized(&x, Int32(rows), Int32(cols), cols, 0.5, &inverseSums)
-        let normalised = x.indices.map { x[$0] * inverseSums[$0 / cols] }
-        expectClose(normalised, expected, relative: 1e-5, "softmax")
+        for r in 0..<rows { x[r * cols + 69] = -.infinity }
+        let transposed = (0..<(rows * cols)).map { i in x[(i % rows) * cols + i / rows] }  // (cols × rows)
+        let expected = Array(softmaxReference(transposed.map { $0 * 0.5 }, rows: cols - 1, cols: rows).prefix((cols - 1) * rows))
+        var inverseSums = [Float](repeating: 0, count: cols)
+        lz_softmax_columns_unnormalized(&x, Int32(rows), Int32(cols), cols, 0.5, &inverseSums)
+        let normalised = (0..<((cols - 1) * rows)).map { i in x[(i % rows) * cols + i / rows] * inverseSums[i / rows] }
+        expectClose(normalised, expected, relative: 1e-5, "column softmax")
+        #expect((0..<rows).allSatisfy { x[$0 * cols + 69] == 0 }, "a masked-out column gives zeros")
     }
 
     /// The tiny U-Net and VAE in bf16 against diffusers' fp32 outputs: within a few percent

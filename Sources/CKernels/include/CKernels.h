@@ -55,10 +55,10 @@ typedef struct {
 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc,
                   int m0, int m1, int n0, int n1, int accumulate);
 
-/// Row-wise exp(scale·(x − rowmax)) in place over `rows` rows of `cols`, `stride` apart,
-/// leaving each row's 1/Σ in inverse_sums (attention scales its output rows instead).
-/// Needs AVX-512.
-void lz_softmax_rows_unnormalized(float *x, int rows, int cols, long stride, float scale, float *inverse_sums);
+/// Column-wise exp(scale·(x − colmax)) in place over a (rows × cols) block, rows `stride`
+/// apart, leaving each column's 1/Σ in inverse_sums (attention scales its output instead):
+/// the softmax of scores held transposed, one query per column. Needs AVX-512.
+void lz_softmax_columns_unnormalized(float *x, int rows, int cols, long stride, float scale, float *inverse_sums);
 
 /// 1 when this CPU has AVX-512 (F, BW, VL, DQ), which the kernels below need.
 int lz_avx512_supported(void);

@@ -64,6 +64,12 @@ func attention(
 
 /// One core's attention over one head at a time: its scores block, and in bf16 the head's
 /// K and V packed for the kernel.
+///
+/// bf16 works on the transposed problem, Sᵀ = K·Qᵀ and Oᵀ = Vᵀ·Pᵀ, with K and Vᵀ packed
+/// once per head as the kernel's row operand: a head of 40 or 80 values then fills the
+/// kernel's 12-row panels (48 or 84 rows worked) instead of its 32-column ones (64 or 96),
+/// Pᵀ is packed from whole rows of 32 queries, and the softmax runs 16 queries per vector.
+/// PV was a third of the rate of QKᵀ the other way round.
 private struct HeadAttention {
     let precision: ComputePrecision
     let keyLength: Int
@@ -71,10 +77,15 @@ private struct HeadAttention {
     let width: Int
     let causal: Bool
     let scale: Float
+    /// fp32: S (rows × keyLength); bf16: Sᵀ (keyLength × rows).
     var scores: [Float]
     var inverseSums: [Float]
+    /// bf16: K (keyLength × headDim) and Vᵀ (headDim × keyLength), packed as row operands.
     var packedK: [UInt32] = []
-    var packedV: [UInt32] = []
+    var packedVT: [UInt32] = []
+    /// bf16: Vᵀ before packing, and Oᵀ (headDim × rows) before it is scaled into place.
+    var transposedValues: [Float] = []
+    var transposedOut: [Float] = []
     var keys: UnsafePointer<Float>?
     var values: UnsafePointer<Float>?
 
@@ -88,8 +99,10 @@ private struct HeadAttention {
         scores = uninitializedFloats(rows * keyLength)
         inverseSums = uninitializedFloats(rows)
         if precision == .bfloat16 {
-            packedK = [UInt32](repeating: 0, count: lz_bf16_packed_b_words(Int32(keyLength), Int32(headDim)))
-            packedV = [UInt32](repeating: 0, count: lz_bf16_packed_b_words(Int32(headDim), Int32(keyLength)))
+            packedK = [UInt32](repeating: 0, count: lz_bf16_packed_a_words(Int32(keyLength), Int32(headDim)))
+            packedVT = [UInt32](repeating: 0, count: lz_bf16_packed_a_words(Int32(headDim), Int32(keyLength)))
+            transposedValues = uninitializedFloats(headDim * keyLength)
+            transposedOut = uninitializedFloats(headDim * rows)
         }
     }
 
@@ -98,47 +111,73 @@ private struct HeadAttention {
         self.keys = keys
         self.values = values
         guard precision == .bfloat16 else { return }
-        let (lk, d, width) = (Int32(keyLength), Int32(headDim), width)
-        packedK.withUnsafeMutableBufferPointer { lz_bf16_pack_b_transposed(keys, width, lk, d, $0.baseAddress) }
-        packedV.withUnsafeMutableBufferPointer { lz_bf16_pack_b(values, width, lk, d, $0.baseAddress) }
+        let (lk, d, width) = (keyLength, headDim, width)
+        packedK.withUnsafeMutableBufferPointer { lz_bf16_pack_a(keys, width, Int32(lk), Int32(d), $0.baseAddress) }
+        transposedValues.withUnsafeMutableBufferPointer { vt in
+            for j in 0..<lk {
+                for t in 0..<d { vt[t * lk + j] = values[j * width + t] }
+            }
+            packedVT.withUnsafeMutableBufferPointer {
+                lz_bf16_pack_a(vt.baseAddress, lk, Int32(d), Int32(lk), $0.baseAddress)
+            }
+        }
     }
 
     /// Query rows firstQuery..<firstQuery+rows: S = Q·Kᵀ, P = exp(scale·(S − rowmax)),
     /// O = P·V / ΣP written into `out` (rows `width` apart).
     mutating func block(queries q: UnsafePointer<Float>, firstQuery: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
-        let (lk, d, width, scale, causal, precision) = (keyLength, headDim, width, scale, causal, precision)
+        if precision == .bfloat16 {
+            transposedBlock(queries: q, firstQuery: firstQuery, rows: rows, into: out)
+            return
+        }
+        let (lk, d, width, scale, causal) = (keyLength, headDim, width, scale, causal)
         guard let keys, let values else { return }
         scores.withUnsafeMutableBufferPointer { sp in
             inverseSums.withUnsafeMutableBufferPointer { ip in
+                let (s, inv) = (sp.baseAddress!, ip.baseAddress!)
+                gemm(transB: true, m: rows, n: lk, k: d, alpha: scale, a: q, lda: width, b: keys, ldb: width, c: s, ldc: lk)
+                if causal {
+                    for r in 0..<rows where firstQuery + r + 1 < lk {
+                        for j in (firstQuery + r + 1)..<lk { s[r * lk + j] = -.infinity }
+                    }
+                }
+                softmaxRowsUnnormalized(s, rows: rows, cols: lk, stride: lk, inverseSums: inv)
+                gemm(m: rows, n: d, k: lk, a: s, lda: lk, b: values, ldb: width, c: out, ldc: width)
+                for r in 0..<rows {
+                    let row = out + r * width
+                    for t in 0..<d { row[t] *= inv[r] }
+                }
+            }
+        }
+    }
+
+    /// `block` in bf16 on the transposed problem (see the type's comment).
+    private mutating func transposedBlock(
+        queries q: UnsafePointer<Float>, firstQuery: Int, rows: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        let (lk, d, width, scale, causal) = (keyLength, headDim, width, scale, causal)
+        scores.withUnsafeMutableBufferPointer { sp in
+            inverseSums.withUnsafeMutableBufferPointer { ip in
                 packedK.withUnsafeBufferPointer { pk in
-                    packedV.withUnsafeBufferPointer { pv in
-                        let (s, inv) = (sp.baseAddress!, ip.baseAddress!)
-                        if precision == .bfloat16 {
+                    packedVT.withUnsafeBufferPointer { pvt in
+                        transposedOut.withUnsafeMutableBufferPointer { op in
+                            let (st, inv, ot) = (sp.baseAddress!, ip.baseAddress!, op.baseAddress!)
                             lz_bf16_gemm(
-                                Int32(rows), Int32(lk), Int32(d), .matrix(q, ld: width),
-                                .packed(pk.baseAddress!), s, lk, 0, Int32(rows), 0,
-                                Int32(lk), 0)
-                        } else {
-                            gemm(transB: true, m: rows, n: lk, k: d, alpha: scale, a: q, lda: width, b: keys, ldb: width, c: s, ldc: lk)
-                        }
-                        if causal {
-                            for r in 0..<rows where firstQuery + r + 1 < lk {
-                                for j in (firstQuery + r + 1)..<lk { s[r * lk + j] = -.infinity }
+                                Int32(lk), Int32(rows), Int32(d), .packed(pk.baseAddress!), .matrix(q, ld: width, transposed: true),
+                                st, rows, 0, Int32(lk), 0, Int32(rows), 0)
+                            if causal {
+                                for j in 0..<lk where j > firstQuery {
+                                    for r in 0..<min(rows, j - firstQuery) { st[j * rows + r] = -.infinity }
+                                }
                             }
-                        }
-                        if precision == .bfloat16 {
-                            lz_softmax_rows_unnormalized(s, Int32(rows), Int32(lk), lk, scale, inv)
+                            lz_softmax_columns_unnormalized(st, Int32(lk), Int32(rows), rows, scale, inv)
                             lz_bf16_gemm(
-                                Int32(rows), Int32(d), Int32(lk), .matrix(s, ld: lk),
-                                .packed(pv.baseAddress!), out, width, 0,
-                                Int32(rows), 0, Int32(d), 0)
-                        } else {
-                            softmaxRowsUnnormalized(s, rows: rows, cols: lk, stride: lk, inverseSums: inv)
-                            gemm(m: rows, n: d, k: lk, a: s, lda: lk, b: values, ldb: width, c: out, ldc: width)
-                        }
-                        for r in 0..<rows {
-                            let row = out + r * width
-                            for t in 0..<d { row[t] *= inv[r] }
+                                Int32(d), Int32(rows), Int32(lk), .packed(pvt.baseAddress!), .matrix(st, ld: rows), ot, rows, 0,
+                                Int32(d), 0, Int32(rows), 0)
+                            for r in 0..<rows {
+                                let row = out + r * width
+                                for t in 0..<d { row[t] = ot[t * rows + r] * inv[r] }
+                            }
                         }
                     }
                 }
