@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # The whole bot on this machine, with no Telegram token: the Bot API emulator plus the
 # three stages against a private PostgreSQL. You play a Telegram user in this terminal;
-# every line you type is a message to the bot. The bot's replies are printed, and
-# written with its images to the output folder.
+# every line you type is a message to the bot. The bot's replies and its answers to
+# button presses are printed, and written with its images to a folder of this run's own,
+# OUT/<date>_<time> (OUT/latest points at the newest), so no run overwrites another.
 #
 #   scripts/playground.sh [--out .data/playground] [--language en|es] [--port 8081]
 #
 # Type e.g.   a castle at dusk --seed 42 --steps 20
 #             /status    /quota    /cancel    /help
 #             /press <message_id> <data>   (presses a button under a photo)
-# Ctrl-D or Ctrl-C stops everything.
+#             a line ending in \ goes on into the next, for a pasted AUTOMATIC1111 block:
+#               a castle at dusk \
+#               Negative prompt: blurry \
+#               Steps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 42, Size: 512x512
+# Ctrl-D or Ctrl-C stops everything. LIENZO_SCRATCH_PATH=DIR builds there instead of .build.
 #
 # The images: the Renderer renders with LIENZO_MODEL, by default the engine's tiny test
 # model (Tests/DiffusionTests/Fixtures/sd1-tiny, random weights). THE IMAGES ARE NOISE:
@@ -31,14 +36,15 @@ while [ $# -gt 0 ]; do
 done
 
 scripts/install-packages.sh >/dev/null
-swift build --product BotAPIEmulatorServer >/dev/null
-swift build --product Ingest >/dev/null
-swift build --product Deliver >/dev/null
-swift build --product Renderer >/dev/null
-bin=$(swift build --show-bin-path)
+build=(swift build ${LIENZO_SCRATCH_PATH:+--scratch-path "$LIENZO_SCRATCH_PATH"})
+# SwiftPM's own progress goes to the terminal: a first build takes minutes.
+for product in BotAPIEmulatorServer Ingest Deliver Renderer; do
+  echo "building $product…" >&2
+  "${build[@]}" --product "$product" >&2
+done
+bin=$("${build[@]}" --show-bin-path)
 
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+out=$(scripts/lib/run-folder.sh "$out")
 pgdir=$(mktemp -d /tmp/lienzo-playground.XXXXXX)
 pids=()
 cleanup() {

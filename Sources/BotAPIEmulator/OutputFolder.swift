@@ -1,12 +1,18 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Writes the conversation to a folder a person can browse: `transcript.log` with one
 /// line per message, and each photo or document as `chat<id>_<message_id>_<name>`.
 /// Failures to write are ignored: the folder is a convenience, never part of a test.
-struct OutputFolder: Sendable {
-    let url: URL
+/// Public so the playground can add what the emulator does not see as a message (button
+/// presses and their answers) to the same transcript.
+public struct OutputFolder: Sendable {
+    public let url: URL
 
-    init(_ url: URL) {
+    public init(_ url: URL) {
         self.url = url
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
@@ -29,6 +35,11 @@ struct OutputFolder: Sendable {
         append("chat \(chatID) \(user.firstName): \(text)")
     }
 
+    /// A line of the transcript that is no message, e.g. a button press or its answer.
+    public func note(_ line: String) {
+        append(line)
+    }
+
     /// The uploaded file name reduced to `[A-Za-z0-9._-]`, so a name like `../../x`
     /// cannot write outside the folder.
     static func safeName(_ name: String?) -> String {
@@ -37,15 +48,14 @@ struct OutputFolder: Sendable {
         return trimmed.isEmpty ? "file" : String(trimmed)
     }
 
+    /// O_APPEND, so lines written at once from the server's threads and the playground's
+    /// never land on one another.
     private func append(_ line: String) {
-        let file = url.appendingPathComponent("transcript.log")
-        let data = Data((line.replacingOccurrences(of: "\n", with: "\n    ") + "\n").utf8)
-        if let handle = try? FileHandle(forWritingTo: file) {
-            defer { try? handle.close() }
-            _ = try? handle.seekToEnd()
-            try? handle.write(contentsOf: data)
-        } else {
-            try? data.write(to: file)
-        }
+        let path = url.appendingPathComponent("transcript.log").path
+        let bytes = Array((line.replacingOccurrences(of: "\n", with: "\n    ") + "\n").utf8)
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
     }
 }

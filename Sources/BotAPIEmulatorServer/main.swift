@@ -1,7 +1,9 @@
 // Runs the Bot API emulator by hand: the stages point TELEGRAM_API_URL at it, and the
 // person at the terminal plays a Telegram user. Every line typed is a message to the bot;
-// `/press <message_id> <data>` presses an inline button. The bot's replies are printed and
-// written, with its images, to the output folder.
+// a line ending in `\` goes on into the next one (an AUTOMATIC1111 block, a caption to
+// paste back); `/press <message_id> <data>` presses an inline button. The bot's replies
+// and its answers to button presses are printed and written, with its images, to the
+// output folder.
 import BotAPIEmulator
 import Foundation
 import Runtime
@@ -30,6 +32,7 @@ let environment = Environment()
 let configuredToken = environment.secret("TELEGRAM_BOT_TOKEN")
 let output = URL(fileURLWithPath: options["out"] ?? ".data/playground", isDirectory: true)
 let emulator = BotAPIEmulator(token: configuredToken ?? Secret("123456:TEST-emulator-token"), outputDirectory: output)
+let transcript = OutputFolder(output)
 let user = EmulatedUser(
     id: Int64(options["user-id"] ?? "") ?? 1001, firstName: "You", username: "playground_user",
     languageCode: options["language"] ?? "en"
@@ -62,15 +65,56 @@ if configuredToken == nil {
     say("  export TELEGRAM_BOT_TOKEN=\(emulator.token.revealed)   # the emulator's test token, not a real one")
 }
 say("Transcript and images: \(output.path)")
-say("Type a message and press Enter; /press <message_id> <data> presses a button.")
+say("Type a message and press Enter; end a line with \\ to go on into the next one (an AUTOMATIC1111 block).")
+say("/press <message_id> <data> presses a button.")
 
+/// Prints the bot's answers to button presses (`answerCallbackQuery`): its text, shown by
+/// Telegram as a passing notice or, with `show_alert`, as an alert to dismiss.
+func showButtonAnswers() async {
+    var shown = 0
+    while true {
+        let seen = shown
+        guard await emulator.waitUntil(timeout: .seconds(3600), { $0.callbackAnswers.count > seen }) else { continue }
+        let answers = emulator.callbackAnswers
+        for answer in answers.dropFirst(shown) {
+            let line = switch (answer.text, answer.showAlert) {
+            case (let text?, true): "bot answered the button with an alert: \(text)"
+            case (let text?, false): "bot answered the button: \(text)"
+            case (nil, _): "bot answered the button (no notice)"
+            }
+            say(line)
+            transcript.note(line)
+        }
+        shown = answers.count
+    }
+}
+Task.detached { await showButtonAnswers() }
+
+/// "/press 7 s:12" as a line for the transcript, naming the button by its label.
+func pressLine(data: String, messageID: Int) -> String {
+    let message = emulator.sentMessages(inChat: user.id).first { $0.messageID == messageID }
+    let label = message?.buttons.flatMap { $0 }.first { $0.callbackData == data }?.text
+    return "you pressed " + (label.map { "«\($0)»" } ?? "[\(data)]") + " under bot #\(messageID)"
+}
+
+var lines: [String] = []
 while let line = readLine() {
-    let words = line.split(separator: " ", maxSplits: 2).map(String.init)
+    // A trailing backslash joins the next line, as in a shell.
+    if line.hasSuffix("\\") {
+        lines.append(String(line.dropLast()))
+        continue
+    }
+    let text = (lines + [line]).joined(separator: "\n")
+    lines = []
+    let words = text.split(separator: " ", maxSplits: 2).map(String.init)
     if words.first == "/press", words.count == 3, let messageID = Int(words[1]) {
+        let pressed = pressLine(data: words[2], messageID: messageID)
+        say(pressed)
+        transcript.note(pressed)
         emulator.pressButton(data: words[2], onMessage: messageID, inChat: user.id, by: user)
-    } else if !line.trimmingCharacters(in: .whitespaces).isEmpty {
-        let sent = emulator.sendUserMessage(line, from: user)
-        say("you #\(sent.messageID): \(line)")
+    } else if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        let sent = emulator.sendUserMessage(text, from: user)
+        say("you #\(sent.messageID): \(text.replacingOccurrences(of: "\n", with: "\n    "))")
     }
 }
 // Standard input closed (started in the background): keep serving until killed.

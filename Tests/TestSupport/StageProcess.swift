@@ -32,7 +32,12 @@ public final class StageProcess: @unchecked Sendable {
         try self.init(path: Self.repositoryRoot.appendingPathComponent(script).path, arguments: arguments, environment: environment)
     }
 
-    public init(path binary: String, arguments: [String], environment: [String: String]) throws {
+    /// What the test types into the process, when it was started `typing: true`.
+    public let input: FileHandle?
+
+    /// - Parameter typing: give the process a pipe for standard input (`input`), as a
+    ///   person at its terminal; otherwise it inherits the test runner's.
+    public init(path binary: String, arguments: [String], environment: [String: String], typing: Bool = false) throws {
         let executable = URL(fileURLWithPath: binary).lastPathComponent
         let base = ProcessInfo.processInfo.environment["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()
         logPath = base + "/\(executable)-\(UUID().uuidString.prefix(8)).log"
@@ -44,7 +49,15 @@ public final class StageProcess: @unchecked Sendable {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = log
         process.standardError = log
+        let pipe = typing ? Pipe() : nil
+        if let pipe { process.standardInput = pipe }
+        input = pipe?.fileHandleForWriting
         try process.run()
+    }
+
+    /// Types `text` into the process's standard input (started `typing: true`).
+    public func type(_ text: String) {
+        input?.write(Data(text.utf8))
     }
 
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
