@@ -54,11 +54,14 @@ let package = Package(
         ),
         // Deliberately independent of `Telegram`: it writes Bot API JSON by hand, so a
         // field-name mistake in the client's models cannot hide behind shared types.
-        .target(name: "BotAPIEmulator", dependencies: ["Runtime"]),
+        // The one HTTP/1.1 server (POSIX sockets, a thread per connection): the emulator,
+        // every stage's /metrics and Ingest's webhook.
+        .target(name: "EmbeddedHTTP"),
+        .target(name: "BotAPIEmulator", dependencies: ["Runtime", "EmbeddedHTTP"]),
         .target(
             name: "StageSupport",
             dependencies: [
-                "Schema", "Runtime",
+                "Schema", "Runtime", "EmbeddedHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -86,7 +89,7 @@ let package = Package(
         .target(
             name: "BotServices",
             dependencies: [
-                "Bot", "Schema", "Telegram", "Runtime",
+                "Bot", "Schema", "Telegram", "Runtime", "EmbeddedHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,7 +159,7 @@ let package = Package(
             name: "StageTests",
             dependencies: [
                 "Bot", "BotServices", "BotTokenizer", "BotAPIEmulator", "Schema", "Telegram", "Runtime", "TestSupport", "PNG",
-                "StageSupport",
+                "StageSupport", "EmbeddedHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

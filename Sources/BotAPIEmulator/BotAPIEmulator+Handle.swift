@@ -1,3 +1,4 @@
+import EmbeddedHTTP
 import Foundation
 import Runtime
 
@@ -39,7 +40,7 @@ extension BotAPIEmulator {
         case nil:
             outcome = perform(method, parameters)
         }
-        if case .respond(let status, _) = outcome { entry.status = status } else { entry.status = 0 }
+        if case .respond(let status, _, _) = outcome { entry.status = status } else { entry.status = 0 }
         entry.faulted = fault != nil
         withState { $0.requests.append(entry) }
         return outcome
@@ -105,6 +106,8 @@ extension BotAPIEmulator {
                     case "deletemessage": return try state.deleteMessage(parameters)
                     case "answercallbackquery": return try state.answerCallbackQuery(parameters)
                     case "deletewebhook": return state.deleteWebhook(parameters)
+                    case "setwebhook": return try state.setWebhook(parameters)
+                    case "getwebhookinfo": return state.getWebhookInfo()
                     case "setmycommands": return try state.setMyCommands(parameters)
                     default: throw APIError.notFound
                     }
@@ -133,6 +136,10 @@ extension BotAPIEmulator {
         defer { condition.unlock() }
         state.pollGeneration += 1
         let generation = state.pollGeneration
+        guard state.webhook == nil else {
+            return reply(APIError(
+                code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"))
+        }
         do {
             try state.prepareUpdates(parameters)
         } catch {

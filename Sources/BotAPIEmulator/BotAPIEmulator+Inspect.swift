@@ -61,7 +61,8 @@ extension BotAPIEmulator {
             requests: state.requests, pendingUpdateCount: state.updates.count,
             confirmedUpdateID: state.confirmedUpdateID, commands: state.commands,
             webhookDeletions: state.webhookDeletions, waitingPolls: state.waitingPolls,
-            floodRejections: state.floodRejections
+            floodRejections: state.floodRejections, webhookURL: state.webhook?.url,
+            webhookDeliveries: state.webhookDeliveries
         )
     }
 }

@@ -1,3 +1,4 @@
+import EmbeddedHTTP
 import Foundation
 import Runtime
 
@@ -5,8 +6,9 @@ import Runtime
 ///
 /// It answers `{base}/bot{token}/{method}` for getMe, getUpdates, sendMessage, sendPhoto,
 /// sendDocument, sendChatAction, editMessageText, editMessageCaption, editMessageMedia,
-/// deleteMessage, answerCallbackQuery, deleteWebhook and setMyCommands, with Telegram's
-/// reply envelopes and error descriptions. A test plays the users (`sendUserMessage`,
+/// deleteMessage, answerCallbackQuery, setWebhook, deleteWebhook, getWebhookInfo and
+/// setMyCommands, with Telegram's reply envelopes and error descriptions. With a webhook
+/// set it POSTs updates to it as Telegram does (`BotAPIEmulator+Webhook`). A test plays the users (`sendUserMessage`,
 /// `pressButton`), reads what the bot said (`sentMessages`, `visibleSentMessages`,
 /// `waitUntil`) and scripts failures (`addFault`).
 ///
@@ -45,11 +47,12 @@ public final class BotAPIEmulator: @unchecked Sendable {
 
     /// Starts listening on 127.0.0.1:`port` (0 picks a free one). Call once.
     public func start(port: UInt16 = 0) throws {
-        let started = try HTTPServer(port: port) { [weak self] request in
+        let started = try HTTPServer(port: port, name: "BotAPIEmulator") { [weak self] request in
             guard let self else { return .drop }
             return self.handle(request)
         }
         condition.withLock { server = started }
+        startWebhookDeliveries()
     }
 
     /// Stops the server; pending long polls return, open connections close.

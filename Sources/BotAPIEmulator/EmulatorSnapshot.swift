@@ -15,6 +15,10 @@ public struct EmulatorSnapshot: Sendable {
     public var waitingPolls: Int
     /// Sends refused by `enforceFloodLimits`: each one a limit the bot overstepped.
     public var floodRejections: Int
+    /// The registered webhook (nil: updates wait for `getUpdates`), and every attempt to
+    /// deliver an update to it.
+    public var webhookURL: String?
+    public var webhookDeliveries: [WebhookDelivery]
 
     /// Everything the bot sent to the chat, deleted messages included.
     public func sentMessages(inChat chatID: Int64) -> [SentMessage] {

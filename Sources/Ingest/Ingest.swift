@@ -20,7 +20,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Long-poll Telegram (TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL) into PostgreSQL (DATABASE_URL) until SIGTERM or SIGINT.",
+            abstract: "Long-poll Telegram (TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL), or serve its webhook (INGEST_MODE=webhook), into PostgreSQL (DATABASE_URL) until SIGTERM or SIGINT.",
             discussion: "Settings: docs/telegram.md.")
 
         func run() async throws {

@@ -8,6 +8,21 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
 
+    /// Whether `candidate` is the secret, in time that depends only on their lengths (not
+    /// on where they first differ), so a caller guessing byte by byte learns nothing.
+    public func matches(_ candidate: String) -> Bool {
+        let expected = Array(revealed.utf8)
+        let given = Array(candidate.utf8)
+        var difference = UInt8(truncatingIfNeeded: expected.count ^ given.count)
+        difference |= expected.count == given.count ? 0 : 1
+        for index in 0..<max(expected.count, given.count) {
+            let left = index < expected.count ? expected[index] : 0
+            let right = index < given.count ? given[index] : 0
+            difference |= left ^ right
+        }
+        return difference == 0 && !expected.isEmpty
+    }
+
     /// Replaces every occurrence of the secret in `text`, for error paths that echo
     /// text which may contain it (a URL, a library's error string).
     public func redact(in text: String) -> String {

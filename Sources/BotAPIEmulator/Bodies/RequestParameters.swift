@@ -1,3 +1,4 @@
+import EmbeddedHTTP
 import Foundation
 
 /// A file part of a multipart body.

@@ -8,9 +8,12 @@ extension EmulatorState {
         return .object(fields)
     }
 
-    /// `deleteWebhook`; `drop_pending_updates` empties the queue.
+    /// `deleteWebhook`: updates wait for `getUpdates` again; `drop_pending_updates`
+    /// empties the queue.
     func deleteWebhook(_ parameters: RequestParameters) -> JSONValue {
         webhookDeletions += 1
+        webhook = nil
+        lastWebhookError = nil
         if parameters["drop_pending_updates"]?.boolValue == true { updates.removeAll() }
         return true
     }

@@ -29,6 +29,12 @@ final class EmulatorState {
     var requests: [RecordedRequest] = []
     var faults: [Fault] = []
     var webhookDeletions = 0
+    var webhookSets = 0
+    /// Set by `setWebhook`; while set, `getUpdates` answers 409 and updates are POSTed.
+    var webhook: EmulatedWebhook?
+    var webhookDeliveries: [WebhookDelivery] = []
+    var lastWebhookError: (date: Int, message: String)?
+    var webhookRetryDelay: Duration = .milliseconds(200)
     var floodControl: FloodControl?
     /// Sends refused by `floodControl`: each one a limit the bot overstepped.
     var floodRejections = 0

@@ -1,10 +1,12 @@
 import Bot
 import Runtime
 
-/// How Ingest polls and what it accepts.
+/// How Ingest receives updates and what it accepts.
 ///
 /// Environment keys (defaults in brackets), besides `GenerationLimits`' and
 /// `TelegramConfiguration`'s:
+/// - `INGEST_MODE` [polling]: `polling` (getUpdates; a webhook left set is deleted) or
+///   `webhook` (`WebhookConfiguration`'s keys).
 /// - `INGEST_POLL_TIMEOUT` [30]: seconds a getUpdates long poll waits for an update.
 /// - `INGEST_POLL_LIMIT` [100]: updates per getUpdates (1–100).
 /// - `INGEST_MAX_BACKOFF` [30]: seconds, the longest wait after failed polls.
@@ -32,6 +34,8 @@ public struct IngestConfiguration: Sendable {
     public var maxAttemptsPerUpdate = 5
     public var metricsPort = 0
     public var access = AccessPolicy()
+    /// Set: updates arrive by webhook; nil: by long polling.
+    public var webhook: WebhookConfiguration?
 
     public init() {}
 
@@ -45,5 +49,10 @@ public struct IngestConfiguration: Sendable {
         promptRulesRefresh = try environment.seconds("INGEST_PROMPT_RULES_REFRESH", default: 30)
         metricsPort = try environment.int("INGEST_METRICS_PORT", default: metricsPort, in: 0...65535)
         access = try AccessPolicy(environment: environment)
+        switch environment.string("INGEST_MODE", default: "polling").lowercased() {
+        case "polling": webhook = nil
+        case "webhook": webhook = try WebhookConfiguration(environment: environment)
+        case let other: throw ConfigurationError("INGEST_MODE must be polling or webhook, got '\(other)'")
+        }
     }
 }

@@ -5,9 +5,14 @@ import Metrics
 /// `INGEST_METRICS_PORT` is set):
 /// - `lienzo_updates_total{outcome}`: updates handled, by outcome class (`IngestMetrics.outcomeClass`):
 ///   `enqueued`, `rejected`, `refused`, `ignored`, `command`, `callback`, `error`
-/// - `lienzo_get_updates_errors_total`: failed getUpdates calls (network, 409, 429, 5xx)
-/// - `lienzo_last_poll_timestamp_seconds`: Unix time of the last successful getUpdates;
+/// - `lienzo_get_updates_errors_total`: failed getUpdates calls (network, 409, 429, 5xx), or
+///   getWebhookInfo checks in webhook mode
+/// - `lienzo_last_poll_timestamp_seconds`: Unix time of the last successful getUpdates (or
+///   webhook check);
 ///   the poll's age is `time() - lienzo_last_poll_timestamp_seconds`
+/// - `lienzo_webhook_requests_total{status}`: webhook requests answered, by HTTP status
+///   (`200`, `400`, `401`, `405`, `413`, `500`, `503`, `other`)
+/// - `lienzo_webhook_pending_updates`: updates Telegram holds for the webhook (getWebhookInfo)
 /// - `lienzo_admin_actions_total{action}`: operators' commands carried out (`stats`, `ban`,
 ///   `unban`, `quota`), each also a row of `admin_actions`
 ///
@@ -42,6 +47,17 @@ public struct IngestMetrics: Sendable {
 
     func getUpdatesFailed() {
         Counter(label: "lienzo_get_updates_errors_total").increment()
+    }
+
+    static let webhookStatuses: Set<Int> = [200, 400, 401, 405, 413, 500, 503]
+
+    func webhookAnswered(status: Int) {
+        let label = Self.webhookStatuses.contains(status) ? String(status) : "other"
+        Counter(label: "lienzo_webhook_requests_total", dimensions: [("status", label)]).increment()
+    }
+
+    func webhookPending(_ count: Int) {
+        Gauge(label: "lienzo_webhook_pending_updates").record(count)
     }
 
     func polled() {

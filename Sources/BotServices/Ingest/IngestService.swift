@@ -6,10 +6,11 @@ import Schema
 import ServiceLifecycle
 import Telegram
 
-/// Ingest: long-polls getUpdates and turns each update into database rows, one
-/// transaction per update, moving the offset on only after the commit. Killed at any
-/// moment, it loses no update (Telegram resends everything above the confirmed offset)
-/// and duplicates nothing (a re-read update finds its row in `telegram_updates`).
+/// Ingest: long-polls getUpdates, or serves a webhook (`IngestService+Webhook`), and
+/// turns each update into database rows, one transaction per update, confirming it to
+/// Telegram only after the commit (the next offset, or the webhook's 200). Killed at any
+/// moment, it loses no update (Telegram resends everything not confirmed) and duplicates
+/// nothing (a re-read update finds its row in `telegram_updates`).
 public struct IngestService: Service {
     let connection: PostgresConnection
     /// Holds the long poll; nothing else may use it.
@@ -20,6 +21,8 @@ public struct IngestService: Service {
     let tokenCounter: any PromptTokenCounter
     let logger: Logger
     let metrics = IngestMetrics()
+    /// What Ingest asks Telegram for, by getUpdates or webhook.
+    static let allowedUpdates = ["message", "edited_message", "callback_query"]
 
     public init(
         connection: PostgresConnection, pollClient: TelegramClient, client: TelegramClient,
@@ -36,7 +39,11 @@ public struct IngestService: Service {
 
     public func run() async throws {
         do {
-            try await poll()
+            if let webhook = configuration.webhook {
+                try await receiveByWebhook(webhook)
+            } else {
+                try await poll()
+            }
         } catch is CancellationError {
             // Shutdown interrupted the long poll (or a wait); every committed update is safe.
         }
@@ -46,26 +53,37 @@ public struct IngestService: Service {
     private func poll() async throws {
         try await cancelWhenGracefulShutdown {
             guard let me = try await startUp() else { return }
-            var handler = UpdateHandler(
-                connection: connection,
-                router: MessageRouter(botUsername: me.username ?? "", limits: configuration.limits, tokenCounter: tokenCounter),
-                botID: me.id, logger: logger)
-            handler.access = configuration.access
+            let handler = makeHandler(me: me)
             var offset = UpdateOffset(stored: try await connection.loadUpdateOffset(botID: me.id))
             logger.info("polling", metadata: ["lienzo_bot": "\(me.username ?? "")", "lienzo_offset": "\(offset.next.map(String.init) ?? "none")"])
             try await pollLoop(handler: handler, offset: &offset)
         }
     }
 
-    /// getMe (who am I: the username that `/cmd@name` must match), deleteWebhook
-    /// (getUpdates answers 409 while one is set) and the command menus. Retries while
+    func makeHandler(me: User) -> UpdateHandler {
+        var handler = UpdateHandler(
+            connection: connection,
+            router: MessageRouter(botUsername: me.username ?? "", limits: configuration.limits, tokenCounter: tokenCounter),
+            botID: me.id, logger: logger)
+        handler.access = configuration.access
+        handler.storesOffset = configuration.webhook == nil
+        return handler
+    }
+
+    /// getMe (who am I: the username that `/cmd@name` must match), the webhook set by
+    /// setWebhook or removed by deleteWebhook (getUpdates answers 409 while one is set:
+    /// switching back to polling removes it), and the command menus. Retries while
     /// Telegram is unreachable; nil when shut down meanwhile.
-    private func startUp() async throws -> User? {
+    func startUp() async throws -> User? {
         var backoff = Backoff(initial: .milliseconds(100), max: configuration.maxBackoff)
         while !Task.isCancelled {
             do {
                 let me = try await client.getMe()
-                try await client.deleteWebhook()
+                if let webhook = configuration.webhook {
+                    try await register(webhook)
+                } else {
+                    try await client.deleteWebhook()
+                }
                 if configuration.setCommands {
                     try await client.setMyCommands(Texts.table(.english).commands)
                     for language in BotLanguage.allCases where language != .english {
@@ -84,15 +102,14 @@ public struct IngestService: Service {
 
     private func pollLoop(handler startHandler: UpdateHandler, offset: inout UpdateOffset) async throws {
         var handler = startHandler
-        var profile = ModelProfileRefresh(base: configuration.limits, interval: configuration.profileRefresh)
-        var promptRules = PromptRulesRefresh(interval: configuration.promptRulesRefresh)
+        var refresh = HandlerRefresh(configuration: configuration)
         var backoff = Backoff(initial: .milliseconds(100), max: configuration.maxBackoff)
         while !Task.isCancelled {
             let updates: [Update]
             do {
                 updates = try await pollClient.getUpdates(
                     offset: offset.next, limit: configuration.pollLimit, timeout: configuration.pollTimeout,
-                    allowedUpdates: ["message", "edited_message", "callback_query"])
+                    allowedUpdates: Self.allowedUpdates)
                 backoff.reset()
                 metrics.polled()
             } catch let error as TelegramError {
@@ -104,12 +121,7 @@ public struct IngestService: Service {
                 try await Task.sleep(for: wait)
                 continue
             }
-            if !updates.isEmpty, let limits = await profile.changedLimits(connection: connection, logger: logger) {
-                handler.router.limits = limits
-            }
-            if !updates.isEmpty, let blocklist = await promptRules.changedBlocklist(connection: connection, logger: logger) {
-                handler.blocklist = blocklist
-            }
+            if !updates.isEmpty { await refresh.apply(to: &handler, connection: connection, logger: logger) }
             let generate = updates.map(handler.generateMessage)
             var index = 0
             // After a run failed, its updates go one at a time (up to here).
@@ -187,7 +199,7 @@ public struct IngestService: Service {
     }
 
     /// Best effort: an unanswered button only shows a spinner for a while.
-    private func answerCallback(_ answer: UpdateHandler.CallbackAnswer, logger: Logger) async {
+    func answerCallback(_ answer: UpdateHandler.CallbackAnswer, logger: Logger) async {
         do {
             try await client.answerCallbackQuery(callbackQueryID: answer.id, text: answer.text, showAlert: answer.showAlert)
         } catch {

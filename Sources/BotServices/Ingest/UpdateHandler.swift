@@ -19,6 +19,10 @@ struct UpdateHandler: Sendable {
     var blocklist: PromptBlocklist = .empty
     /// Who runs the bot from the chat, and who may use it (`UpdateHandler+Admin`).
     var access = AccessPolicy()
+    /// Whether each update moves the stored getUpdates offset. Not by webhook: updates
+    /// come in any order there, and an offset past one still undelivered would make
+    /// Telegram forget it once polling resumes (a re-read update is a duplicate anyway).
+    var storesOffset = true
 
     /// What happened, for the caller's log and for work that must wait for the commit.
     struct Handled: Sendable, Equatable {
@@ -53,7 +57,7 @@ struct UpdateHandler: Sendable {
                 handled = Handled(outcome: "ignored:unknown")
             }
             try await connection.setUpdateOutcome(updateID, handled.outcome)
-            try await connection.saveUpdateOffset(botID: botID, nextOffset: updateID + 1)
+            if storesOffset { try await connection.saveUpdateOffset(botID: botID, nextOffset: updateID + 1) }
             return handled
         }
     }
@@ -66,7 +70,7 @@ struct UpdateHandler: Sendable {
             if try await connection.recordUpdate(updateID, kind: kind, chatID: chatID, userID: userID) {
                 try await connection.setUpdateOutcome(updateID, "error:" + String(error.prefix(90)))
             }
-            try await connection.saveUpdateOffset(botID: botID, nextOffset: updateID + 1)
+            if storesOffset { try await connection.saveUpdateOffset(botID: botID, nextOffset: updateID + 1) }
         }
     }
 

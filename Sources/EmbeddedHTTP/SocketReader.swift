@@ -4,20 +4,21 @@ import Foundation
     import Glibc
 #endif
 
-/// Buffered reads from a connected socket, for the request line, headers and body.
-struct SocketReader {
+/// Buffered reads from a connected socket, for the request line, headers and body (and
+/// a client's status line).
+public struct SocketReader {
     let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
     /// Reused for every recv, so a request costs no 64 KiB allocation.
     private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
 
-    init(fd: Int32) { self.fd = fd }
+    public init(fd: Int32) { self.fd = fd }
 
-    enum ReadError: Error { case closed, tooLarge, malformed(String) }
+    public enum ReadError: Error { case closed, tooLarge, malformed(String) }
 
     /// One line without its CRLF; nil when the peer closed before sending anything.
-    mutating func readLine(limit: Int = 16 * 1024) throws(ReadError) -> String? {
+    public mutating func readLine(limit: Int = 16 * 1024) throws(ReadError) -> String? {
         while true {
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 var end = newline
@@ -34,7 +35,7 @@ struct SocketReader {
         }
     }
 
-    mutating func readBytes(_ count: Int) throws(ReadError) -> Data {
+    public mutating func readBytes(_ count: Int) throws(ReadError) -> Data {
         while buffer.count - start < count {
             guard try fill() else { throw .closed }
         }
@@ -63,7 +64,7 @@ struct SocketReader {
 }
 
 /// Writes all of `data`, ignoring a peer that went away (MSG_NOSIGNAL: no SIGPIPE).
-func writeAll(_ fd: Int32, _ data: Data) {
+public func writeAll(_ fd: Int32, _ data: Data) {
     data.withUnsafeBytes { raw in
         guard var pointer = raw.baseAddress else { return }
         var remaining = raw.count
