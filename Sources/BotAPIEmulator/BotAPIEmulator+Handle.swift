@@ -117,6 +117,7 @@ extension BotAPIEmulator {
             return (result, state.changed)
         }
         record(newlySent)
+        if name == "setwebhook", case .success = result { startWebhookDeliveriesOnce() }
         switch result {
         case .success(.object(var fields)) where !removed.isEmpty:
             for field in removed { fields[field] = nil }

@@ -16,7 +16,14 @@ extension BotAPIEmulator {
     /// The registered webhook's URL; nil while updates wait for `getUpdates`.
     public var webhookURL: String? { snapshot.webhookURL }
 
-    func startWebhookDeliveries() {
+    /// Starts the delivery thread at the first `setWebhook` (an emulator that never sees
+    /// one has none; the thread ends at `stop()`).
+    func startWebhookDeliveriesOnce() {
+        let first = withState { state in
+            defer { state.webhookDeliveryStarted = true }
+            return !state.webhookDeliveryStarted
+        }
+        guard first else { return }
         let thread = Thread { [self] in deliverWebhookUpdates() }
         thread.name = "BotAPIEmulator.webhook"
         thread.start()

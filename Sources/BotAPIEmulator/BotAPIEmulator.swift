@@ -52,7 +52,6 @@ public final class BotAPIEmulator: @unchecked Sendable {
             return self.handle(request)
         }
         condition.withLock { server = started }
-        startWebhookDeliveries()
     }
 
     /// Stops the server; pending long polls return, open connections close.

@@ -115,6 +115,38 @@ extension StageLaneA {
             #expect(try await bot.count("SELECT count(*) FROM telegram_updates WHERE outcome LIKE '%" + "S3cret" + "%'") == 0)
         }
 
+        @Test func connectionsPastTheBoundAreRefused() async throws {
+            let port = try Self.freePort()
+            var configuration = Self.webhookConfiguration(port: port)
+            configuration.webhook?.maxConnections = 1
+            let bot = try await StageHarness(render: false, deliver: false, ingestConfiguration: configuration)
+            try await bot.waitFor("the webhook") { $0.webhookURL != nil }
+            // Telegram's one connection and the four spare ones, all open and idle.
+            var idle: [Int32] = []
+            for _ in 0..<5 {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = UInt16(port).bigEndian
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                #expect(connected == 0)
+                idle.append(fd)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let url = "http://127.0.0.1:\(port)/telegram/webhook"
+            let refused = WebhookPoster.post(url: url, body: Data("{}".utf8), secretToken: Self.secret.revealed, timeout: .seconds(5))
+            for fd in idle { close(fd) }
+            try await Task.sleep(for: .milliseconds(200))
+            let served = WebhookPoster.post(url: url, body: Data("{}".utf8), secretToken: Self.secret.revealed, timeout: .seconds(5))
+            await bot.stop()
+            #expect(refused.status == 503)
+            // `{}` has no update_id: once a slot is free, the request is read and refused as no update.
+            #expect(served.status == 400)
+        }
+
         @Test func anIngestKilledMidRequestGetsTheUpdateAgainAndMakesOneJob() async throws {
             let bot = try await StageHarness(render: false, ingest: false)
             bot.emulator.setWebhookRetryDelay(.milliseconds(100))

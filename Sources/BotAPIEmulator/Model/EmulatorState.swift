@@ -35,6 +35,7 @@ final class EmulatorState {
     var webhookDeliveries: [WebhookDelivery] = []
     var lastWebhookError: (date: Int, message: String)?
     var webhookRetryDelay: Duration = .milliseconds(200)
+    var webhookDeliveryStarted = false
     var floodControl: FloodControl?
     /// Sends refused by `floodControl`: each one a limit the bot overstepped.
     var floodRejections = 0

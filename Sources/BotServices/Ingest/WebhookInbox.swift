@@ -34,8 +34,10 @@ final class WebhookInbox: @unchecked Sendable {
             waiting[ObjectIdentifier(request)] = request
             return true
         }
-        guard admitted, case .enqueued = continuation.yield(request) else { return 503 }
-        _ = request.answered.wait(timeout: .now() + timeout.seconds)
+        guard admitted else { return 503 }
+        if case .enqueued = continuation.yield(request) {
+            _ = request.answered.wait(timeout: .now() + timeout.seconds)
+        }
         return lock.withLock {
             waiting[ObjectIdentifier(request)] = nil
             return request.status ?? 503
