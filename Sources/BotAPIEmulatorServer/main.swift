@@ -90,11 +90,11 @@ func showButtonAnswers() async {
 }
 Task.detached { await showButtonAnswers() }
 
-/// "/press 7 s:12" as a line for the transcript, naming the button by its label.
-func pressLine(data: String, messageID: Int) -> String {
-    let message = emulator.sentMessages(inChat: user.id).first { $0.messageID == messageID }
-    let label = message?.buttons.flatMap { $0 }.first { $0.callbackData == data }?.text
-    return "you pressed " + (label.map { "«\($0)»" } ?? "[\(data)]") + " under bot #\(messageID)"
+/// The label of the button `data` under the bot's message `messageID`, as it shows now;
+/// nil when no such button is shown (a person can press only what they see).
+func buttonLabel(data: String, messageID: Int) -> String? {
+    let message = emulator.visibleSentMessages(inChat: user.id).first { $0.messageID == messageID }
+    return message?.buttons.flatMap { $0 }.first { $0.callbackData == data }?.text
 }
 
 var lines: [String] = []
@@ -108,7 +108,11 @@ while let line = readLine() {
     lines = []
     let words = text.split(separator: " ", maxSplits: 2).map(String.init)
     if words.first == "/press", words.count == 3, let messageID = Int(words[1]) {
-        let pressed = pressLine(data: words[2], messageID: messageID)
+        guard let label = buttonLabel(data: words[2], messageID: messageID) else {
+            say("there is no button [\(words[2])] under bot #\(messageID): nothing pressed (each photo lists its buttons)")
+            continue
+        }
+        let pressed = "you pressed «\(label)» under bot #\(messageID)"
         say(pressed)
         transcript.note(pressed)
         emulator.pressButton(data: words[2], onMessage: messageID, inChat: user.id, by: user)

@@ -7,8 +7,8 @@ import TestSupport
 
 /// The playground as a person types into it (#16): `BotAPIEmulatorServer` joins lines
 /// ending in `\` into one message (an AUTOMATIC1111 block), prints the bot's answers to
-/// button presses (notice or alert) and writes them to the transcript; every run gets a
-/// folder of its own. The test plays the bot through the real client.
+/// button presses (notice or alert) and writes them to the transcript, presses only the
+/// buttons it shows; every run gets a folder of its own. The test plays the bot through the real client.
 @Suite struct PlaygroundTests {
     static let token = Secret("123456:TEST-emulator-token")
 
@@ -39,6 +39,10 @@ import TestSupport
             try await bot.answerCallbackQuery(callbackQueryID: query.id, text: answer.text, showAlert: answer.alert)
         }
         try await Self.waitFor("both answers", in: server) { $0.contains("alert: 🚦") ? true : nil }
+        // A button nobody sees cannot be pressed: no update reaches the bot.
+        server.type("/press 99999 s:7\n")
+        try await Self.waitFor("the refusal", in: server) { $0.contains("there is no button [s:7] under bot #99999: nothing pressed") ? true : nil }
+        #expect(try await bot.getUpdates(offset: offset, timeout: 0).isEmpty)
         for text in [server.log, try String(contentsOf: out.appendingPathComponent("transcript.log"), encoding: .utf8)] {
             #expect(text.contains("a castle at dusk \n    Negative prompt: blurry \n    Steps: 20, Sampler: DPM++ 2M Karras\n"), "\(text)")
             #expect(text.contains("you pressed «🎲 New seed» under bot #\(photo.messageID)\n"))
