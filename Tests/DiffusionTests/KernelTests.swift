@@ -53,26 +53,31 @@ import Testing
         #expect(Set(fast).count > rows * dim / 2, "geglu output is degenerate")
     }
 
-    @Test func normsMatchReference() {
+    /// Both group norm kernels: the AVX-512 one where this CPU runs it, and the fallback.
+    static let groupNormKernels = [false] + (avx512IsSupported ? [true] : [])
+
+    @Test(arguments: groupNormKernels)
+    func normsMatchReference(vectorized: Bool) {
         let (n, c, hw) = (2, 8, 10)
         let x = testData(n * c * hw, seed: 7).map { $0 * 3 + 1 }
         let w = testData(c, seed: 8)
         let b = testData(c, seed: 9)
         var g = x
-        groupNorm(&g, n: n, c: c, hw: hw, groups: 2, eps: 1e-5, weight: w, bias: b)
+        groupNorm(&g, n: n, c: c, hw: hw, groups: 2, eps: 1e-5, weight: w, bias: b, vectorized: vectorized)
         expectClose(g, groupNormReference(x, n: n, c: c, hw: hw, groups: 2, eps: 1e-5, weight: w, bias: b), relative: 1e-5, "groupNorm")
         let ln = layerNorm(x, rows: n * hw, dim: c, weight: w, bias: b, eps: 1e-5)
         expectClose(ln, layerNormReference(x, rows: n * hw, dim: c, weight: w, bias: b, eps: 1e-5), relative: 1e-5, "layerNorm")
     }
 
     /// Groups larger than the 1024-element summation chunks, with the fused SiLU.
-    @Test func largeGroupNormWithSiLUMatchesReference() {
+    @Test(arguments: groupNormKernels)
+    func largeGroupNormWithSiLUMatchesReference(vectorized: Bool) {
         let (n, c, hw) = (1, 4, 3001)
         let x = testData(n * c * hw, seed: 30).map { $0 * 2 + 5 }
         let w = testData(c, seed: 31)
         let b = testData(c, seed: 32)
         var g = x
-        groupNorm(&g, n: n, c: c, hw: hw, groups: 2, eps: 1e-6, weight: w, bias: b, silu: true)
+        groupNorm(&g, n: n, c: c, hw: hw, groups: 2, eps: 1e-6, weight: w, bias: b, silu: true, vectorized: vectorized)
         let ref = groupNormReference(x, n: n, c: c, hw: hw, groups: 2, eps: 1e-6, weight: w, bias: b).map { $0 / (1 + Foundation.exp(-$0)) }
         expectClose(g, ref, relative: 1e-5, "groupNorm + SiLU, 6002-element groups")
     }

@@ -60,6 +60,11 @@ void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, flo
 /// the softmax of scores held transposed, one query per column. Needs AVX-512.
 void lz_softmax_columns_unnormalized(float *x, int rows, int cols, long stride, float scale, float *inverse_sums);
 
+/// GroupNorm of one group in place: x is (channels, hw) of one image, normalised by the
+/// group's mean and variance, then scaled and shifted per channel; `silu`: x·σ(x) after.
+/// Needs AVX-512.
+void lz_group_norm_group(float *x, int channels, long hw, const float *weight, const float *bias, float eps, int silu);
+
 /// 1 when this CPU has AVX-512 (F, BW, VL, DQ), which the kernels below need.
 int lz_avx512_supported(void);
 

@@ -1,10 +1,12 @@
+import CKernels
 import Foundation
 
 /// GroupNorm over x (N, C, HW) in place, with per-channel affine weight/bias (C), and an
 /// optional fused SiLU (ResnetBlock2D and the output heads always follow the norm with one).
+/// With AVX-512 each group runs in the C kernel; this Swift loop is the fallback.
 func groupNorm(
     _ x: inout [Float], n: Int, c: Int, hw: Int, groups: Int, eps: Float, weight: [Float], bias: [Float],
-    silu fuseSiLU: Bool = false
+    silu fuseSiLU: Bool = false, vectorized: Bool = avx512IsSupported
 ) {
     let cpg = c / groups
     x.withUnsafeMutableBufferPointer { xp in
@@ -14,6 +16,16 @@ func groupNorm(
         parallelFor(n * groups, work: n * c * hw) { item in
             let xb = shared.p
             let (b, g) = (item / groups, item % groups)
+            if vectorized {
+                weight.withUnsafeBufferPointer { w in
+                    bias.withUnsafeBufferPointer { bi in
+                        lz_group_norm_group(
+                            xb + (b * c + g * cpg) * hw, Int32(cpg), hw, w.baseAddress! + g * cpg, bi.baseAddress! + g * cpg,
+                            eps, fuseSiLU ? 1 : 0)
+                    }
+                }
+                return
+            }
             do {
                 let base = xb + (b * c + g * cpg) * hw
                 let count = cpg * hw
