@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #define LZ_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
+#define LZ_TARGET_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
 
 // The lanes of a 16-float vector that hold data when `valid` elements remain (masked
 // loads and stores at the ragged end of a row or panel).

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LZ_TARGET_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
 
 // Blocking. The k dimension is cut into as few blocks as possible, each at most KC2_MAX
 // pairs, so that C is read and written back once per block: with 128-pair blocks, that

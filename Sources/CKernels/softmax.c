@@ -6,44 +6,48 @@
 
 #include "avx512_math.h"
 
-// Softmax down the columns of a (rows × cols) block, for scores held transposed (keys down,
-// queries across): each query's max and sum run on 16 queries per vector, and a row of the
-// block is read whole, so every load is a full, consecutive cache line.
-LZ_TARGET void lz_softmax_columns_unnormalized(float *x, int rows, int cols, long stride, float scale,
-                                               float *inverse_sums) {
-    enum { V = 4 };  // vectors of queries handled together: 64 columns, one 256-byte run per row
-    for (int c0 = 0; c0 < cols; c0 += 16 * V) {
-        __mmask16 masks[V];
-        __m512 mv[V], shift[V], sum[V];
-        for (int v = 0; v < V; v++) {
-            masks[v] = lane_mask(cols - c0 - 16 * v);
-            mv[v] = _mm512_set1_ps(-INFINITY);
-            sum[v] = _mm512_setzero_ps();
+// Softmax down the columns of a (rows × cols) block of scores held transposed (keys down,
+// queries across), written straight into the packed B operand of the P·V product (k = rows,
+// n = cols), so the probabilities are never stored in fp32 nor read back to be packed. Each
+// panel of 32 queries is two passes: the column maxima, then exp, sums and packing, a pair
+// of key rows at a time.
+LZ_TARGET_BF16 void lz_softmax_columns_packed(const float *x, int rows, int cols, long stride, float scale,
+                                         float *inverse_sums, uint32_t *packed) {
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
+                                                22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const __m512 vscale = _mm512_set1_ps(scale), minus_inf = _mm512_set1_ps(-INFINITY);
+    int pairs = (rows + 1) / 2;
+    for (int c0 = 0; c0 < cols; c0 += LZ_NR) {
+        uint32_t *panel = packed + (size_t)(c0 / LZ_NR) * pairs * LZ_NR;
+        __mmask16 masks[2] = {lane_mask(cols - c0), lane_mask(cols - c0 - 16)};
+        __m512 shift[2], sum[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (int h = 0; h < 2; h++) {
+            __m512 mv = minus_inf;
+            for (int r = 0; r < rows; r++)
+                mv = _mm512_max_ps(mv, _mm512_mask_loadu_ps(mv, masks[h], x + (size_t)r * stride + c0 + 16 * h));
+            // a column masked out entirely (-inf) shifts by 0 and comes out all zeros
+            mv = _mm512_mask_mov_ps(mv, _mm512_cmp_ps_mask(mv, minus_inf, _CMP_EQ_OQ), _mm512_setzero_ps());
+            shift[h] = _mm512_mul_ps(mv, _mm512_set1_ps(-scale));
         }
-        for (int r = 0; r < rows; r++) {
-            const float *p = x + (size_t)r * stride + c0;
-            for (int v = 0; v < V; v++) mv[v] = _mm512_max_ps(mv[v], _mm512_mask_loadu_ps(mv[v], masks[v], p + 16 * v));
-        }
-        __m512 vscale = _mm512_set1_ps(scale);
-        for (int v = 0; v < V; v++) {
-            // a column masked out entirely (-inf) shifts by 0, as the row softmax does
-            __m512 m = _mm512_mask_mov_ps(mv[v], _mm512_cmp_ps_mask(mv[v], _mm512_set1_ps(-INFINITY), _CMP_EQ_OQ),
-                                          _mm512_setzero_ps());
-            shift[v] = _mm512_mul_ps(m, _mm512_set1_ps(-scale));
-        }
-        for (int r = 0; r < rows; r++) {
-            float *p = x + (size_t)r * stride + c0;
-            for (int v = 0; v < V; v++) {
-                if (!masks[v]) continue;
-                __m512 e = exp_ps(_mm512_fmadd_ps(_mm512_maskz_loadu_ps(masks[v], p + 16 * v), vscale, shift[v]));
-                _mm512_mask_storeu_ps(p + 16 * v, masks[v], e);
-                sum[v] = _mm512_add_ps(sum[v], _mm512_maskz_mov_ps(masks[v], e));
+        for (int p = 0; p < pairs; p++) {
+            const float *r0 = x + (size_t)(2 * p) * stride + c0;
+            int second = 2 * p + 1 < rows;
+            for (int h = 0; h < 2; h++) {
+                __m512 e0 = _mm512_maskz_mov_ps(
+                    masks[h], exp_ps(_mm512_fmadd_ps(_mm512_maskz_loadu_ps(masks[h], r0 + 16 * h), vscale, shift[h])));
+                __m512 e1 = _mm512_setzero_ps();
+                if (second)
+                    e1 = _mm512_maskz_mov_ps(masks[h], exp_ps(_mm512_fmadd_ps(
+                        _mm512_maskz_loadu_ps(masks[h], r0 + stride + 16 * h), vscale, shift[h])));
+                sum[h] = _mm512_add_ps(sum[h], _mm512_add_ps(e0, e1));
+                __m512i v = (__m512i)_mm512_cvtne2ps_pbh(e1, e0);
+                _mm512_storeu_si512(panel + (size_t)p * LZ_NR + 16 * h, _mm512_permutexvar_epi16(interleave, v));
             }
         }
-        for (int v = 0; v < V; v++) {
+        for (int h = 0; h < 2; h++) {
             float s[16];
-            _mm512_storeu_ps(s, sum[v]);
-            for (int i = 0; i < 16 && c0 + 16 * v + i < cols; i++) inverse_sums[c0 + 16 * v + i] = 1.0f / s[i];
+            _mm512_storeu_ps(s, sum[h]);
+            for (int i = 0; i < 16 && c0 + 16 * h + i < cols; i++) inverse_sums[c0 + 16 * h + i] = 1.0f / s[i];
         }
     }
 }

@@ -119,19 +119,27 @@ struct BFloat16Tests {
         expectClose(fast, exact, relative: 2e-2, "bf16 attention \(lq)×\(lk), causal: \(causal)")
     }
 
-    /// Down the columns, as bf16 attention holds its scores: more columns than one pass of
-    /// 64 takes, a ragged last vector, and a column masked out entirely.
-    @Test func columnSoftmaxMatchesReference() {
+    /// Down the columns, as bf16 attention holds its scores, packed as P·V's B operand: more
+    /// than one panel of 32 columns, a ragged last panel, an odd number of rows, and a
+    /// column masked out entirely.
+    @Test func columnSoftmaxPacksRoundedProbabilities() {
         let (rows, cols) = (37, 70)
         var x = testData(rows * cols, seed: 55).map { $0 * 4 }
         for r in 0..<rows { x[r * cols + 69] = -.infinity }
         let transposed = (0..<(rows * cols)).map { i in x[(i % rows) * cols + i / rows] }  // (cols × rows)
-        let expected = Array(softmaxReference(transposed.map { $0 * 0.5 }, rows: cols - 1, cols: rows).prefix((cols - 1) * rows))
+        let expected = softmaxReference(transposed.map { $0 * 0.5 }, rows: cols - 1, cols: rows)
         var inverseSums = [Float](repeating: 0, count: cols)
-        lz_softmax_columns_unnormalized(&x, Int32(rows), Int32(cols), cols, 0.5, &inverseSums)
-        let normalised = (0..<((cols - 1) * rows)).map { i in x[(i % rows) * cols + i / rows] * inverseSums[i / rows] }
-        expectClose(normalised, expected, relative: 1e-5, "column softmax")
-        #expect((0..<rows).allSatisfy { x[$0 * cols + 69] == 0 }, "a masked-out column gives zeros")
+        var packed = [UInt32](repeating: .max, count: lz_bf16_packed_b_words(Int32(cols), Int32(rows)))
+        lz_softmax_columns_packed(x, Int32(rows), Int32(cols), cols, 0.5, &inverseSums, &packed)
+        let pairs = (rows + 1) / 2
+        func unpacked(_ r: Int, _ c: Int) -> Float {
+            let word = packed[(c / 32) * pairs * 32 + (r / 2) * 32 + c % 32]
+            return Float(bitPattern: (r % 2 == 0 ? word & 0xFFFF : word >> 16) << 16)
+        }
+        let normalised = (0..<((cols - 1) * rows)).map { i in unpacked(i % rows, i / rows) * inverseSums[i / rows] }
+        expectClose(normalised, Array(expected.prefix((cols - 1) * rows)), relative: 1e-2, "packed column softmax")
+        #expect((0..<rows).allSatisfy { unpacked($0, 69) == 0 }, "a masked-out column gives zeros")
+        #expect((0..<cols).allSatisfy { unpacked(rows, $0) == 0 }, "the odd row's pair partner is zero")
     }
 
     /// The tiny U-Net and VAE in bf16 against diffusers' fp32 outputs: within a few percent

@@ -55,10 +55,13 @@ typedef struct {
 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc,
                   int m0, int m1, int n0, int n1, int accumulate);
 
-/// Column-wise exp(scale·(x − colmax)) in place over a (rows × cols) block, rows `stride`
-/// apart, leaving each column's 1/Σ in inverse_sums (attention scales its output instead):
-/// the softmax of scores held transposed, one query per column. Needs AVX-512.
-void lz_softmax_columns_unnormalized(float *x, int rows, int cols, long stride, float scale, float *inverse_sums);
+/// Column-wise exp(scale·(x − colmax)) of a (rows × cols) block, rows `stride` apart (the
+/// softmax of scores held transposed, one query per column), written as `lz_bf16_gemm`'s B
+/// operand packed whole (k = rows, n = cols: `lz_bf16_packed_b_words(cols, rows)` words),
+/// leaving each column's 1/Σ in inverse_sums (attention scales its output instead).
+/// Needs AVX-512 and AVX512-BF16.
+void lz_softmax_columns_packed(const float *x, int rows, int cols, long stride, float scale, float *inverse_sums,
+                               uint32_t *packed);
 
 /// GroupNorm of one group in place: x is (channels, hw) of one image, normalised by the
 /// group's mean and variance, then scaled and shifted per channel; `silu`: x·σ(x) after.

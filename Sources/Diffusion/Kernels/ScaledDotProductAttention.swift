@@ -68,7 +68,7 @@ func attention(
 /// bf16 works on the transposed problem, Sᵀ = K·Qᵀ and Oᵀ = Vᵀ·Pᵀ, with K and Vᵀ packed
 /// once per head as the kernel's row operand: a head of 40 or 80 values then fills the
 /// kernel's 12-row panels (48 or 84 rows worked) instead of its 32-column ones (64 or 96),
-/// Pᵀ is packed from whole rows of 32 queries, and the softmax runs 16 queries per vector.
+/// the softmax runs 16 queries per vector and writes Pᵀ packed for the kernel, never in fp32.
 /// PV was a third of the rate of QKᵀ the other way round.
 private struct HeadAttention {
     let precision: ComputePrecision
@@ -83,6 +83,8 @@ private struct HeadAttention {
     /// bf16: K (keyLength × headDim) and Vᵀ (headDim × keyLength), packed as row operands.
     var packedK: [UInt32] = []
     var packedVT: [UInt32] = []
+    /// bf16: Pᵀ as the softmax packs it for the kernel.
+    var packedP: [UInt32] = []
     /// bf16: Vᵀ before packing, and Oᵀ (headDim × rows) before it is scaled into place.
     var transposedValues: [Float] = []
     var transposedOut: [Float] = []
@@ -101,6 +103,7 @@ private struct HeadAttention {
         if precision == .bfloat16 {
             packedK = [UInt32](repeating: 0, count: lz_bf16_packed_a_words(Int32(keyLength), Int32(headDim)))
             packedVT = [UInt32](repeating: 0, count: lz_bf16_packed_a_words(Int32(headDim), Int32(keyLength)))
+            packedP = [UInt32](repeating: 0, count: lz_bf16_packed_b_words(Int32(rows), Int32(keyLength)))
             transposedValues = uninitializedFloats(headDim * keyLength)
             transposedOut = uninitializedFloats(headDim * rows)
         }
@@ -170,10 +173,12 @@ private struct HeadAttention {
                                     for r in 0..<min(rows, j - firstQuery) { st[j * rows + r] = -.infinity }
                                 }
                             }
-                            lz_softmax_columns_unnormalized(st, Int32(lk), Int32(rows), rows, scale, inv)
-                            lz_bf16_gemm(
-                                Int32(d), Int32(rows), Int32(lk), .packed(pvt.baseAddress!), .matrix(st, ld: rows), ot, rows, 0,
-                                Int32(d), 0, Int32(rows), 0)
+                            packedP.withUnsafeMutableBufferPointer { pp in
+                                lz_softmax_columns_packed(st, Int32(lk), Int32(rows), rows, scale, inv, pp.baseAddress)
+                                lz_bf16_gemm(
+                                    Int32(d), Int32(rows), Int32(lk), .packed(pvt.baseAddress!), .packed(pp.baseAddress!), ot,
+                                    rows, 0, Int32(d), 0, Int32(rows), 0)
+                            }
                             for r in 0..<rows {
                                 let row = out + r * width
                                 for t in 0..<d { row[t] = ot[t * rows + r] * inv[r] }
