@@ -30,6 +30,10 @@ extension BotAPIEmulator {
             outcome = perform(method, parameters)
         case .dropConnection?:
             outcome = .drop
+        case .blackHole(let end)?:
+            let wait = ContinuousClock.now.duration(to: end)
+            if wait > .zero { Thread.sleep(forTimeInterval: wait.seconds) }
+            outcome = .drop
         case .dropConnectionAfterProcessing?:
             _ = perform(method, parameters)
             outcome = .drop
@@ -80,7 +84,7 @@ extension BotAPIEmulator {
             return reply(APIError(code: status, description: description))
         case .invalidBody(let status, let body):
             return .respond(status: status, body: Data(body.utf8))
-        case .delay, .dropConnection, .dropConnectionAfterProcessing, .acceptedWithoutFields:
+        case .delay, .dropConnection, .blackHole, .dropConnectionAfterProcessing, .acceptedWithoutFields:
             return .drop
         }
     }

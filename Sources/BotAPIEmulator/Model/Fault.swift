@@ -19,6 +19,11 @@ public struct Fault: Sendable {
         case delay(Duration)
         /// Reads the request and closes the connection without replying; nothing happens.
         case dropConnection
+        /// Reads the request and answers nothing until this moment, then closes the
+        /// connection; nothing happens. Telegram unreachable while its address still takes
+        /// connections: the client waits out its own timeout. With a large `times`, every
+        /// matching request until then.
+        case blackHole(until: ContinuousClock.Instant)
         /// Carries out the request (the message is sent!) and then drops the connection:
         /// the case where the bot cannot tell whether Telegram got it.
         case dropConnectionAfterProcessing

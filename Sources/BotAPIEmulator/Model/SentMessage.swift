@@ -32,6 +32,9 @@ public struct SentMessage: Sendable, Equatable {
     /// Set by `deleteMessage` (or `BotAPIEmulator.deleteMessage`): the message is no
     /// longer in the chat, but its record stays for inspection.
     public var deleted = false
+    /// When the emulator carried out the send (the wall clock, so that it compares with
+    /// PostgreSQL's timestamps on the same machine): Telegram's acceptance.
+    public var acceptedAt = Date()
     /// Successful edits of any kind: each adds one entry to `previousTexts` or `previousCaptions`.
     public var editCount: Int { previousTexts.count + previousCaptions.count }
 
