@@ -79,8 +79,8 @@ struct RendererCommand: AsyncParsableCommand {
             try await JobQueue(connection).publishProfile(model: engine.model, engine.profile)
             context.logger.info("profile published", metadata: ["lienzo_profile": "\(engine.profile)"])
             var services: [any Service] = [
-                RenderService(engine: engine, queue: JobQueue(connection), listener: try await context.connect(),
-                              configuration: configuration, logger: context.logger),
+                RenderService(engine: RendererCommand.servedEngine(engine, context.environment), queue: JobQueue(connection),
+                              listener: try await context.connect(), configuration: configuration, logger: context.logger),
                 LeaseRescuerService(queue: JobQueue(try await context.connect()),
                                     interval: try context.environment.seconds("LIENZO_RESCUE_INTERVAL", default: 10), logger: context.logger),
             ]
@@ -89,5 +89,12 @@ struct RendererCommand: AsyncParsableCommand {
             }
             try await context.run(services)
         }
+    }
+
+    /// The engine the Renderer serves: `engine`, wrapped to fail on a marked prompt when
+    /// the test-only `LIENZO_TEST_FAIL_PROMPT` is set (the chaos suite's poisoned job).
+    static func servedEngine(_ engine: DiffusionRenderEngine, _ environment: Environment) -> any RenderEngine {
+        guard let marker = environment["LIENZO_TEST_FAIL_PROMPT"], !marker.isEmpty else { return engine }
+        return InjectedFailureEngine(engine, marker: marker)
     }
 }
