@@ -179,9 +179,11 @@ void lz_bf16_pack_b(const float *b, long ldb, int k, int n, uint32_t *out) {
         pack_columns_panel(b + j, ldb, min_int(LZ_NR, n - j), k, 0, k2, out + (size_t)j * k2);
 }
 
-// C tile (rows × cols ≤ 12 × 32) (+)= A micro-panel · B micro-panel over np k-pairs.
+// C tile (rows × cols ≤ 12 × 32) (+)= A micro-panel · B micro-panel over np k-pairs, plus
+// the tile's row bias (one value per row) or column bias (one per column) when given.
 LZ_TARGET_BF16 static inline void micro_kernel(int np, const uint32_t *a, const uint32_t *b, float *c, long ldc,
-                                          int rows, int cols, int accumulate) {
+                                          int rows, int cols, int accumulate, const float *row_bias,
+                                          const float *column_bias) {
     __m512 acc[LZ_MR][2];
 #pragma clang loop unroll(full)
     for (int r = 0; r < LZ_MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
@@ -198,11 +200,25 @@ LZ_TARGET_BF16 static inline void micro_kernel(int np, const uint32_t *a, const 
         b += LZ_NR;
     }
     __mmask16 m0 = lane_mask(cols), m1 = lane_mask(cols - 16);
+    __m512 cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
+    if (column_bias) {
+        cb0 = _mm512_maskz_loadu_ps(m0, column_bias);
+        cb1 = _mm512_maskz_loadu_ps(m1, column_bias + 16);
+    }
 #pragma clang loop unroll(full)
     for (int r = 0; r < LZ_MR; r++) {
         if (r < rows) {
             float *cr = c + (size_t)r * ldc;
             __m512 v0 = acc[r][0], v1 = acc[r][1];
+            if (row_bias) {
+                __m512 rb = _mm512_set1_ps(row_bias[r]);
+                v0 = _mm512_add_ps(v0, rb);
+                v1 = _mm512_add_ps(v1, rb);
+            }
+            if (column_bias) {
+                v0 = _mm512_add_ps(v0, cb0);
+                v1 = _mm512_add_ps(v1, cb1);
+            }
             if (accumulate) {
                 v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, cr));
                 v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, cr + 16));
@@ -214,7 +230,7 @@ LZ_TARGET_BF16 static inline void micro_kernel(int np, const uint32_t *a, const 
 }
 
 LZ_TARGET_BF16 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc, int m0,
-                            int m1, int n0, int n1, int accumulate) {
+                            int m1, int n0, int n1, int accumulate, const float *row_bias, const float *column_bias) {
     int k2 = pair_count(k);
     int k_blocks = (k2 + KC2_MAX - 1) / KC2_MAX;
     int KC2 = (k2 + k_blocks - 1) / k_blocks;
@@ -257,8 +273,10 @@ LZ_TARGET_BF16 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16
                         int i = ic + ir;
                         const uint32_t *ap = a.packed ? a.packed + (size_t)(i / LZ_MR) * k2 * LZ_MR + (size_t)pc * LZ_MR
                                                       : abuf + (size_t)(ir / LZ_MR) * kc * LZ_MR;
+                        // the bias goes in once, with the first k block
                         micro_kernel(kc, ap, bp, c + (size_t)i * ldc + j, ldc, min_int(LZ_MR, m1 - i), cols,
-                                     accumulate || pc > 0);
+                                     accumulate || pc > 0, pc == 0 && row_bias ? row_bias + i : NULL,
+                                     pc == 0 && column_bias ? column_bias + j : NULL);
                     }
                 }
             }

@@ -17,30 +17,34 @@ struct BFloat16Tests {
         let w = testData(m * k, seed: 40)
         let b = testData(k * n, seed: 41)
         let start = testData(m * n, seed: 42)
+        let bias = testData(m, seed: 59)
         let matrix = WeightMatrix(w, rows: m, columns: k, role: .left, precision: .bfloat16)
         var c = start
         b.withUnsafeBufferPointer { bp in
             c.withUnsafeMutableBufferPointer { cp in
-                multiply(matrix, bp.baseAddress!, ldb: n, n: n, into: cp.baseAddress!, ldc: n, accumulate: true)
+                multiply(matrix, bp.baseAddress!, ldb: n, n: n, into: cp.baseAddress!, ldc: n, accumulate: true, bias: bias)
             }
         }
         let product = gemmReference(m: m, n: n, k: k, a: roundedToBFloat16(w), b: roundedToBFloat16(b))
-        expectClose(c, zip(product, start).map { $0 + $1 }, relative: 1e-5, "W·B + C, \(m)×\(n)×\(k)")
+        let expected = product.indices.map { product[$0] + start[$0] + bias[$0 / n] }
+        expectClose(c, expected, relative: 1e-5, "W·B + C + row bias, \(m)×\(n)×\(k)")
     }
 
     @Test(arguments: shapes)
     func weightTransposedOnTheRightMatchesRoundedReference(m: Int, n: Int, k: Int) {
         let x = testData(m * k, seed: 43)
         let w = testData(n * k, seed: 44)
+        let bias = testData(n, seed: 60)
         let matrix = WeightMatrix(w, rows: n, columns: k, role: .transposedRight, precision: .bfloat16)
         var c = [Float](repeating: .nan, count: m * n)
         x.withUnsafeBufferPointer { xp in
             c.withUnsafeMutableBufferPointer { cp in
-                multiply(xp.baseAddress!, lda: k, m: m, transposed: matrix, into: cp.baseAddress!, ldc: n, accumulate: false)
+                multiply(xp.baseAddress!, lda: k, m: m, transposed: matrix, into: cp.baseAddress!, ldc: n, accumulate: false, bias: bias)
             }
         }
         let wT = (0..<(k * n)).map { i in w[(i % n) * k + i / n] }
-        expectClose(c, gemmReference(m: m, n: n, k: k, a: roundedToBFloat16(x), b: roundedToBFloat16(wT)), relative: 1e-5, "X·Wᵀ, \(m)×\(n)×\(k)")
+        let product = gemmReference(m: m, n: n, k: k, a: roundedToBFloat16(x), b: roundedToBFloat16(wT))
+        expectClose(c, product.indices.map { product[$0] + bias[$0 % n] }, relative: 1e-5, "X·Wᵀ + column bias, \(m)×\(n)×\(k)")
     }
 
     /// Both operands packed on the fly, B read as given and read transposed (attention's two products).

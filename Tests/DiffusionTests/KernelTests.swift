@@ -27,6 +27,38 @@ import Testing
         expectClose(gemmed, gemmReference(m: rows, n: o, k: i, a: x, b: wT), relative: 1e-5, "gemm")
     }
 
+    /// sgemm has no bias: the fp32 path adds it to what C holds, for either side of the product.
+    @Test func float32ProductsAddTheirBiasToWhatCHolds() {
+        let (m, n, k) = (5, 9, 7)
+        let w = testData(m * k, seed: 61)
+        let b = testData(k * n, seed: 62)
+        let start = testData(m * n, seed: 63)
+        let rowBias = testData(m, seed: 64)
+        var c = start
+        b.withUnsafeBufferPointer { bp in
+            c.withUnsafeMutableBufferPointer { cp in
+                multiply(WeightMatrix(w, rows: m, columns: k, role: .left, precision: .float32), bp.baseAddress!, ldb: n, n: n,
+                         into: cp.baseAddress!, ldc: n, accumulate: true, bias: rowBias)
+            }
+        }
+        let product = gemmReference(m: m, n: n, k: k, a: w, b: b)
+        expectClose(c, c.indices.map { product[$0] + start[$0] + rowBias[$0 / n] }, relative: 1e-5, "W·B + C + row bias")
+
+        let x = testData(n * k, seed: 65)  // (n × k) rows against w as an (m × k) Linear weight
+        let columnBias = testData(m, seed: 66)
+        var y = testData(n * m, seed: 67)
+        let before = y
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                multiply(xp.baseAddress!, lda: k, m: n, transposed: WeightMatrix(w, rows: m, columns: k, role: .transposedRight, precision: .float32),
+                         into: yp.baseAddress!, ldc: m, accumulate: true, bias: columnBias)
+            }
+        }
+        let wT = (0..<(k * m)).map { i in w[(i % m) * k + i / m] }
+        let xw = gemmReference(m: n, n: m, k: k, a: x, b: wT)
+        expectClose(y, y.indices.map { xw[$0] + before[$0] + columnBias[$0 % m] }, relative: 1e-5, "X·Wᵀ + C + column bias")
+    }
+
     /// Batches of one take the banded path, larger ones the side-by-side batched path.
     @Test(arguments: [(3, 1, 1), (3, 2, 1), (1, 1, 0), (3, 1, 0)], [1, 2])
     func conv2dMatchesReference(geometry: (kernel: Int, stride: Int, padding: Int), n: Int) {

@@ -26,11 +26,11 @@ int main(int argc, char **argv) {
     double packed = 1e9, fly = 1e9;
     for (int it = 0; it < 5; it++) {
         double t = cpu_seconds();
-        lz_bf16_gemm(m, n, k, A, B, c, n, 0, m, 0, n, 0);
+        lz_bf16_gemm(m, n, k, A, B, c, n, 0, m, 0, n, 0, 0, 0);
         t = cpu_seconds() - t;
         if (t < packed) packed = t;
         t = cpu_seconds();
-        lz_bf16_gemm(m, n, k, A, Bfly, c, n, 0, m, 0, n, 0);
+        lz_bf16_gemm(m, n, k, A, Bfly, c, n, 0, m, 0, n, 0, 0, 0);
         t = cpu_seconds() - t;
         if (t < fly) fly = t;
     }

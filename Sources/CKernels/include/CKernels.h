@@ -52,8 +52,10 @@ typedef struct {
 /// C[m0..<m1, n0..<n1] (+)= A·B for A (m×k) and B (k×n); C row-major with row stride ldc.
 /// m0 must be a multiple of LZ_MR and n0 of LZ_NR, so callers can split the work between
 /// threads. `accumulate`: add to C instead of overwriting it.
+/// `row_bias` (m values) or `column_bias` (n values), when not NULL, is added to every
+/// row or column of the product: a layer's bias without a pass of its own over C.
 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc,
-                  int m0, int m1, int n0, int n1, int accumulate);
+                  int m0, int m1, int n0, int n1, int accumulate, const float *row_bias, const float *column_bias);
 
 /// Column-wise exp(scale·(x − colmax)) of a (rows × cols) block, rows `stride` apart (the
 /// softmax of scores held transposed, one query per column), written as `lz_bf16_gemm`'s B

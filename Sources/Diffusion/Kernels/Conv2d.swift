@@ -16,7 +16,7 @@ func conv2d(
         return (batchedConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias, kernel: k, stride: stride, padding: p,
                               oh: oh, ow: ow), oh, ow)
     }
-    var out = uninitializedFloats(n * oc * cols)  // bias first, then the GEMMs add
+    var out = uninitializedFloats(n * oc * cols)  // the GEMMs write every entry, bias included
     let direct = k == 1 && stride == 1 && p == 0
     // bf16 unfolds the image while packing it (implicit GEMM): no column matrix at all
     let implicit = weight.isPacked && !direct && stride == 1 && ow % Int(LZ_NR) == 0
@@ -31,19 +31,15 @@ func conv2d(
                     for b in 0..<n {
                         let xin = xb + b * c * h * w
                         let o = ob + b * oc * cols
-                        for ch in 0..<oc {
-                            let v = bias.isEmpty ? 0 : bias[ch]
-                            for i in 0..<cols { o[ch * cols + i] = v }
-                        }
                         if direct {
-                            multiply(weight, xin, ldb: cols, n: cols, into: o, ldc: cols, accumulate: true)
+                            multiply(weight, xin, ldb: cols, n: cols, into: o, ldc: cols, accumulate: false, bias: bias)
                             continue
                         }
                         if implicit {
                             var image = lz_conv_image(
                                 image: xin, channels: Int32(c), height: Int32(h), width: Int32(w), kernel: Int32(k),
                                 padding: Int32(p), out_width: Int32(ow))
-                            multiply(weight, convolving: &image, n: cols, into: o, ldc: cols, accumulate: true)
+                            multiply(weight, convolving: &image, n: cols, into: o, ldc: cols, accumulate: false, bias: bias)
                             continue
                         }
                         guard let cb = cp.baseAddress else { return }
@@ -52,7 +48,7 @@ func conv2d(
                             let rows = min(bandRows, oh - y0)
                             let band = rows * ow
                             im2col(xin, c: c, h: h, w: w, k: k, stride: stride, p: p, oy0: y0, rows: rows, ow: ow, into: cb)
-                            multiply(weight, cb, ldb: band, n: band, into: o + y0 * ow, ldc: cols, accumulate: true)
+                            multiply(weight, cb, ldb: band, n: band, into: o + y0 * ow, ldc: cols, accumulate: false, bias: bias)
                             y0 += rows
                         }
                     }
@@ -71,7 +67,7 @@ private func batchedConv2d(
 ) -> [Float] {
     let (oc, cols, kdim) = (weight.rows, oh * ow, c * k * k)
     let width = n * cols
-    // every entry written: by im2col, by the bias or the GEMM, by the reordering below
+    // every entry written: by im2col, by the GEMM, by the reordering below
     var col = uninitializedFloats(kdim * width)
     var wide = uninitializedFloats(oc * width)
     var out = uninitializedFloats(n * oc * cols)
@@ -83,10 +79,7 @@ private func batchedConv2d(
                     im2col(xb + b * c * h * w, c: c, h: h, w: w, k: k, stride: stride, p: p, oy0: 0, rows: oh, ow: ow,
                            into: cb + b * cols, rowStride: width)
                 }
-                for ch in 0..<oc where !bias.isEmpty {
-                    for i in 0..<width { wb[ch * width + i] = bias[ch] }
-                }
-                multiply(weight, cb, ldb: width, n: width, into: wb, ldc: width, accumulate: !bias.isEmpty)
+                multiply(weight, cb, ldb: width, n: width, into: wb, ldc: width, accumulate: false, bias: bias)
             }
         }
     }

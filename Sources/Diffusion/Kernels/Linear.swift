@@ -3,17 +3,12 @@
 /// (rows, outFeatures).
 func linear(_ x: [Float], rows: Int, weight: WeightMatrix, bias: [Float]) -> [Float] {
     let (inFeatures, outFeatures) = (weight.columns, weight.rows)
-    var y = uninitializedFloats(rows * outFeatures)  // the bias or the GEMM writes every entry
+    var y = uninitializedFloats(rows * outFeatures)  // the GEMM writes every entry, bias included
     if rows == 0 { return y }
     x.withUnsafeBufferPointer { xp in
         y.withUnsafeMutableBufferPointer { yp in
             guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
-            if !bias.isEmpty {
-                for r in 0..<rows {
-                    for o in 0..<outFeatures { yb[r * outFeatures + o] = bias[o] }
-                }
-            }
-            multiply(xb, lda: inFeatures, m: rows, transposed: weight, into: yb, ldc: outFeatures, accumulate: !bias.isEmpty)
+            multiply(xb, lda: inFeatures, m: rows, transposed: weight, into: yb, ldc: outFeatures, accumulate: false, bias: bias)
         }
     }
     return y

@@ -167,7 +167,7 @@ private struct HeadAttention {
                             let (st, inv, ot) = (sp.baseAddress!, ip.baseAddress!, op.baseAddress!)
                             lz_bf16_gemm(
                                 Int32(lk), Int32(rows), Int32(d), .packed(pk.baseAddress!), .matrix(q, ld: width, transposed: true),
-                                st, rows, 0, Int32(lk), 0, Int32(rows), 0)
+                                st, rows, 0, Int32(lk), 0, Int32(rows), 0, nil, nil)
                             if causal {
                                 for j in 0..<lk where j > firstQuery {
                                     for r in 0..<min(rows, j - firstQuery) { st[j * rows + r] = -.infinity }
@@ -177,7 +177,7 @@ private struct HeadAttention {
                                 lz_softmax_columns_packed(st, Int32(lk), Int32(rows), rows, scale, inv, pp.baseAddress)
                                 lz_bf16_gemm(
                                     Int32(d), Int32(rows), Int32(lk), .packed(pvt.baseAddress!), .packed(pp.baseAddress!), ot,
-                                    rows, 0, Int32(d), 0, Int32(rows), 0)
+                                    rows, 0, Int32(d), 0, Int32(rows), 0, nil, nil)
                             }
                             for r in 0..<rows {
                                 let row = out + r * width
