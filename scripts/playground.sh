@@ -54,6 +54,9 @@ cleanup() {
   rm -rf "$pgdir"
 }
 trap cleanup EXIT
+# A signal would end bash without its EXIT trap (PostgreSQL left running): exit instead.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 export DATABASE_URL=$(PG_FAST=1 scripts/pg-cluster.sh start "$pgdir/pg")
 export TELEGRAM_BOT_TOKEN=123456:TEST-emulator-token   # the emulator's fixed test token, not a real one
@@ -69,4 +72,7 @@ export DELIVER_STATUS_INTERVAL=${DELIVER_STATUS_INTERVAL:-1}
 "$bin/Deliver" 2>>"$out/stages.log" & pids+=($!)
 "$bin/Renderer" 2>>"$out/stages.log" & pids+=($!)
 echo "Stages running (logs: $out/stages.log). Images are noise without real weights."
-"$bin/BotAPIEmulatorServer" --port "$port" --out "$out" --language "$language"
+# In the background, so a TERM's trap runs at once (bash runs it only after a foreground
+# command ends); `<&0` keeps this terminal as its input, which `&` would replace with /dev/null.
+"$bin/BotAPIEmulatorServer" --port "$port" --out "$out" --language "$language" <&0 & pids+=($!)
+wait "${pids[-1]}"
