@@ -165,7 +165,7 @@ public enum BotMessage: Sendable, Equatable {
         var usage: AdminUsage?
 
         enum CodingKeys: String, CodingKey {
-            case position, remaining, rejection, jobs, count, quota, error, command, styles, model, privacy, forgotten
+            case position, remaining, rejection, jobs, count, rendering, quota, error, command, styles, model, privacy, forgotten
             case stats, admin, usage
             case userID = "user_id"
         }

@@ -87,7 +87,7 @@ import Testing
         let messages: [BotMessage] = [
             .help(ModelLine(GenerationLimits())), .queued(position: 2, remainingToday: 9), .promptCut, .rejected(.queueFull(pending: 3, max: 3)),
             .status([JobStatusLine(jobID: 4, state: "rendering", queuePosition: nil, step: 3, steps: 20)]),
-            .cancelled(count: 2), .quota(QuotaLine(usedToday: 1, dailyLimit: 50, pending: 0, maxQueued: 3, banned: false)),
+            .cancelled(count: 2), .cancelled(count: 3, rendering: 1), .quota(QuotaLine(usedToday: 1, dailyLimit: 50, pending: 0, maxQueued: 3, banned: false)),
             .jobFailed(error: "out of memory"), .document, .unknownCommand("/x"),
         ]
         for message in messages {

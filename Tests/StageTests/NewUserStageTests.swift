@@ -39,6 +39,20 @@ extension StageLaneA {
             #expect(status.text == "✅ Hecho.\nTe quedan 1.499 hoy.")
         }
 
+        /// The reply to /cancel says a request being drawn stops: the count of those travels
+        /// through the outbox row's args (it was dropped there, so the reply never said it).
+        @Test func cancellingARequestBeingDrawnSaysItStops() async throws {
+            let bot = try await StageHarness(render: false)
+            bot.emulator.sendUserMessage("a harbour at night --steps 8", from: bot.alice)
+            bot.emulator.sendUserMessage("a lighthouse --steps 8", from: bot.alice)
+            _ = try await bot.state("SELECT count(*)::text AS state FROM jobs WHERE status_message_id IS NOT NULL", reaching: "2")
+            _ = try await bot.database.queue.claimRenderBatch(owner: "test-renderer", model: StageHarness.model, limit: 1, leaseSeconds: 60)
+            bot.emulator.sendUserMessage("/cancel", from: bot.alice)
+            try await bot.waitFor("the reply to /cancel") { $0.sentMessages.contains { $0.text?.hasPrefix("🛑 Cancelled 2") == true } }
+            await bot.stop()
+            #expect(bot.texts(inChat: bot.alice.id).contains("🛑 Cancelled 2 requests. The one being drawn stops now."))
+        }
+
         @Test func thePromptCutWarningOutlivesTheStatusEdits() async throws {
             let bot = try await StageHarness(render: false)
             let long = Array(repeating: "a red lighthouse on a cliff", count: 20).joined(separator: ", ")
