@@ -6,6 +6,21 @@
 
 #include "avx512_math.h"
 
+// e^x for softmax probabilities that are rounded to bf16 next (8 significant bits): 2^(x·log2 e)
+// with a degree-4 polynomial for 2^f, f in [-½, ½] (relative error 5e-6, against bf16's 4e-3),
+// half the work of exp_ps. -inf and anything below 2^-150 give 0.
+LZ_TARGET static inline __m512 exp_for_bf16(__m512 x) {
+    __m512 t = _mm512_max_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.442695040888963f)), _mm512_set1_ps(-150.0f));
+    __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 f = _mm512_sub_ps(t, n);
+    __m512 p = _mm512_set1_ps(0.009554105f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(0.055870409f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(0.240246966f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(0.693128028f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(0.999999440f));
+    return _mm512_scalef_ps(p, n);
+}
+
 // Softmax down the columns of a (rows × cols) block of scores held transposed (keys down,
 // queries across), written straight into the packed B operand of the P·V product (k = rows,
 // n = cols), so the probabilities are never stored in fp32 nor read back to be packed. Each
@@ -34,10 +49,10 @@ LZ_TARGET_BF16 void lz_softmax_columns_packed(const float *x, int rows, int cols
             int second = 2 * p + 1 < rows;
             for (int h = 0; h < 2; h++) {
                 __m512 e0 = _mm512_maskz_mov_ps(
-                    masks[h], exp_ps(_mm512_fmadd_ps(_mm512_maskz_loadu_ps(masks[h], r0 + 16 * h), vscale, shift[h])));
+                    masks[h], exp_for_bf16(_mm512_fmadd_ps(_mm512_maskz_loadu_ps(masks[h], r0 + 16 * h), vscale, shift[h])));
                 __m512 e1 = _mm512_setzero_ps();
                 if (second)
-                    e1 = _mm512_maskz_mov_ps(masks[h], exp_ps(_mm512_fmadd_ps(
+                    e1 = _mm512_maskz_mov_ps(masks[h], exp_for_bf16(_mm512_fmadd_ps(
                         _mm512_maskz_loadu_ps(masks[h], r0 + stride + 16 * h), vscale, shift[h])));
                 sum[h] = _mm512_add_ps(sum[h], _mm512_add_ps(e0, e1));
                 __m512i v = (__m512i)_mm512_cvtne2ps_pbh(e1, e0);
