@@ -53,7 +53,7 @@ import TestSupport
 
     /// Runs `Renderer render` on the tiny model; returns the PNG's `parameters` text.
     static func render(_ arguments: [String]) async throws -> String {
-        let out = (ProcessInfo.processInfo.environment["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()) + "/render-\(UUID().uuidString.prefix(8)).png"
+        let out = try ScratchFolder.make("render").appendingPathComponent("out.png").path
         let run = try StageProcess(
             path: StageProcess.binary("Renderer"), arguments: ["render", "--model", model, "--quiet", "--out", out] + arguments, environment: [:])
         guard await run.waitForExit(timeout: .seconds(120)) == 0 else { throw TestFailure("render failed: \(run.log)") }

@@ -10,7 +10,7 @@ import TestSupport
     static let model = StageProcess.repositoryRoot.appendingPathComponent("Tests/DiffusionTests/Fixtures/sd1-tiny").path
 
     @Test func everyBadSettingIsReportedAtOnceBeforeAnythingStarts() async throws {
-        let folder = try Self.temporaryFolder()
+        let folder = try ScratchFolder.make("run-sh")
         let checkpoint = folder.appendingPathComponent("model.ckpt").path
         FileManager.default.createFile(atPath: checkpoint, contents: Data("weights".utf8))
         let cases: [(token: String, model: String, problems: [String])] = [
@@ -71,7 +71,7 @@ import TestSupport
     }
 
     @Test func aBuildNewerThanEverySourceIsCurrent() async throws {
-        let bin = try Self.temporaryFolder()
+        let bin = try ScratchFolder.make("run-sh")
         for product in ["Ingest", "Renderer", "Deliver"] {
             let path = bin.appendingPathComponent(product).path
             FileManager.default.createFile(atPath: path, contents: Data(), attributes: [.posixPermissions: 0o755])
@@ -99,12 +99,6 @@ import TestSupport
         return try StageProcess(path: "/usr/bin/python3", arguments: ["-c", unblocked, script], environment: environment)
     }
 
-    static func temporaryFolder() throws -> URL {
-        let base = ProcessInfo.processInfo.environment["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()
-        let folder = URL(fileURLWithPath: base).appendingPathComponent("run-sh-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
 }
 
 /// run.sh over stand-in stages: bash scripts that log "NAME TERM" / "NAME INT" for each
@@ -126,7 +120,7 @@ private struct StandInBot {
         """
 
     static func start(termsToStop: Int = 1, crashing: String = "") async throws -> StandInBot {
-        let bin = try RunScriptTests.temporaryFolder()
+        let bin = try ScratchFolder.make("run-sh")
         for name in ["Ingest", "Renderer", "Deliver"] {
             let path = bin.appendingPathComponent(name).path
             FileManager.default.createFile(atPath: path, contents: Data(stage.utf8), attributes: [.posixPermissions: 0o755])

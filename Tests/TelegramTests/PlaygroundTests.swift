@@ -13,7 +13,7 @@ import TestSupport
     static let token = Secret("123456:TEST-emulator-token")
 
     @Test func multiLineMessagesAndButtonAnswersReachTheTranscript() async throws {
-        let out = try Self.temporaryFolder()
+        let out = try ScratchFolder.make("playground")
         let server = try StageProcess(
             path: StageProcess.binary("BotAPIEmulatorServer"), arguments: ["--port", "0", "--out", out.path],
             environment: ["TELEGRAM_BOT_TOKEN": ""], typing: true)
@@ -52,7 +52,7 @@ import TestSupport
     }
 
     @Test func eachRunGetsAFolderOfItsOwn() async throws {
-        let base = try Self.temporaryFolder()
+        let base = try ScratchFolder.make("playground")
         var folders: [String] = []
         for _ in 0..<2 {
             let run = try StageProcess(script: "scripts/lib/run-folder.sh", arguments: [base.path], environment: [:])
@@ -62,13 +62,6 @@ import TestSupport
         #expect(Set(folders).count == 2 && folders.allSatisfy { $0.hasPrefix(base.path + "/") && FileManager.default.fileExists(atPath: $0) })
         let latest = try FileManager.default.destinationOfSymbolicLink(atPath: base.appendingPathComponent("latest").path)
         #expect(latest == URL(fileURLWithPath: folders[1]).lastPathComponent)
-    }
-
-    static func temporaryFolder() throws -> URL {
-        let base = ProcessInfo.processInfo.environment["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()
-        let folder = URL(fileURLWithPath: base).appendingPathComponent("playground-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
     }
 
     /// Polls the process's output until `read` finds something in it.

@@ -39,8 +39,7 @@ public final class StageProcess: @unchecked Sendable {
     ///   person at its terminal; otherwise it inherits the test runner's.
     public init(path binary: String, arguments: [String], environment: [String: String], typing: Bool = false) throws {
         let executable = URL(fileURLWithPath: binary).lastPathComponent
-        let base = ProcessInfo.processInfo.environment["LIENZO_TEST_TMP"] ?? NSTemporaryDirectory()
-        logPath = base + "/\(executable)-\(UUID().uuidString.prefix(8)).log"
+        logPath = ScratchFolder.base + "/\(executable)-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process = Process()
