@@ -39,6 +39,30 @@ import TestSupport
         #expect(received.first?.channel == db.queue.channels.jobsQueued)
     }
 
+    /// A stage that subscribes while PostgreSQL restarts must not die of it: the LISTEN
+    /// on a cut connection returns, and the reconnect subscribes.
+    @Test func aListenOnACutConnectionSubscribesAtTheReconnect() async throws {
+        let db = try await TestDatabase.make()
+        try await db.queue.setUnlimitedQuotas()
+        var configuration = db.configuration
+        configuration.applicationName = "listener-" + UUID().uuidString.prefix(8)
+        let listener = try await PostgresConnection.connect(configuration)
+        #expect(try await db.connection.query(Self.terminate, configuration.applicationName).first?.decode("n") == 1)
+        try await listener.listen(db.queue.channels.jobsQueued)
+
+        var received: [PostgresNotification] = []
+        var update: Int64 = 1
+        for _ in 0..<50 where received.isEmpty {
+            received = (try? await listener.waitForNotifications(timeout: .milliseconds(200))) ?? []
+            if received.isEmpty, listener.connectCount > 1 {
+                _ = try await db.queue.enqueueAccepted(Fixtures.request(), from: Fixtures.origin(update: update, user: update))
+                update += 1
+            }
+        }
+        #expect(listener.connectCount == 2)
+        #expect(received.first?.channel == db.queue.channels.jobsQueued)
+    }
+
     @Test func aConnectionReconnectsAfterTheServerRestarts() async throws {
         let server = try PrivatePostgresServer()
         var configuration = PostgresConfiguration(connectionString: server.conninfo, schema: "restart")

@@ -278,12 +278,16 @@ public final class PostgresConnection: @unchecked Sendable {
 
     // MARK: LISTEN / NOTIFY
 
-    /// Subscribes this connection to `channel`; kept across reconnects.
+    /// Subscribes this connection to `channel`; kept across reconnects. The channel is
+    /// remembered before the LISTEN, so a connection lost meanwhile is no error: the next
+    /// reconnect subscribes again (a stage started while PostgreSQL restarted died here).
     public func listen(_ channel: String) async throws {
-        try await ensureConnected()
-        try await executor.run {
-            try self.executeSimple("LISTEN " + self.quoted(channel))
-            self.listening.insert(channel)
+        try await executor.run { self.listening.insert(channel) }
+        do {
+            try await ensureConnected()
+            try await executor.run { try self.executeSimple("LISTEN " + self.quoted(channel)) }
+        } catch let error as PostgresError where error.isConnectionProblem {
+            logger.debug("LISTEN deferred to the reconnect", metadata: [LogKey.error: "\(error)"])
         }
     }
 
