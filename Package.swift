@@ -65,6 +65,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -159,7 +160,7 @@ let package = Package(
             name: "StageTests",
             dependencies: [
                 "Bot", "BotServices", "BotTokenizer", "BotAPIEmulator", "Schema", "Telegram", "Runtime", "TestSupport", "PNG",
-                "StageSupport", "EmbeddedHTTP",
+                "StageSupport", "EmbeddedHTTP", "RenderStage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

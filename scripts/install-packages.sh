@@ -2,8 +2,12 @@
 # Installs the Debian packages Lienzo builds and runs with, if any is missing; arguments
 # name extra packages a hand-run script needs (scripts/kernels/compare.sh: libdnnl-dev).
 # Swift itself (6.1 or later) is not a Debian package: it must already be on PATH.
+# `prometheus` is there for its promtool, which the tests and scripts/check-ops.sh lint
+# /metrics and deploy/prometheus with (about 20 s more on a fresh machine). Its postinst
+# starts no server in a container (invoke-rc.d finds no runlevel, or policy-rc.d says no);
+# on a systemd machine Debian enables and starts one: `systemctl disable --now prometheus`.
 set -euo pipefail
-packages=(libpq-dev libcurl4-openssl-dev libopenblas-dev libpng-dev postgresql pkg-config python3 openssl "$@")
+packages=(libpq-dev libcurl4-openssl-dev libopenblas-dev libpng-dev postgresql pkg-config python3 openssl prometheus "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -29,7 +29,8 @@ struct DeliverCommand: AsyncParsableCommand {
             let telegram = try TelegramConfiguration(environment: context.environment)
             let deliver = try DeliverConfiguration(environment: context.environment)
             let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            MetricsSystem.bootstrap(DescribedMetricsFactory(
+                registry: registry, describing: DeliverMetrics.descriptions + RetentionService.descriptions))
             let connection = try await context.connectAndMigrate()
             // Dispatcher, listener, and one database connection per sender.
             let listenConnection = try await context.connect()

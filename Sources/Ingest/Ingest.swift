@@ -28,7 +28,7 @@ struct IngestCommand: AsyncParsableCommand {
             let telegram = try TelegramConfiguration(environment: context.environment)
             let ingest = try IngestConfiguration(environment: context.environment)
             let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            MetricsSystem.bootstrap(DescribedMetricsFactory(registry: registry, describing: IngestMetrics.descriptions))
             let connection = try await context.connectAndMigrate()
             let tokenCounter = CLIPPromptTokenCounter()
             // The long poll holds its connection for the whole timeout: it gets its own client.

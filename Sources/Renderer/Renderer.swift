@@ -38,7 +38,7 @@ struct RendererCommand: AsyncParsableCommand {
             if threads > 0 { setThreadCount(threads) }
 
             let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            MetricsSystem.bootstrap(DescribedMetricsFactory(registry: registry, describing: RenderMetrics.descriptions))
 
             let precision = configuration.precision
             context.logger.info("loading model", metadata: ["lienzo_model": "\(modelPath)", "precision": "\(precision.rawValue)"])

@@ -9,14 +9,24 @@ import ServiceLifecycle
 /// nothing is left, and reports the backlog. Deliver runs it; any number of stages could,
 /// since the purge takes rows with SKIP LOCKED and a purged row matches nothing again.
 ///
-/// Metrics (swift-metrics; exported where the stage bootstraps a backend):
-/// - `lienzo_retention_purged_total{kind}`: rows purged, `kind` = images, prompts, messages
-/// - `lienzo_retention_overdue{kind}`: rows past their window after the last round
-/// - `lienzo_retention_oldest_overdue_seconds{kind}`: how far past it the oldest one is
+/// Metrics (swift-metrics; exported where the stage bootstraps a backend): `descriptions`.
 public struct RetentionService: Service {
     let queue: JobQueue
     let policy: RetentionPolicy
     let logger: Logger
+
+    static let purged = MetricDescription(
+        "lienzo_retention_purged_total", .counter, labels: ["kind"],
+        help: "Rows purged by retention, by kind: images, prompts, messages.")
+    static let overdue = MetricDescription(
+        "lienzo_retention_overdue", .gauge, labels: ["kind"],
+        help: "Rows past their retention window after the last purge round, by kind.")
+    static let oldestOverdue = MetricDescription(
+        "lienzo_retention_oldest_overdue_seconds", .gauge, labels: ["kind"],
+        help: "How many seconds past its retention window the oldest unpurged row is, by kind.")
+
+    /// Every metric retention exports, for the metrics backend of the stage that runs it.
+    public static let descriptions = [purged, overdue, oldestOverdue]
 
     public init(queue: JobQueue, policy: RetentionPolicy, logger: Logger) {
         self.queue = queue
@@ -47,13 +57,13 @@ public struct RetentionService: Service {
             total.prompts += purged.prompts
             total.messages += purged.messages
             for (kind, count) in [("images", purged.images), ("prompts", purged.prompts), ("messages", purged.messages)] where count > 0 {
-                Counter(label: "lienzo_retention_purged_total", dimensions: [("kind", kind)]).increment(by: count)
+                Counter(label: Self.purged.name, dimensions: [("kind", kind)]).increment(by: count)
             }
             if purged.total < policy.batchSize { break }
         }
         for backlog in try await queue.retentionBacklog() {
-            Gauge(label: "lienzo_retention_overdue", dimensions: [("kind", backlog.kind)]).record(backlog.overdue)
-            Gauge(label: "lienzo_retention_oldest_overdue_seconds", dimensions: [("kind", backlog.kind)]).record(backlog.oldestOverdueSeconds)
+            Gauge(label: Self.overdue.name, dimensions: [("kind", backlog.kind)]).record(backlog.overdue)
+            Gauge(label: Self.oldestOverdue.name, dimensions: [("kind", backlog.kind)]).record(backlog.oldestOverdueSeconds)
         }
         if total.total > 0 {
             logger.info("retention purge", metadata: [

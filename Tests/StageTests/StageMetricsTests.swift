@@ -3,16 +3,19 @@ import BotAPIEmulator
 import Foundation
 import Metrics
 import Prometheus
+import StageSupport
 import Testing
 import TestSupport
 
 /// swift-metrics bootstrapped once for this test process with the Prometheus backend the
-/// stages use, so a test reads what `/metrics` would show. Counters are process-wide and
+/// stages use (help texts from the tables of Ingest, Deliver and retention, the stages this
+/// process runs), so a test reads what `/metrics` would show. Counters are process-wide and
 /// other suites run meanwhile: tests compare before and after, never absolute values.
 enum StageMetrics {
     static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(DescribedMetricsFactory(
+            registry: registry, describing: IngestMetrics.descriptions + DeliverMetrics.descriptions + RetentionService.descriptions))
         return registry
     }()
 

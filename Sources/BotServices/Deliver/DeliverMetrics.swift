@@ -1,17 +1,33 @@
 import Bot
 import Metrics
+import Runtime
 
 /// Deliver's metrics through swift-metrics (Prometheus at `/metrics` when
-/// `DELIVER_METRICS_PORT` is set), counted per Bot API call in `attempt`:
-/// - `lienzo_messages_sent_total{kind}`: messages Telegram confirmed, by `kind`:
-///   `photo` (a finished image), `text` (an outbox message or document), `edit` (an
-///   outbox edit or a status edit), `preview` (a live preview photo or its replacement)
-/// - `lienzo_send_failures_total{kind,reason}`: sends that did not go, by `reason`:
-///   `rate_limited` (429), `transient` (5xx, network), `undeliverable` (blocked, chat
-///   gone), `edit_target_gone`, `failed` (anything repeating cannot fix)
-/// - `lienzo_telegram_429_total`: 429 answers; `lienzo_telegram_retry_after_seconds`: their `retry_after`
-/// - `lienzo_send_seconds{kind}`: seconds per send, retries included (histogram)
-struct DeliverMetrics: Sendable {
+/// `DELIVER_METRICS_PORT` is set), counted per Bot API call in `attempt` and declared in
+/// `descriptions`. `kind` is `photo` (a finished image), `text` (an outbox message or
+/// document), `edit` (an outbox edit or a status edit) or `preview` (a live preview photo or
+/// its replacement).
+public struct DeliverMetrics: Sendable {
+    static let sent = MetricDescription(
+        "lienzo_messages_sent_total", .counter, labels: ["kind"],
+        help: "Messages Telegram confirmed, by kind: photo, text, edit, preview.")
+    static let failures = MetricDescription(
+        "lienzo_send_failures_total", .counter, labels: ["kind", "reason"],
+        help: "Sends that did not go, by kind and reason: rate_limited (429), transient (5xx, network), undeliverable (blocked, chat gone), edit_target_gone, failed.")
+    static let tooManyRequests = MetricDescription(
+        "lienzo_telegram_429_total", .counter,
+        help: "429 Too Many Requests answers from Telegram.")
+    static let retryAfter = MetricDescription(
+        "lienzo_telegram_retry_after_seconds", .histogram,
+        help: "The retry_after of Telegram's 429 answers, in seconds.",
+        buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600])
+    static let sendSeconds = MetricDescription(
+        "lienzo_send_seconds", .histogram, labels: ["kind"],
+        help: "Seconds per send, retries included, by kind.")
+
+    /// Every metric Deliver's sends export (retention's are `RetentionService.descriptions`).
+    public static let descriptions = [sent, failures, tooManyRequests, retryAfter, sendSeconds]
+
     static func kind(_ item: DeliverItem) -> String {
         switch item.work {
         case .photo: "photo"
@@ -21,22 +37,22 @@ struct DeliverMetrics: Sendable {
     }
 
     static func record(_ result: SendAttempt, kind: String, seconds: Double) {
-        Timer(label: "lienzo_send_seconds", dimensions: [("kind", kind)]).recordSeconds(seconds)
+        Timer(label: Self.sendSeconds.name, dimensions: [("kind", kind)]).recordSeconds(seconds)
         let reason: String
         switch result {
         case .sent:
-            Counter(label: "lienzo_messages_sent_total", dimensions: [("kind", kind)]).increment()
+            Counter(label: Self.sent.name, dimensions: [("kind", kind)]).increment()
             return
         case .alreadyShown, .leaseLost: return
         case .tooManyRequests(let retryAfter):
-            Counter(label: "lienzo_telegram_429_total").increment()
-            Recorder(label: "lienzo_telegram_retry_after_seconds").record(retryAfter)
+            Counter(label: Self.tooManyRequests.name).increment()
+            Recorder(label: Self.retryAfter.name).record(retryAfter)
             reason = "rate_limited"
         case .transient: reason = "transient"
         case .undeliverable: reason = "undeliverable"
         case .editTargetGone: reason = "edit_target_gone"
         case .failed: reason = "failed"
         }
-        Counter(label: "lienzo_send_failures_total", dimensions: [("kind", kind), ("reason", reason)]).increment()
+        Counter(label: Self.failures.name, dimensions: [("kind", kind), ("reason", reason)]).increment()
     }
 }
