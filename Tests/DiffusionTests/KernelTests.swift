@@ -85,10 +85,10 @@ import Testing
         #expect(Set(fast).count > rows * dim / 2, "geglu output is degenerate")
     }
 
-    /// Both group norm kernels: the AVX-512 one where this CPU runs it, and the fallback.
-    static let groupNormKernels = [false] + (avx512IsSupported ? [true] : [])
+    /// Both kinds of norm kernel: the AVX-512 one where this CPU runs it, and the fallback.
+    static let normKernels = [false] + (avx512IsSupported ? [true] : [])
 
-    @Test(arguments: groupNormKernels)
+    @Test(arguments: normKernels)
     func normsMatchReference(vectorized: Bool) {
         let (n, c, hw) = (2, 8, 10)
         let x = testData(n * c * hw, seed: 7).map { $0 * 3 + 1 }
@@ -97,12 +97,12 @@ import Testing
         var g = x
         groupNorm(&g, n: n, c: c, hw: hw, groups: 2, eps: 1e-5, weight: w, bias: b, vectorized: vectorized)
         expectClose(g, groupNormReference(x, n: n, c: c, hw: hw, groups: 2, eps: 1e-5, weight: w, bias: b), relative: 1e-5, "groupNorm")
-        let ln = layerNorm(x, rows: n * hw, dim: c, weight: w, bias: b, eps: 1e-5)
+        let ln = layerNorm(x, rows: n * hw, dim: c, weight: w, bias: b, eps: 1e-5, vectorized: vectorized)
         expectClose(ln, layerNormReference(x, rows: n * hw, dim: c, weight: w, bias: b, eps: 1e-5), relative: 1e-5, "layerNorm")
     }
 
     /// Groups larger than the 1024-element summation chunks, with the fused SiLU.
-    @Test(arguments: groupNormKernels)
+    @Test(arguments: normKernels)
     func largeGroupNormWithSiLUMatchesReference(vectorized: Bool) {
         let (n, c, hw) = (1, 4, 3001)
         let x = testData(n * c * hw, seed: 30).map { $0 * 2 + 5 }

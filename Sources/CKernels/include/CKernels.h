@@ -70,6 +70,10 @@ void lz_softmax_columns_packed(const float *x, int rows, int cols, long stride, 
 /// Needs AVX-512.
 void lz_group_norm_group(float *x, int channels, long hw, const float *weight, const float *bias, float eps, int silu);
 
+/// LayerNorm of each of `rows` rows of `dim` (contiguous) into y: (x − mean)/√(var + eps)
+/// · weight + bias. Needs AVX-512.
+void lz_layer_norm_rows(const float *x, int rows, int dim, const float *weight, const float *bias, float eps, float *y);
+
 /// 1 when this CPU has AVX-512 (F, BW, VL, DQ), which the kernels below need.
 int lz_avx512_supported(void);
 

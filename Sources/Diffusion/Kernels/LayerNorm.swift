@@ -1,5 +1,10 @@
-/// LayerNorm over the last dimension: x is (rows, dim), weight/bias are (dim). Returns a new buffer.
-func layerNorm(_ x: [Float], rows: Int, dim: Int, weight: [Float], bias: [Float], eps: Float) -> [Float] {
+import CKernels
+
+/// LayerNorm over the last dimension: x is (rows, dim), weight/bias are (dim). Returns a new
+/// buffer. With AVX-512 the C kernel runs the rows; this Swift loop is the fallback.
+func layerNorm(
+    _ x: [Float], rows: Int, dim: Int, weight: [Float], bias: [Float], eps: Float, vectorized: Bool = avx512IsSupported
+) -> [Float] {
     var y = uninitializedFloats(rows * dim)
     x.withUnsafeBufferPointer { xp in
         y.withUnsafeMutableBufferPointer { yp in
@@ -8,6 +13,16 @@ func layerNorm(_ x: [Float], rows: Int, dim: Int, weight: [Float], bias: [Float]
             // rows split across the cores (the transformer blocks' 4096-token sequences)
             parallelChunks(rows, work: rows * dim * 4) { range in
               let yb = output.p
+              if vectorized {
+                  weight.withUnsafeBufferPointer { w in
+                      bias.withUnsafeBufferPointer { b in
+                          lz_layer_norm_rows(
+                              xb + range.lowerBound * dim, Int32(range.count), Int32(dim), w.baseAddress, b.baseAddress, eps,
+                              yb + range.lowerBound * dim)
+                      }
+                  }
+                  return
+              }
               for r in range {
                 let row = xb + r * dim
                 var sum: Double = 0
