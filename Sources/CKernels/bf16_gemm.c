@@ -37,33 +37,6 @@ static inline uint32_t bf16_bits(float f) {
     return u >> 16;
 }
 
-// Transposes 16 vectors of 16 words in place: afterwards v[q] holds word q of each of the
-// 16 vectors given (unpack 32-bit, unpack 64-bit, then two rounds of 128-bit lane shuffles).
-LZ_TARGET_BF16 static inline void transpose_16x16(__m512i v[16]) {
-    __m512i t[16];
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_epi32(v[i], v[i + 1]);
-        t[i + 1] = _mm512_unpackhi_epi32(v[i], v[i + 1]);
-    }
-    // u[4g + e], in 128-bit lane L: word 4L + e of vectors 4g … 4g + 3
-    __m512i u[16];
-    for (int g = 0; g < 16; g += 4) {
-        u[g] = _mm512_unpacklo_epi64(t[g], t[g + 2]);
-        u[g + 1] = _mm512_unpackhi_epi64(t[g], t[g + 2]);
-        u[g + 2] = _mm512_unpacklo_epi64(t[g + 1], t[g + 3]);
-        u[g + 3] = _mm512_unpackhi_epi64(t[g + 1], t[g + 3]);
-    }
-    for (int e = 0; e < 4; e++) {
-        __m512i even_lo = _mm512_shuffle_i32x4(u[e], u[4 + e], 0x88), odd_lo = _mm512_shuffle_i32x4(u[e], u[4 + e], 0xdd);
-        __m512i even_hi = _mm512_shuffle_i32x4(u[8 + e], u[12 + e], 0x88),
-                odd_hi = _mm512_shuffle_i32x4(u[8 + e], u[12 + e], 0xdd);
-        v[e] = _mm512_shuffle_i32x4(even_lo, even_hi, 0x88);
-        v[8 + e] = _mm512_shuffle_i32x4(even_lo, even_hi, 0xdd);
-        v[4 + e] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0x88);
-        v[12 + e] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0xdd);
-    }
-}
-
 // One panel of `width` (≤ 32) rows of a row-major matrix whose k-pairs are contiguous (A, or
 // B given transposed): out[p·width + r] = (src[r][2p], src[r][2p+1]) for pairs p0..<p0+np.
 // Rows from `rows` on, and k from `k` on, are zero. Sixteen rows at a time are converted

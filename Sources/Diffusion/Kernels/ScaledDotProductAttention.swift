@@ -179,10 +179,7 @@ private struct HeadAttention {
                                     Int32(d), Int32(rows), Int32(lk), .packed(pvt.baseAddress!), .packed(pp.baseAddress!), ot,
                                     rows, 0, Int32(d), 0, Int32(rows), 0, nil, nil)
                             }
-                            for r in 0..<rows {
-                                let row = out + r * width
-                                for t in 0..<d { row[t] = ot[t * rows + r] * inv[r] }
-                            }
+                            lz_transpose_scaled(ot, Int32(d), Int32(rows), rows, inv, out, width)
                         }
                     }
                 }
