@@ -41,6 +41,7 @@ import Testing
 
     @Test func extraKeyIsReportedAsUnused() throws {
         let path = try Self.rewrite(fixtures + "/sd1-tiny.safetensors", drop: nil, extra: "model.diffusion_model.some_new_layer.weight")
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let model = try StableDiffusionModel.load(path: path, config: fixtures + "/sd1-tiny")
         #expect(model.report.unusedKeys == ["model.diffusion_model.some_new_layer.weight"])
         #expect(model.report.description.contains("1 unused keys"))
@@ -48,6 +49,7 @@ import Testing
 
     @Test func missingKeyNamesTheDiffusersTensor() throws {
         let path = try Self.rewrite(fixtures + "/sd1-tiny.safetensors", drop: "model.diffusion_model.output_blocks.4.1.proj_out.bias", extra: nil)
+        defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: DiffusionError.missingWeight(key: "up_blocks.1.attentions.1.proj_out.bias", file: path)) {
             try StableDiffusionModel.load(path: path, config: fixtures + "/sd1-tiny")
         }
@@ -56,6 +58,7 @@ import Testing
     @Test func wrongShapeIsReported() throws {
         // an F32 [2] tensor where the VAE's post_quant_conv bias [4] belongs
         let dropped = try Self.rewrite(fixtures + "/sd1-tiny.safetensors", drop: "first_stage_model.post_quant_conv.bias", extra: "first_stage_model.post_quant_conv.bias")
+        defer { try? FileManager.default.removeItem(atPath: dropped) }
         #expect(throws: DiffusionError.shapeMismatch(key: "post_quant_conv.bias", expected: [4], found: [2])) {
             try StableDiffusionModel.load(path: dropped, config: fixtures + "/sd1-tiny")
         }
