@@ -75,6 +75,10 @@ struct ChaosTests {
         print("CHAOS poisoned job: \(poisonedState ?? "missing") after \(poisonedAttempts ?? -1) of \(maxAttempts ?? -1) attempts, "
             + "\(tally.poisonedPhotos) photos, \(failureNotices) failure notices; batches split after a failure: \(splitBatches); "
             + "failed jobs \(failedJobs); outbox messages failed \(failedMessages)")
+        for slow in tally.slowRecordings.sorted(by: { $0.accepted < $1.accepted }) {
+            let held = String(format: "%.3f s", slow.recorded.timeIntervalSince(slow.accepted))
+            print("CHAOS a photo stayed unrecorded \(held) during: \(monkey.faults(between: slow.accepted, and: slow.recorded))")
+        }
         if !tally.lost.isEmpty { print("CHAOS lost: \(tally.lost.prefix(20))") }
         if !tally.duplicatesOutside.isEmpty { print("CHAOS duplicates outside the window: \(tally.duplicatesOutside.prefix(20))") }
 
@@ -88,7 +92,7 @@ struct ChaosTests {
         #expect(failedJobs == 1, "only the poisoned job fails")
         #expect(failureNotices == 1, "its user is told")
         #expect(splitBatches >= 1, "the poisoned job never had batch-mates")
-        #expect(died.isEmpty, "stages died on their own: \(died)")
+        #expect(died.isEmpty && stages.deaths.isEmpty, "stages died on their own: \(died) \(stages.deaths)")
         #expect(unclean.isEmpty, "\(unclean)")
         for process in stages.everyProcess {
             #expect(!process.log.contains(StageHarness.token.revealed), "\(process.logPath)")

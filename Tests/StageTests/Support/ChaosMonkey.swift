@@ -13,6 +13,8 @@ final class ChaosMonkey {
     private(set) var plan: ChaosPlan
     private(set) var counts: [ChaosFault: Int] = [:]
     private(set) var terminatedConnections = 0
+    /// When each fault began and ended (wall clock), to tell what held up a slow recording.
+    private(set) var timeline: [(fault: ChaosFault, from: Date, to: Date)] = []
 
     init(plan: ChaosPlan, stages: ChaosStages, server: PrivatePostgresServer, database: TestDatabase, emulator: BotAPIEmulator) {
         self.plan = plan
@@ -32,6 +34,8 @@ final class ChaosMonkey {
 
     func inflict(_ fault: ChaosFault) async throws {
         counts[fault, default: 0] += 1
+        let began = Date()
+        defer { timeline.append((fault, began, Date())) }
         switch fault {
         case .killIngest: try await stages.killAndRestart("Ingest")
         case .killRenderer: try await stages.killAndRestart("Renderer")
@@ -65,6 +69,11 @@ final class ChaosMonkey {
         emulator.addFault(kind, times: times)
         try await Task.sleep(for: duration)
         emulator.clearFaults()
+    }
+
+    /// The faults that overlapped `from`…`to`, by name.
+    func faults(between from: Date, and to: Date) -> [String] {
+        timeline.filter { $0.from <= to && $0.to >= from }.map(\.fault.rawValue)
     }
 
     private func nextPhotoAccepted(within timeout: Duration) async {

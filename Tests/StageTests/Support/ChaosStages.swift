@@ -11,6 +11,9 @@ final class ChaosStages {
     /// Wall-clock moments of Deliver's SIGKILLs: a photo Telegram accepted just before
     /// one may be sent again (the documented kill window).
     private(set) var deliverKills: [Date] = []
+    /// Stages found already dead when their turn to be killed came: no stage may die of
+    /// the faults on its own.
+    private(set) var deaths: [String] = []
 
     init(environment: [String: String]) throws {
         self.environment = environment
@@ -20,6 +23,9 @@ final class ChaosStages {
     /// SIGKILL (no shutdown code runs, as when the machine dies), then a fresh process.
     func killAndRestart(_ name: String) async throws {
         guard let stage = running[name] else { return }
+        if let status = await stage.waitForExit(timeout: .zero) {
+            deaths.append("\(name) (status \(status)): \(stage.log.suffix(1500))")
+        }
         stage.signal(SIGKILL)
         if name == "Deliver" { deliverKills.append(Date()) }
         guard await stage.waitForExit(timeout: .seconds(10)) != nil else {

@@ -36,6 +36,8 @@ struct ChaosTally: CustomStringConvertible {
     /// For each delivered job: from the acceptance of the photo its row records to the
     /// row's `delivered_at` (how long a photo Telegram accepted stays unrecorded).
     var unrecorded: [TimeInterval] = []
+    /// The recordings that took longer than a second: when the photo was accepted and when recorded.
+    var slowRecordings: [(accepted: Date, recorded: Date)] = []
     /// Photos for the poisoned request (must be none).
     var poisonedPhotos = 0
 
@@ -69,6 +71,7 @@ struct ChaosTally: CustomStringConvertible {
             if let row = rows[target], let recorded = row.deliveredAt,
                let photo = sent.first(where: { $0.messageID == row.telegramMessageID }) {
                 unrecorded.append(recorded.timeIntervalSince(photo.acceptedAt))
+                if recorded.timeIntervalSince(photo.acceptedAt) > 1 { slowRecordings.append((photo.acceptedAt, recorded)) }
             }
         }
     }
