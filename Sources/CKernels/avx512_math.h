@@ -1,6 +1,7 @@
 // AVX-512 elementary functions shared by the kernels that are not GEMMs. Internal header.
 #pragma once
 #include <immintrin.h>
+#include <stdint.h>
 
 #define LZ_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
 #define LZ_TARGET_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
@@ -72,4 +73,14 @@ LZ_TARGET static inline void transpose_16x16(__m512i v[16]) {
         v[4 + e] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0x88);
         v[12 + e] = _mm512_shuffle_i32x4(odd_lo, odd_hi, 0xdd);
     }
+}
+
+// Stores 16 pair words (even[i], odd[i]) as bf16, rounded to nearest even: the packed
+// layout of two consecutive k rows of a B panel, 16 columns.
+LZ_TARGET_BF16 static inline void store_bf16_pairs(uint32_t *out, __m512 even, __m512 odd) {
+    // [even 0..15 | odd 0..15] as bf16 → (even i, odd i) pairs
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
+                                                22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    __m512i v = (__m512i)_mm512_cvtne2ps_pbh(odd, even);
+    _mm512_storeu_si512(out, _mm512_permutexvar_epi16(interleave, v));
 }

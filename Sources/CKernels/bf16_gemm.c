@@ -70,9 +70,6 @@ LZ_TARGET_BF16 static void pack_rows_panel(const float *src, long ld, int rows, 
 // One panel of LZ_NR columns of a row-major k×n B: out[p·NR + j] = (b[2p][j], b[2p+1][j]).
 // Columns from `cols` on are zero.
 LZ_TARGET_BF16 static void pack_columns_panel(const float *b, long ldb, int cols, int k, int p0, int np, uint32_t *out) {
-    // Interleaves [row 2p (16) | row 2p+1 (16)] into pairs.
-    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
-                                                22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     __mmask16 masks[2] = {lane_mask(cols), lane_mask(cols - 16)};
     for (int p = 0; p < np; p++) {
         int k0 = 2 * (p0 + p);
@@ -82,8 +79,7 @@ LZ_TARGET_BF16 static void pack_columns_panel(const float *b, long ldb, int cols
         for (int h = 0; h < 2; h++) {
             __m512 x0 = _mm512_maskz_loadu_ps(masks[h], r0 + 16 * h);
             __m512 x1 = second ? _mm512_maskz_loadu_ps(masks[h], r1 + 16 * h) : _mm512_setzero_ps();
-            __m512i v = (__m512i)_mm512_cvtne2ps_pbh(x1, x0);
-            _mm512_storeu_si512(out + (size_t)p * LZ_NR + 16 * h, _mm512_permutexvar_epi16(interleave, v));
+            store_bf16_pairs(out + (size_t)p * LZ_NR + 16 * h, x0, x1);
         }
     }
 }
@@ -93,8 +89,6 @@ LZ_TARGET_BF16 static void pack_columns_panel(const float *b, long ldb, int cols
 // read where the image has them and zero in the padding.
 LZ_TARGET_BF16 static void pack_convolution_panel(const lz_conv_image *x, int k, int j0, int p0, int np,
                                                   uint32_t *out) {
-    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
-                                                22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     int oy = j0 / x->out_width, ox0 = j0 % x->out_width;
     // (channel, ky, kx) of k row 2·p0, stepped along with k instead of divided out each time
     int kk = 2 * p0, taps = x->kernel * x->kernel;
@@ -127,10 +121,7 @@ LZ_TARGET_BF16 static void pack_convolution_panel(const lz_conv_image *x, int k,
                 if (++ky == x->kernel) ky = 0, ch++;
             }
         }
-        for (int h = 0; h < 2; h++) {
-            __m512i v = (__m512i)_mm512_cvtne2ps_pbh(rows[1][h], rows[0][h]);
-            _mm512_storeu_si512(out + (size_t)p * LZ_NR + 16 * h, _mm512_permutexvar_epi16(interleave, v));
-        }
+        for (int h = 0; h < 2; h++) store_bf16_pairs(out + (size_t)p * LZ_NR + 16 * h, rows[0][h], rows[1][h]);
     }
 }
 

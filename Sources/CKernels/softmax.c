@@ -28,8 +28,6 @@ LZ_TARGET static inline __m512 exp_for_bf16(__m512 x) {
 // of key rows at a time.
 LZ_TARGET_BF16 void lz_softmax_columns_packed(const float *x, int rows, int cols, long stride, float scale,
                                          float *inverse_sums, uint32_t *packed) {
-    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
-                                                22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     const __m512 vscale = _mm512_set1_ps(scale), minus_inf = _mm512_set1_ps(-INFINITY);
     int pairs = (rows + 1) / 2;
     for (int c0 = 0; c0 < cols; c0 += LZ_NR) {
@@ -55,8 +53,7 @@ LZ_TARGET_BF16 void lz_softmax_columns_packed(const float *x, int rows, int cols
                     e1 = _mm512_maskz_mov_ps(masks[h], exp_for_bf16(_mm512_fmadd_ps(
                         _mm512_maskz_loadu_ps(masks[h], r0 + stride + 16 * h), vscale, shift[h])));
                 sum[h] = _mm512_add_ps(sum[h], _mm512_add_ps(e0, e1));
-                __m512i v = (__m512i)_mm512_cvtne2ps_pbh(e1, e0);
-                _mm512_storeu_si512(panel + (size_t)p * LZ_NR + 16 * h, _mm512_permutexvar_epi16(interleave, v));
+                store_bf16_pairs(panel + (size_t)p * LZ_NR + 16 * h, e0, e1);
             }
         }
         for (int h = 0; h < 2; h++) {
