@@ -1,6 +1,7 @@
 import CKernels
 
-/// 2-D convolution as im2col + GEMM.
+/// 2-D convolution as GEMM: im2col + GEMM, or in bf16 for stride 1 and whole panels of
+/// output columns, implicit GEMM (the kernel unfolds the image itself).
 /// x is (N, C, H, W), weight is (OC, C·kh·kw) as a `.left` matrix, bias is (OC); returns
 /// (N, OC, OH, OW). 1×1 stride-1 convolutions skip im2col (the input already is the column matrix).
 func conv2d(
@@ -12,14 +13,16 @@ func conv2d(
     let ow = (w + 2 * p - k) / stride + 1
     let cols = oh * ow
     let kdim = c * k * k
-    if n > 1 && n * cols <= 4096 {
+    let direct = k == 1 && stride == 1 && p == 0
+    // bf16 unfolds the image while packing it (implicit GEMM): no column matrix at all. It
+    // beats the side-by-side unfold below even for a batch of small images (a batch of 4 at
+    // the U-Net's 32×32 level went that way and its convolutions lost a fifth of their rate).
+    let implicit = weight.isPacked && !direct && stride == 1 && ow % Int(LZ_NR) == 0
+    if n > 1 && n * cols <= 4096 && !implicit {
         return (batchedConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias, kernel: k, stride: stride, padding: p,
                               oh: oh, ow: ow), oh, ow)
     }
     var out = uninitializedFloats(n * oc * cols)  // the GEMMs write every entry, bias included
-    let direct = k == 1 && stride == 1 && p == 0
-    // bf16 unfolds the image while packing it (implicit GEMM): no column matrix at all
-    let implicit = weight.isPacked && !direct && stride == 1 && ow % Int(LZ_NR) == 0
     // im2col in bands of output rows so the column buffer stays about 32 MiB (a full
     // 512×512 unfold for 128 channels would be 1.2 GB); bands are still wide enough for GEMM.
     let bandRows = max(1, min(oh, (8 << 20) / max(1, kdim * ow)))
