@@ -41,17 +41,6 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION lienzo.enqueue_job(p_update_id bigint, p_chat_id bigint, p_user_id bigint, p_message_id bigint, p_language_code text, p_prompt text, p_negative_prompt text, p_model text, p_width integer, p_height integer, p_steps integer, p_guidance real, p_seed bigint, p_sampler text, p_max_attempts integer) RETURNS TABLE(outcome text, job_id bigint, queue_position bigint, used_today integer, daily_limit integer, pending integer, max_queued integer)
-    LANGUAGE sql
-    SET search_path TO 'lienzo'
-    AS $$
-    SELECT outcome, job_id, queue_position, used_today, daily_limit, pending, max_queued
-      FROM enqueue_jobs(ARRAY[p_update_id], ARRAY[p_chat_id], ARRAY[p_user_id], ARRAY[p_message_id],
-                        ARRAY[p_language_code], ARRAY[p_prompt], ARRAY[p_negative_prompt], ARRAY[p_model],
-                        ARRAY[p_width], ARRAY[p_height], ARRAY[p_steps], ARRAY[p_guidance], ARRAY[p_seed],
-                        ARRAY[p_sampler], ARRAY[p_max_attempts]);
-$$;
-
 CREATE FUNCTION lienzo.enqueue_jobs(p_update_ids bigint[], p_chat_ids bigint[], p_user_ids bigint[], p_message_ids bigint[], p_language_codes text[], p_prompts text[], p_negative_prompts text[], p_models text[], p_widths integer[], p_heights integer[], p_steps integer[], p_guidances real[], p_seeds bigint[], p_samplers text[], p_max_attempts integer[]) RETURNS TABLE(request integer, outcome text, job_id bigint, queue_position bigint, used_today integer, daily_limit integer, pending integer, max_queued integer)
     LANGUAGE plpgsql
     SET search_path TO 'lienzo'

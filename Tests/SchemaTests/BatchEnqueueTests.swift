@@ -146,18 +146,15 @@ import TestSupport
         #expect(try await jobCount(db) == 20)
     }
 
-    /// An Ingest of the previous release calls enqueue_job() until it restarts.
-    @Test func thePreviousReleasesEnqueueJobIsARunOfOne() async throws {
+    /// The first wave's one-request enqueue_job() was kept for one release (0006) and is
+    /// dropped on that schedule (0015): only enqueue_jobs() is left to call.
+    @Test func theFirstWavesEnqueueJobIsGone() async throws {
         let db = try await TestDatabase.make()
-        try await db.queue.setQuotaDefaults(dailyLimit: 1, maxQueued: 5)
-        let call = SQLText(name: "TestEnqueueJob", text: """
-            SELECT outcome, job_id, used_today FROM enqueue_job($1, 7, 7, NULL, NULL, 'a fox', '', 'tiny', 64, 64, 4, 7.5, 1, 'euler', 3)
+        let functions = SQLText(name: "TestEnqueueFunctions", text: """
+            SELECT proname FROM pg_proc WHERE proname LIKE 'enqueue_job%' AND pronamespace = current_schema()::regnamespace
             """)
-        let first = try #require(try await db.connection.query(call, Int64(1)).first)
-        #expect(try first.decode("outcome", as: String.self) == "accepted")
-        #expect(try first.decode("used_today", as: Int.self) == 1)
-        #expect(try await db.connection.query(call, Int64(2)).first?.decode("outcome", as: String.self) == "daily_limit")
-        #expect(try await jobCount(db) == 1)
+        let names = try await db.connection.query(functions).map { try $0.decode("proname", as: String.self) }
+        #expect(names == ["enqueue_jobs"])
     }
 
     @Test func anEmptyBatchAsksNothing() async throws {
