@@ -38,6 +38,7 @@ struct ChaosTests {
         let sender = Task { await traffic.send(to: emulator) }
         let sendingEnds = ContinuousClock.now + traffic.duration
         let monkey = ChaosMonkey(plan: plan, stages: stages, server: server, database: database, emulator: emulator)
+        // Faults go on while requests flow, and for at least one round per 150 jobs.
         var rounds = 0
         repeat {
             try await monkey.round()
