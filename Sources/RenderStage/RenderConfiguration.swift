@@ -22,7 +22,7 @@ import Schema
 ///   spoiler) or `allow`. A chat's row in `chat_nsfw_policies` wins.
 /// - `LIENZO_AUTO_BAN_AFTER` (0 = off): ban a user whose blocked images in 24 hours reach this.
 /// - `LIENZO_PRECISION` (bfloat16 where the CPU has AVX512-BF16, else float32): how the
-///   U-Net and VAE multiply.
+///   text encoder, U-Net and VAE multiply.
 public struct RenderConfiguration: Sendable {
     public var maxBatch = 4
     public var maxBatchPixels = 4 * 512 * 512

@@ -16,7 +16,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Latent sizes (64 = 512×512 images, 32 = 256×256).") var latent: [Int] = [64, 32]
     @Option(parsing: .upToNextOption, help: "U-Net batch sizes to time.") var batch: [Int] = [1, 2, 4]
     @Option(help: "Threads for both sides (default: all cores).") var threads: Int?
-    @Option(help: "Weight GEMM precision of the U-Net and VAE (default: the fastest this CPU runs).")
+    @Option(help: "Weight GEMM precision of the text encoder, U-Net and VAE (default: the fastest this CPU runs).")
     var precision: ComputePrecision = .fastest
     @Option(help: "Denoising steps per image, for images/hour.") var steps: Int = 30
     @Option(help: "A Python with torch and diffusers: time PyTorch beside the engine and print ratios.") var pytorch: String?

@@ -19,7 +19,7 @@ struct PipelineBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Image side (512 = the models' own size).") var size: Int = 512
     @Option(parsing: .upToNextOption, help: "Rows to run: sd15-20, lcm-4, turbo-1.") var rows: [String] = ["turbo-1", "lcm-4", "sd15-20"]
     @Option(help: "Threads for both sides (default: all cores).") var threads: Int?
-    @Option(help: "Weight GEMM precision of the U-Net and VAE (default: the fastest this CPU runs).")
+    @Option(help: "Weight GEMM precision of the text encoder, U-Net and VAE (default: the fastest this CPU runs).")
     var precision: ComputePrecision = .fastest
     @Option(help: "A Python with torch and diffusers: time PyTorch (fp32) first and print ratios.") var pytorch: String?
     @Option(help: "The PyTorch side's script.") var pytorchScript: String = "scripts/diffusers/benchmark_pipeline_pytorch.py"

@@ -83,7 +83,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Output PNG; with several prompts FILE-0.png, FILE-1.png, …", valueName: "FILE.png"))
     var out: String = "out.png"
 
-    @Option(name: .long, help: ArgumentHelp("Weight GEMM precision of the U-Net and VAE: float32 (the same image as diffusers' fp32 for a seed) or bfloat16 (about twice as fast on AVX512-BF16; the image differs slightly from diffusers' for the same seed, as PyTorch's own bf16 does). Default: the fastest this CPU runs. The PNG's parameters say which ran.", valueName: "P"))
+    @Option(name: .long, help: ArgumentHelp("Weight GEMM precision of the text encoder, U-Net and VAE: float32 (the same image as diffusers' fp32 for a seed) or bfloat16 (about twice as fast on AVX512-BF16; the image differs slightly from diffusers' for the same seed, as PyTorch's own bf16 does). Default: the fastest this CPU runs. The PNG's parameters say which ran.", valueName: "P"))
     var precision: ComputePrecision = .fastest
 
     @Option(name: .customLong("vae-tiling"), help: ArgumentHelp("Decode in tiles (diffusers' enable_tiling, bounded memory): auto (images larger than 512²), on or off.", valueName: "MODE"))

@@ -141,6 +141,12 @@ struct BFloat16Tests {
     @Test func tinyModelsInBFloat16StayCloseToDiffusers() throws {
         let model = try StableDiffusionModel.load(path: fixtures + "/sd1-tiny", precision: .bfloat16)
         let refs = "refs-sd1.safetensors"
+        let ids = try reference(refs, "text.input_ids")
+        let rows = (0..<ids.shape[0]).map { r in (0..<ids.shape[1]).map { Int(ids.data[r * ids.shape[1] + $0]) } }
+        let states = try model.textEncoder(rows)
+        let expectedStates = try reference(refs, "text.last_hidden_state")
+        expectClose(states.data, expectedStates.data, shape: states.shape, expectedShape: expectedStates.shape, relative: 2e-2, "bf16 text encoder")
+        #expect(zip(states.data, expectedStates.data).contains { abs($0 - $1) > 1e-5 * max(1, abs($1)) }, "bf16 text states equal fp32's")
         let (out, expected) = try unetOnReferenceInputs(model, refs)
         expectClose(out.data, expected.data, shape: out.shape, expectedShape: expected.shape, relative: 5e-2, "bf16 U-Net")
         #expect(zip(out.data, expected.data).contains { abs($0 - $1) > 1e-5 * max(1, abs($1)) }, "bf16 output equals fp32's")

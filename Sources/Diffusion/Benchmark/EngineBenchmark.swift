@@ -14,8 +14,8 @@ public enum EngineBenchmark {
         public var flops: Double
     }
 
-    /// SD 1.5's three models with seeded random weights; `precision` applies to the U-Net
-    /// and the VAE, as `StableDiffusionModel.load` does.
+    /// SD 1.5's three models with seeded random weights; `precision` applies to all three,
+    /// as `StableDiffusionModel.load` does.
     public static func stableDiffusion15(
         seed: UInt64 = 0, precision: ComputePrecision = .float32
     ) throws -> (CLIPTextModel, UNet2DConditionModel, AutoencoderKL) {
@@ -28,6 +28,7 @@ public enum EngineBenchmark {
         seed: UInt64 = 0, precision: ComputePrecision = .float32
     ) throws -> (CLIPTextModel, UNet2DConditionModel, AutoencoderKL, LoraTargets) {
         let textStore = WeightStore(randomSeed: seed)
+        textStore.precision = precision
         let text = try CLIPTextModel(store: textStore, config: CLIPTextConfig())
         let unetStore = WeightStore(randomSeed: seed + 1)
         unetStore.precision = precision

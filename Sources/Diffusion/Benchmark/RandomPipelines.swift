@@ -29,8 +29,7 @@ extension EngineBenchmark {
         let textStore = WeightStore(randomSeed: seed)
         let unetStore = WeightStore(randomSeed: seed + 1)
         let vaeStore = WeightStore(randomSeed: seed + 2)
-        unetStore.precision = precision
-        vaeStore.precision = precision
+        for store in [textStore, unetStore, vaeStore] { store.precision = precision }
         return StableDiffusionModel(
             family: architecture == .sd21 ? .stableDiffusion2 : .stableDiffusion1,
             tokenizer: try CLIPTokenizer.standard(padToken: architecture == .sd21 ? "!" : "<|endoftext|>"),
