@@ -27,6 +27,20 @@ import Testing
         expectClose(gemmed, gemmReference(m: rows, n: o, k: i, a: x, b: wT), relative: 1e-5, "gemm")
     }
 
+    /// Feature maps to token sequences and back: odd sizes (partial 16×16 blocks), two images.
+    @Test(arguments: kernelVersions)
+    func transposeInnerSwapsTheLastTwoDimensions(vectorized: Bool) {
+        let (n, rows, columns) = (2, 37, 21)
+        let x = testData(n * rows * columns, seed: 68)
+        let y = transposeInner(x, n: n, rows: rows, columns: columns, vectorized: vectorized)
+        let expected = (0..<x.count).map { i -> Float in
+            let (b, rest) = i.quotientAndRemainder(dividingBy: rows * columns)
+            let (col, r) = rest.quotientAndRemainder(dividingBy: rows)
+            return x[b * rows * columns + r * columns + col]
+        }
+        #expect(y == expected)
+    }
+
     /// sgemm has no bias: the fp32 path adds it to what C holds, for either side of the product.
     @Test func float32ProductsAddTheirBiasToWhatCHolds() {
         let (m, n, k) = (5, 9, 7)
@@ -85,10 +99,10 @@ import Testing
         #expect(Set(fast).count > rows * dim / 2, "geglu output is degenerate")
     }
 
-    /// Both kinds of norm kernel: the AVX-512 one where this CPU runs it, and the fallback.
-    static let normKernels = [false] + (avx512IsSupported ? [true] : [])
+    /// Both versions of a kernel: the AVX-512 one where this CPU runs it, and the fallback.
+    static let kernelVersions = [false] + (avx512IsSupported ? [true] : [])
 
-    @Test(arguments: normKernels)
+    @Test(arguments: kernelVersions)
     func normsMatchReference(vectorized: Bool) {
         let (n, c, hw) = (2, 8, 10)
         let x = testData(n * c * hw, seed: 7).map { $0 * 3 + 1 }
@@ -102,7 +116,7 @@ import Testing
     }
 
     /// Groups larger than the 1024-element summation chunks, with the fused SiLU.
-    @Test(arguments: normKernels)
+    @Test(arguments: kernelVersions)
     func largeGroupNormWithSiLUMatchesReference(vectorized: Bool) {
         let (n, c, hw) = (1, 4, 3001)
         let x = testData(n * c * hw, seed: 30).map { $0 * 2 + 5 }

@@ -65,8 +65,8 @@ void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, flo
 void lz_softmax_columns_packed(const float *x, int rows, int cols, long stride, float scale, float *inverse_sums,
                                uint32_t *packed);
 
-/// dst[c][r] = src[r][c] · scale[c]: src is (rows × cols), rows ld_src apart; dst rows are
-/// ld_dst apart. Needs AVX-512.
+/// dst[c][r] = src[r][c] · scale[c] (scale NULL: no scaling): src is (rows × cols), rows
+/// ld_src apart; dst rows are ld_dst apart. Needs AVX-512.
 void lz_transpose_scaled(const float *src, int rows, int cols, long ld_src, const float *scale, float *dst, long ld_dst);
 
 /// GroupNorm of one group in place: x is (channels, hw) of one image, normalised by the

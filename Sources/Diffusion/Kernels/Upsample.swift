@@ -1,3 +1,5 @@
+import CKernels
+
 /// Nearest-neighbour resize of x (N, C, H, W) to (N, C, OH, OW), using torch's
 /// `F.interpolate(mode="nearest")` index rule: src = min(floor(dst · in/out), in − 1) in
 /// float, with exact doubling special-cased as torch does.
@@ -36,16 +38,29 @@ func channelsFirst(_ x: [Float], n: Int, c: Int, hw: Int) -> [Float] {
     transposeInner(x, n: n, rows: hw, columns: c)
 }
 
-/// x is (N, rows, columns); returns (N, columns, rows). Reads run along x's rows.
-func transposeInner(_ x: [Float], n: Int, rows: Int, columns: Int) -> [Float] {
-    var y = [Float](repeating: 0, count: x.count)
+/// x is (N, rows, columns); returns (N, columns, rows). With AVX-512, 16×16 blocks are
+/// transposed in registers, column blocks split across the cores; the scalar loop is the
+/// fallback.
+func transposeInner(_ x: [Float], n: Int, rows: Int, columns: Int, vectorized: Bool = avx512IsSupported) -> [Float] {
+    var y = uninitializedFloats(x.count)  // every entry written
     x.withUnsafeBufferPointer { xp in
         y.withUnsafeMutableBufferPointer { yp in
+            guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
+            let output = SendablePointer(p: yb)
             for b in 0..<n {
                 let base = b * rows * columns
-                for r in 0..<rows {
-                    let s = base + r * columns
-                    for col in 0..<columns { yp[base + col * rows + r] = xp[s + col] }
+                guard vectorized else {
+                    for r in 0..<rows {
+                        let s = base + r * columns
+                        for col in 0..<columns { yb[base + col * rows + r] = xb[s + col] }
+                    }
+                    continue
+                }
+                let blocks = (columns + 15) / 16
+                parallelChunks(blocks, work: rows * columns) { range in
+                    let (lo, hi) = (range.lowerBound * 16, min(columns, range.upperBound * 16))
+                    lz_transpose_scaled(
+                        xb + base + lo, Int32(rows), Int32(hi - lo), columns, nil, output.p + base + lo * rows, rows)
                 }
             }
         }
