@@ -54,8 +54,8 @@ struct ChaosTests {
 
         let rows = try await jobRows(database)
         let tally = ChaosTally(
-            requests: requests, photos: emulator.sentMessages.filter { $0.method == "sendPhoto" }, jobs: rows,
-            deliverKills: stages.deliverKills)
+            requests: requests, photos: emulator.sentMessages.filter { $0.method == "sendPhoto" },
+            replies: emulator.sentMessages.filter { $0.method == "sendMessage" }, jobs: rows, deliverKills: stages.deliverKills)
         let poisoned = try await database.connection.query(SQLText(name: "ChaosPoisoned", text: """
             SELECT state::text AS state, attempt, max_attempts FROM jobs WHERE prompt LIKE '%' || $1 || '%'
             """), plan.poisonMarker)

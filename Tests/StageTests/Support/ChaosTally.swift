@@ -40,9 +40,16 @@ struct ChaosTally: CustomStringConvertible {
     var slowRecordings: [(accepted: Date, recorded: Date)] = []
     /// Photos for the poisoned request (must be none).
     var poisonedPhotos = 0
+    /// Text replies to a request beyond the first (its acknowledgement sent twice), for
+    /// the record only: the same kill window applies to every send.
+    var duplicateReplies = 0
 
-    init(requests: [ChaosRequest], photos: [SentMessage], jobs: [ChaosJobRow], deliverKills: [Date]) {
+    init(requests: [ChaosRequest], photos: [SentMessage], replies: [SentMessage], jobs: [ChaosJobRow], deliverKills: [Date]) {
         struct Target: Hashable { var chat: Int64; var message: Int }
+        let asked = Set(requests.filter { !$0.poisoned }.map { Target(chat: $0.chatID, message: $0.messageID) })
+        let answers = replies.compactMap { reply in reply.replyToMessageID.map { Target(chat: reply.chatID, message: $0) } }
+            .filter { asked.contains($0) }
+        duplicateReplies = answers.count - Set(answers).count
         let copies = Dictionary(grouping: photos.filter { $0.replyToMessageID != nil }) {
             Target(chat: $0.chatID, message: $0.replyToMessageID ?? 0)
         }
@@ -80,7 +87,8 @@ struct ChaosTally: CustomStringConvertible {
 
     var description: String {
         "delivered \(delivered) of \(requested), lost \(lost.count), duplicated \(duplicates) "
-            + "(\(duplicatesInWindow) inside the Deliver kill window, \(duplicatesOutside.count) outside); "
+            + "(\(duplicatesInWindow) inside the Deliver kill window, \(duplicatesOutside.count) outside), "
+            + "text replies duplicated \(duplicateReplies); "
             + "accepted → recorded: \(Self.summary(unrecorded)) over \(unrecorded.count) photos; "
             + "accepted → kill for in-window duplicates: \(Self.summary(acceptedToKill))"
     }
