@@ -121,5 +121,7 @@ while let line = readLine() {
         say("you #\(sent.messageID): \(text.replacingOccurrences(of: "\n", with: "\n    "))")
     }
 }
-// Standard input closed (started in the background): keep serving until killed.
+// Ctrl-D at a terminal ends the session (playground.sh then stops everything). Input piped
+// in is a scripted session: keep serving until killed, so the bot still answers its last lines.
+if isatty(STDIN_FILENO) != 0 { exit(0) }
 while true { sleep(3600) }
