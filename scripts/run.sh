@@ -53,6 +53,12 @@ if [ -z "${DATABASE_URL:-}" ]; then
   echo "using the private PostgreSQL cluster in $private_cluster ($DATABASE_URL)" >&2
 fi
 
+# Metrics on all three stages, at the ports deploy/prometheus/prometheus.yml scrapes (the
+# stages themselves default Ingest's and Deliver's to off; 0 here turns one off too).
+export LIENZO_METRICS_PORT=${LIENZO_METRICS_PORT:-9464}
+export INGEST_METRICS_PORT=${INGEST_METRICS_PORT:-9465}
+export DELIVER_METRICS_PORT=${DELIVER_METRICS_PORT:-9466}
+
 # Each request to stop is forwarded once: the stages run in sessions of their own
 # (setsid), so the terminal's Ctrl-C reaches this script only, never them directly.
 request_stop() {

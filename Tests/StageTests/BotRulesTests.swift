@@ -72,7 +72,8 @@ import Testing
         }
         #expect(!spanish.contains("--steps") && !spanish.contains("--seed") && !spanish.contains("--size"))
         let english = Texts.text(.help(model), language: .english)
-        #expect(english.contains("\n--no <text>   what to avoid (negative prompt)\n--seed N      same seed + same settings = same image\n"))
+        #expect(english.contains("\n--no <text>   what to avoid (negative prompt)\n--seed N      same seed + same settings = same image; -1 = random\n"))
+        for help in [spanish, english] { #expect(help.contains("\"Euler a\", DPM++ 2M Karras"), "AUTOMATIC1111's sampler names in /help") }
         #expect(english.contains("--steps N") && english.contains("--size WxH") && !english.contains("--pasos"))
         for help in [spanish, english] {
             let example = try #require(help.split(separator: "\n").first { $0.hasPrefix("/generate") && $0.contains("--cfg") })

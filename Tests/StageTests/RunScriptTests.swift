@@ -48,6 +48,15 @@ import TestSupport
         #expect(!bot.run.log.contains("exited by itself"))
     }
 
+    /// The README's run command brings up metrics on all three stages, at the ports
+    /// deploy/prometheus/prometheus.yml scrapes.
+    @Test func everyStageServesMetricsAtTheScrapedPorts() async throws {
+        let bot = try await StandInBot.start()
+        #expect(bot.ports.sorted() == ["Deliver", "Ingest", "Renderer"].map { "\($0) ports 9464 9465 9466" })
+        bot.run.signalGroup(SIGINT)
+        #expect(await bot.run.waitForExit(timeout: .seconds(20)) == 0, "\(bot.run.log)")
+    }
+
     @Test func aSecondCtrlCStopsNow() async throws {
         // Stages that finish only on their second SIGTERM, as the Renderer does mid-batch.
         let bot = try await StandInBot.start(termsToStop: 2)
@@ -114,6 +123,7 @@ private struct StandInBot {
         terms=0
         trap 'terms=$((terms + 1)); echo "$name TERM" >> "$STAND_IN_LOG"; [ $terms -ge $STAND_IN_TERMS ] && exit 0' TERM
         trap 'echo "$name INT" >> "$STAND_IN_LOG"; exit 0' INT
+        echo "$name ports ${LIENZO_METRICS_PORT:-} ${INGEST_METRICS_PORT:-} ${DELIVER_METRICS_PORT:-}" >> "$STAND_IN_LOG"
         echo "$name started" >> "$STAND_IN_LOG"
         if [ "$name" = "$STAND_IN_CRASH" ]; then sleep 0.3; exit 3; fi
         while :; do sleep 0.05; done
@@ -138,7 +148,10 @@ private struct StandInBot {
     }
 
     /// The signals the stages got, one "NAME SIGNAL" each.
-    var signals: [String] { lines.filter { !$0.hasSuffix("started") } }
+    var signals: [String] { lines.filter { !$0.hasSuffix("started") && !$0.contains(" ports") } }
+
+    /// "NAME ports RENDERER INGEST DELIVER": the metrics ports each stage was started with.
+    var ports: [String] { lines.filter { $0.contains(" ports") } }
 
     private var lines: [String] {
         ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
