@@ -16,7 +16,8 @@ struct English: TextTable {
         --steps N     more steps: slower, often finer
         --cfg X       how closely to follow the prompt
         --size WxH    multiples of 8
-        --sampler S   \(model.samplers.joined(separator: ", ")) (AUTOMATIC1111's names too: "Euler a", DPM++ 2M Karras)
+        --sampler S   \(model.samplers.joined(separator: ", "))
+                      or as AUTOMATIC1111 names them: "Euler a", DPM++ 2M Karras
         A pasted AUTOMATIC1111 block (Negative prompt: / Steps: … lines) works too, and so does a caption of mine.
 
         ⚙️ This model: \(Self.steps(model.steps)), CFG \(model.cfgText), sampler \(model.sampler), \(model.width)×\(model.height) by default (up to \(Self.steps(model.maxSteps))).
