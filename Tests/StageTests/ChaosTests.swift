@@ -23,13 +23,8 @@ struct ChaosTests {
         let started = ContinuousClock.now
         var plan = ChaosPlan()
         let traffic = ChaosTraffic(plan: &plan)
-        // Durable: a commit acknowledged before the crash must survive it, or the
-        // restart itself would lose work.
-        let server = try PrivatePostgresServer(durable: true)
-        let database = try await TestDatabase.make(connectionString: server.conninfo)
-        try await database.queue.setUnlimitedQuotas()
-        let emulator = BotAPIEmulator(token: StageHarness.token)
-        try emulator.start()
+        let backend = try await RestartableBackend.start()
+        let (server, database, emulator) = (backend.server, backend.database, backend.emulator)
         defer { emulator.stop() }
         let environment = StageHarness.processEnvironment(
             database: database, emulator: emulator, model: ThreeStagesEndToEndTests.model, overrides: plan.stageOverrides())

@@ -11,11 +11,8 @@ import TestSupport
 @Suite
 struct DatabaseRestartTests {
     @Test func everyStageSurvivesAnImmediateRestartOfPostgreSQL() async throws {
-        let server = try PrivatePostgresServer(durable: true)
-        let database = try await TestDatabase.make(connectionString: server.conninfo)
-        try await database.queue.setUnlimitedQuotas()
-        let emulator = BotAPIEmulator(token: StageHarness.token)
-        try emulator.start()
+        let backend = try await RestartableBackend.start()
+        let (server, database, emulator) = (backend.server, backend.database, backend.emulator)
         defer { emulator.stop() }
         let environment = StageHarness.processEnvironment(
             database: database, emulator: emulator, model: ThreeStagesEndToEndTests.model,
