@@ -1,4 +1,5 @@
-// AVX-512 elementary functions shared by the kernels that are not GEMMs. Internal header.
+// AVX-512 pieces shared by the kernels: elementary functions, a register transpose and the
+// bf16 pair store the packers use. Internal header.
 #pragma once
 #include <immintrin.h>
 #include <stdint.h>

@@ -117,9 +117,7 @@ private struct HeadAttention {
         let (lk, d, width) = (keyLength, headDim, width)
         packedK.withUnsafeMutableBufferPointer { lz_bf16_pack_a(keys, width, Int32(lk), Int32(d), $0.baseAddress) }
         transposedValues.withUnsafeMutableBufferPointer { vt in
-            for j in 0..<lk {
-                for t in 0..<d { vt[t * lk + j] = values[j * width + t] }
-            }
+            lz_transpose_scaled(values, Int32(lk), Int32(d), width, nil, vt.baseAddress, lk)
             packedVT.withUnsafeMutableBufferPointer {
                 lz_bf16_pack_a(vt.baseAddress, lk, Int32(d), Int32(lk), $0.baseAddress)
             }
