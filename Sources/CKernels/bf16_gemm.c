@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 // Blocking. The k dimension is cut into as few blocks as possible, each at most KC2_MAX
 // pairs, so that C is read and written back once per block: with 128-pair blocks, that
 // traffic (C tiles scattered over megabytes) cost a quarter of the rate on the U-Net's

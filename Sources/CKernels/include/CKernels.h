@@ -25,7 +25,7 @@ size_t lz_bf16_packed_b_words(int n, int k);
 void lz_bf16_pack_a(const float *a, long lda, int m, int k, uint32_t *out);
 /// Packs B given transposed (n×k, row stride ldb) whole, e.g. a Linear layer's weights.
 void lz_bf16_pack_b_transposed(const float *bt, long ldb, int n, int k, uint32_t *out);
-/// Packs row-major B (k×n, row stride ldb) whole, e.g. attention's values.
+/// Packs row-major B (k×n, row stride ldb) whole (scripts/kernels/kernel_rate.c times the kernel on it).
 void lz_bf16_pack_b(const float *b, long ldb, int k, int n, uint32_t *out);
 
 /// One image as the B operand of a stride-1 convolution, unfolded while it is packed

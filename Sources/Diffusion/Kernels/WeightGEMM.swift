@@ -75,11 +75,9 @@ private func prepareForFloat32(
     if rowBias.isEmpty && columnBias.isEmpty { return accumulate }
     for r in 0..<rows {
         let row = c + r * ldc
-        if !rowBias.isEmpty {
-            let v = rowBias[r]
-            if accumulate { for j in 0..<columns { row[j] += v } } else { for j in 0..<columns { row[j] = v } }
-        } else {
-            if accumulate { for j in 0..<columns { row[j] += columnBias[j] } } else { for j in 0..<columns { row[j] = columnBias[j] } }
+        for j in 0..<columns {
+            let v = rowBias.isEmpty ? columnBias[j] : rowBias[r]
+            row[j] = accumulate ? row[j] + v : v
         }
     }
     return true
