@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 scripts/install-packages.sh libdnnl-dev
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-clang -O3 scripts/kernels/kernel_rate.c Sources/CKernels/*.c -ISources/CKernels/include -o "$out/kernel_rate"
+clang -O3 scripts/kernels/kernel_rate.c Sources/CKernels/*.c -ISources/CKernels/include -lm -o "$out/kernel_rate"
 clang -O2 scripts/kernels/onednn_matmul.c -ldnnl -o "$out/onednn_matmul"
 threads=${THREADS:-$(nproc)}
 for shape in "4096 320 2880" "4096 2560 320"; do
