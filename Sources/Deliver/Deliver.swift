@@ -30,7 +30,8 @@ struct DeliverCommand: AsyncParsableCommand {
             let deliver = try DeliverConfiguration(environment: context.environment)
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(DescribedMetricsFactory(
-                registry: registry, describing: DeliverMetrics.descriptions + RetentionService.descriptions))
+                registry: registry,
+                describing: DeliverMetrics.descriptions + RetentionService.descriptions + QueueGaugeService.descriptions))
             let connection = try await context.connectAndMigrate()
             // Dispatcher, listener, and one database connection per sender.
             let listenConnection = try await context.connect()
@@ -52,6 +53,10 @@ struct DeliverCommand: AsyncParsableCommand {
                 RetentionService(queue: JobQueue(try await context.connect()), policy: deliver.enforcedRetention, logger: context.logger),
             ]
             if deliver.metricsPort > 0 {
+                // The queue gauges come from Deliver alone (see QueueGaugeService), on a
+                // connection of their own, and only where someone scrapes them.
+                services.append(QueueGaugeService(
+                    queue: JobQueue(try await context.connect()), interval: deliver.queueMetricsInterval, logger: context.logger))
                 services.append(MetricsEndpoint(port: UInt16(deliver.metricsPort), logger: context.logger) { registry.emitToString() })
             }
             try await context.run(services)

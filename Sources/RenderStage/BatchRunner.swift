@@ -133,7 +133,9 @@ struct BatchRunner: Sendable {
                                   policy: job.chatNSFWPolicy ?? configuration.nsfwPolicy)
         }
         let blocked = results.filter(\.isBlocked)
-        var finished = try await queue.finishRenders(results.filter { !$0.isBlocked })
+        let rendered = try await queue.finishRendersWithLatency(results.filter { !$0.isBlocked })
+        metrics.rendered(rendered)
+        var finished = Set(rendered.map(\.jobID))
         if !blocked.isEmpty {
             let done = try await queue.blockRenders(blocked, autoBanAfter: configuration.autoBanAfter)
             logger.notice("images blocked by the safety checker", metadata: ["lienzo_jobs": "\(done.sorted())"])

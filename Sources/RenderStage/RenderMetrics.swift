@@ -5,9 +5,14 @@ import Schema
 /// The Renderer's metrics through swift-metrics (exported by whatever backend the
 /// executable bootstraps; Prometheus at /metrics), declared in `descriptions`.
 public struct RenderMetrics: Sendable {
-    static let queueDepth = MetricDescription(
-        "lienzo_queue_depth", .gauge, labels: ["model"],
-        help: "Jobs queued for the served model, read after each claim.")
+    // The queue's own gauges (jobs per state and model, the oldest queued job's age) come
+    // from Deliver's QueueGaugeService: one stage, so one series each.
+    static let queuedToStarted = MetricDescription.jobLatency(
+        "lienzo_job_queued_to_started_seconds",
+        help: "Seconds from a job being queued to its first render start (the queue wait), by the database's clock.")
+    static let queuedToRendered = MetricDescription.jobLatency(
+        "lienzo_job_queued_to_rendered_seconds",
+        help: "Seconds from a job being queued to its image being stored (wait, retries and render), by the database's clock.")
     // Bounded by LIENZO_MAX_BATCH (1...64); the defaults start at 5 and would hide it.
     static let batchSize = MetricDescription(
         "lienzo_batch_size", .histogram, help: "Jobs per rendered batch.",
@@ -26,7 +31,7 @@ public struct RenderMetrics: Sendable {
         help: "Images the safety checker flagged, by what the policy did: blocked, spoiler, allowed.")
 
     /// Every metric the Renderer exports, for its metrics backend (help texts, buckets).
-    public static let descriptions = [queueDepth, batchSize, secondsPerStep, renders, failures, flaggedImages]
+    public static let descriptions = [queuedToStarted, queuedToRendered, batchSize, secondsPerStep, renders, failures, flaggedImages]
 
     public init() {}
 
@@ -47,8 +52,17 @@ public struct RenderMetrics: Sendable {
         Counter(label: Self.failures.name, dimensions: [("reason", reason)]).increment()
     }
 
-    func recordQueueDepth(queue: JobQueue, model: String) async {
-        guard let depth = try? await queue.queuedCount(model: model) else { return }
-        Gauge(label: Self.queueDepth.name, dimensions: [("model", model)]).record(depth)
+    /// The queue wait of each job claimed for the first time.
+    func claimed(_ jobs: [JobQueue.ClaimedJob]) {
+        for job in jobs {
+            guard let wait = job.queueWait else { continue }
+            Recorder(label: Self.queuedToStarted.name, dimensions: [("model", job.request.model)]).record(wait)
+        }
+    }
+
+    func rendered(_ finished: [JobLatency]) {
+        for job in finished {
+            Recorder(label: Self.queuedToRendered.name, dimensions: [("model", job.model)]).record(job.sinceQueued)
+        }
     }
 }

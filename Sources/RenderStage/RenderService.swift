@@ -50,8 +50,8 @@ public struct RenderService: Service {
                         owner: configuration.owner, model: engine.model, limit: configuration.maxBatch,
                         leaseSeconds: configuration.leaseSeconds, maxPixels: configuration.maxBatchPixels)
                     idle = jobs.isEmpty
+                    metrics.claimed(jobs)
                     if !jobs.isEmpty { try await runner.run(jobs) }
-                    await metrics.recordQueueDepth(queue: queue, model: engine.model)
                 } catch let error as PostgresError where error.isConnectionProblem {
                     logger.warning("database connection lost; retrying", metadata: [LogKey.error: "\(error)"])
                     idle = true

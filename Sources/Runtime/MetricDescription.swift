@@ -31,3 +31,15 @@ public struct MetricDescription: Sendable {
         self.buckets = buckets
     }
 }
+
+extension MetricDescription {
+    /// Upper bounds, in seconds, for the spans of a job's life: a job waits from a moment
+    /// to many minutes in the queue, and a render takes a second to several minutes on a CPU.
+    public static let jobLatencyBuckets: [Double] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600]
+
+    /// A histogram of one span of a job's life, in seconds, by model (configured, so bounded),
+    /// with `jobLatencyBuckets`.
+    public static func jobLatency(_ name: String, help: String) -> MetricDescription {
+        MetricDescription(name, .histogram, labels: ["model"], help: help, buckets: jobLatencyBuckets)
+    }
+}

@@ -14,7 +14,7 @@ import Testing
     static let stages: [(stage: String, descriptions: [MetricDescription])] = [
         ("Ingest", IngestMetrics.descriptions),
         ("Renderer", RenderMetrics.descriptions),
-        ("Deliver", DeliverMetrics.descriptions + RetentionService.descriptions),
+        ("Deliver", DeliverMetrics.descriptions + RetentionService.descriptions + QueueGaugeService.descriptions),
     ]
 
     /// What `/metrics` shows once each of `descriptions` has recorded a value.

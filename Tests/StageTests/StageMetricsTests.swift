@@ -3,28 +3,37 @@ import BotAPIEmulator
 import Foundation
 import Metrics
 import Prometheus
+import RenderStage
 import StageSupport
 import Testing
 import TestSupport
 
 /// swift-metrics bootstrapped once for this test process with the Prometheus backend the
-/// stages use (help texts from the tables of Ingest, Deliver and retention, the stages this
-/// process runs), so a test reads what `/metrics` would show. Counters are process-wide and
-/// other suites run meanwhile: tests compare before and after, never absolute values.
+/// stages use (help texts and buckets from the tables of every stage this process runs
+/// services of), so a test reads what `/metrics` would show. Counters are process-wide and
+/// other suites run meanwhile: tests compare before and after, never absolute values, or
+/// use a model of their own.
 enum StageMetrics {
     static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(DescribedMetricsFactory(
-            registry: registry, describing: IngestMetrics.descriptions + DeliverMetrics.descriptions + RetentionService.descriptions))
+            registry: registry,
+            describing: IngestMetrics.descriptions + DeliverMetrics.descriptions + RetentionService.descriptions
+                + QueueGaugeService.descriptions + RenderMetrics.descriptions))
         return registry
     }()
 
     /// The value of one sample line, `name{labels} value`; 0 when absent.
-    static func value(_ sample: String) -> Double {
+    static func value(_ series: String) -> Double {
+        sample(series) ?? 0
+    }
+
+    /// The value of one sample line, `name{labels} value`; nil when the series is absent.
+    static func sample(_ sample: String) -> Double? {
         for line in registry.emitToString().split(separator: "\n") where line.hasPrefix(sample + " ") {
-            return Double(line.dropFirst(sample.count + 1)) ?? 0
+            return Double(line.dropFirst(sample.count + 1))
         }
-        return 0
+        return nil
     }
 }
 

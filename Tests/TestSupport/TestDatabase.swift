@@ -25,6 +25,13 @@ public struct TestDatabase: Sendable {
         try await PostgresConnection.connect(configuration, logger: Self.testLogger)
     }
 
+    /// Runs a test's own statement (tests may hold SQL: setting a row's timestamps back,
+    /// inspecting columns no query reads) on the test's connection.
+    @discardableResult
+    public func sql(_ text: String, _ binds: any PostgresEncodable...) async throws -> [PostgresRow] {
+        try await connection.query(SQLText(name: "test_\(abs(text.hashValue))", text: text), binds: binds)
+    }
+
     public static func baseConfiguration() throws -> PostgresConfiguration {
         guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
             throw ConfigurationError("DATABASE_URL is not set: run the tests with scripts/test.sh, which starts PostgreSQL")

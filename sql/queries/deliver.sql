@@ -22,7 +22,8 @@ RETURNING jobs.id, jobs.delivery_attempt, jobs.chat_id, jobs.message_id, jobs.la
 -- name: FinishDeliveries
 -- $1 owner, $2 job ids, $3 delivery attempts, $4 Telegram message ids (same order),
 -- $5 keep the PNG bytes. Marks each photo delivered — only while the lease holds, so a
--- job the rescuer handed back is never finished twice. Returns the ids finished.
+-- job the rescuer handed back is never finished twice. Returns the ids finished, with
+-- their model and seconds since queued and since rendered (the row's own timestamps).
 UPDATE jobs SET state = 'delivered', delivered_at = now(),
                 telegram_message_id = ($4::bigint[])[array_position($2::bigint[], id)],
                 image_png = CASE WHEN $5 THEN image_png END,
@@ -31,7 +32,8 @@ UPDATE jobs SET state = 'delivered', delivered_at = now(),
  WHERE id = ANY (ARRAY(SELECT unnest($2::bigint[])))
    AND delivery_attempt = ($3::integer[])[array_position($2::bigint[], id)]
    AND state = 'delivering' AND lease_owner = $1
-RETURNING id
+RETURNING id, model, extract(epoch FROM delivered_at - created_at)::float8 AS since_queued_seconds,
+          extract(epoch FROM delivered_at - rendered_at)::float8 AS since_rendered_seconds
 
 -- name: RenewDeliveryLease
 -- $1 owner, $2 job id, $3 delivery attempt, $4 lease seconds. Asked right before each send:
@@ -50,12 +52,14 @@ RETURNING id
 -- database took long, and the rescuer handed the job back) is delivered all the same:
 -- recording it is what keeps it from going out twice. Only while nobody delivered it
 -- since: back in line (rendered) or claimed again by a later attempt (delivering), whose
--- holder then finds its lease lost before sending. Returns the id when finished.
+-- holder then finds its lease lost before sending. Returns the job when finished, as
+-- FinishDeliveries does.
 UPDATE jobs SET state = 'delivered', delivered_at = now(), telegram_message_id = $3,
                 image_png = CASE WHEN $4 THEN image_png END,
                 lease_owner = NULL, lease_expires_at = NULL
  WHERE id = $1 AND delivery_attempt >= $2 AND state IN ('rendered', 'delivering')
-RETURNING id
+RETURNING id, model, extract(epoch FROM delivered_at - created_at)::float8 AS since_queued_seconds,
+          extract(epoch FROM delivered_at - rendered_at)::float8 AS since_rendered_seconds
 
 -- name: FailDelivery
 SELECT fail_delivery($1, $2, $3, $4, $5, make_interval(secs => $6)) AS new_state

@@ -18,6 +18,9 @@ SELECT request, outcome, job_id, queue_position, used_today, daily_limit, pendin
 -- jobs with that key join it, oldest first — fewer for large images, so batch × width ×
 -- height stays within $5 (at least one job is always taken). Both CTEs are MATERIALIZED so LIMIT and
 -- SKIP LOCKED apply before the UPDATE, and two Renderers never take the same row.
+-- queue_wait_seconds: how long the job waited, queued (created_at) to now, on its first
+-- claim only (render_started_at still unset); NULL when a retry, a rescued lease or a
+-- released batch brings it back, so each job counts once.
 WITH head AS MATERIALIZED (
     SELECT width, height, steps, sampler
       FROM jobs
@@ -26,7 +29,7 @@ WITH head AS MATERIALIZED (
      LIMIT 1
        FOR UPDATE SKIP LOCKED
 ), batch AS MATERIALIZED (
-    SELECT j.id
+    SELECT j.id, j.render_started_at IS NULL AS first_claim
       FROM jobs j, head h
      WHERE j.state = 'queued' AND j.model = $2 AND j.scheduled_at <= now()
        AND (j.width, j.height, j.steps, j.sampler) = (h.width, h.height, h.steps, h.sampler)
@@ -46,7 +49,9 @@ UPDATE jobs SET
 RETURNING jobs.id, jobs.attempt, jobs.max_attempts, jobs.update_id, jobs.chat_id, jobs.user_id,
           jobs.message_id, jobs.language_code, jobs.prompt, jobs.negative_prompt, jobs.model,
           jobs.width, jobs.height, jobs.steps, jobs.guidance, jobs.seed, jobs.sampler, jobs.created_at,
-          (SELECT p.policy FROM chat_nsfw_policies p WHERE p.chat_id = jobs.chat_id) AS chat_nsfw_policy
+          (SELECT p.policy FROM chat_nsfw_policies p WHERE p.chat_id = jobs.chat_id) AS chat_nsfw_policy,
+          CASE WHEN batch.first_claim THEN extract(epoch FROM jobs.render_started_at - jobs.created_at) END::float8
+              AS queue_wait_seconds
 
 -- name: ExtendRenderLeases
 -- Heartbeat and progress for a batch: $1 owner, $2 job ids, $3 attempts (same order),
@@ -64,8 +69,9 @@ RETURNING jobs.id
 -- checker's $5 verdicts (boolean[], NULL: not checked), $6 margins (real[]) and $7
 -- actions for flagged images (spoiler | allowed). Stores each PNG and its SHA-256 and
 -- marks the job rendered — only while the lease holds, so a job the rescuer re-queued (or
--- the user cancelled) is never finished twice. Returns the ids finished; the others'
--- results must be thrown away.
+-- the user cancelled) is never finished twice. Returns the ids finished, with their model
+-- and seconds from queued to rendered (the row's own timestamps); the others' results
+-- must be thrown away.
 UPDATE jobs SET state = 'rendered', rendered_at = now(),
                 image_png = ($4::bytea[])[array_position($2::bigint[], id)],
                 image_sha256 = sha256(($4::bytea[])[array_position($2::bigint[], id)]),
@@ -81,7 +87,7 @@ UPDATE jobs SET state = 'rendered', rendered_at = now(),
  WHERE id = ANY (ARRAY(SELECT unnest($2::bigint[])))
    AND attempt = ($3::integer[])[array_position($2::bigint[], id)]
    AND state = 'rendering' AND lease_owner = $1
-RETURNING id
+RETURNING id, model, extract(epoch FROM rendered_at - created_at)::float8 AS since_queued_seconds, NULL::float8 AS since_rendered_seconds
 
 -- name: FailRender
 SELECT fail_render($1, $2, $3, $4, $5, make_interval(secs => $6)) AS new_state
@@ -123,9 +129,6 @@ SELECT id, state, attempt, max_attempts, delivery_attempt, lease_owner, progress
        errors, image_sha256, image_bytes, image_png IS NOT NULL AS has_image, telegram_message_id,
        scheduled_at, created_at
   FROM jobs WHERE id = $1
-
--- name: QueuedCount
-SELECT count(*) AS n FROM jobs WHERE state = 'queued' AND model = $1
 
 -- name: StorePreviews
 -- Live previews: $1 owner, $2 job ids, $3 attempts, $4 step, $5 PNGs, $6 spoilers (same

@@ -26,7 +26,9 @@ import Telegram
 ///   Deliver enforces (`RetentionPolicy`, `RetentionService`); with `DELIVER_KEEP_IMAGES`
 ///   false the image window is 0.
 /// - `DELIVER_METRICS_PORT` [0]: Prometheus endpoint at `http://127.0.0.1:PORT/metrics`
-///   (`DeliverMetrics` and the retention metrics); 0 turns it off.
+///   (`DeliverMetrics`, the retention metrics and the queue gauges); 0 turns it off.
+/// - `DELIVER_QUEUE_METRICS_INTERVAL` [15]: seconds between two reads of the queue gauges
+///   (`QueueGaugeService`), while the metrics endpoint is on.
 public struct DeliverConfiguration: Sendable {
     public var connections = 4
     public var maxInFlight = 32
@@ -46,6 +48,7 @@ public struct DeliverConfiguration: Sendable {
     /// How long images, prompts and quoted words are kept; see `enforcedRetention`.
     public var retention = RetentionPolicy()
     public var metricsPort = 0
+    public var queueMetricsInterval: Duration = .seconds(15)
 
     /// The retention Deliver runs and publishes: `retention`, but no image window when
     /// images are not kept after delivery at all.
@@ -73,5 +76,6 @@ public struct DeliverConfiguration: Sendable {
         databaseRetry = RetryPolicy(baseSeconds: retryBase, capSeconds: max(retryBase, 120))
         retention = try RetentionPolicy(environment: environment)
         metricsPort = try environment.int("DELIVER_METRICS_PORT", default: metricsPort, in: 0...65535)
+        queueMetricsInterval = try environment.seconds("DELIVER_QUEUE_METRICS_INTERVAL", default: 15)
     }
 }

@@ -1,6 +1,7 @@
 import Bot
 import Metrics
 import Runtime
+import Schema
 
 /// Deliver's metrics through swift-metrics (Prometheus at `/metrics` when
 /// `DELIVER_METRICS_PORT` is set), counted per Bot API call in `attempt` and declared in
@@ -24,9 +25,16 @@ public struct DeliverMetrics: Sendable {
     static let sendSeconds = MetricDescription(
         "lienzo_send_seconds", .histogram, labels: ["kind"],
         help: "Seconds per send, retries included, by kind.")
+    static let renderedToDelivered = MetricDescription.jobLatency(
+        "lienzo_job_rendered_to_delivered_seconds",
+        help: "Seconds from a job's image being stored to Telegram confirming its photo, by the database's clock.")
+    static let queuedToDelivered = MetricDescription.jobLatency(
+        "lienzo_job_queued_to_delivered_seconds",
+        help: "Seconds from a job being queued to Telegram confirming its photo (what the user waits), by the database's clock.")
 
-    /// Every metric Deliver's sends export (retention's are `RetentionService.descriptions`).
-    public static let descriptions = [sent, failures, tooManyRequests, retryAfter, sendSeconds]
+    /// Every metric Deliver's sends export (retention's are `RetentionService.descriptions`,
+    /// the queue's `QueueGaugeService.descriptions`).
+    public static let descriptions = [sent, failures, tooManyRequests, retryAfter, sendSeconds, renderedToDelivered, queuedToDelivered]
 
     static func kind(_ item: DeliverItem) -> String {
         switch item.work {
@@ -54,5 +62,14 @@ public struct DeliverMetrics: Sendable {
         case .failed: reason = "failed"
         }
         Counter(label: Self.failures.name, dimensions: [("kind", kind), ("reason", reason)]).increment()
+    }
+
+    /// A photo recorded delivered: how long its job took since it was queued and since rendered.
+    static func delivered(_ job: JobLatency) {
+        let model = [("model", job.model)]
+        Recorder(label: Self.queuedToDelivered.name, dimensions: model).record(job.sinceQueued)
+        if let sinceRendered = job.sinceRendered {
+            Recorder(label: Self.renderedToDelivered.name, dimensions: model).record(sinceRendered)
+        }
     }
 }

@@ -46,14 +46,21 @@ extension DeliverSender {
     }
 
     /// Records a photo Telegram confirmed: with the photos other slots confirm meanwhile,
-    /// under its lease, or, when the lease was lost meanwhile, delivered all the same.
+    /// under its lease, or, when the lease was lost meanwhile, delivered all the same. The
+    /// job's latencies go to the metrics once it is recorded.
     func recordDelivered(_ lease: JobQueue.Lease, telegramMessageID: Int64?) async {
-        let finished = await record("delivered photo") { try await finishDelivery(lease, telegramMessageID: telegramMessageID) }
-        guard finished == false else { return }
+        switch await record("delivered photo", { try await finishDelivery(lease, telegramMessageID: telegramMessageID) }) {
+        case let finished??:
+            DeliverMetrics.delivered(finished)
+            return
+        case nil: return  // `record` logged why
+        case .some(nil): break  // the lease was lost meanwhile
+        }
         let recovered = await record("delivered photo") {
             try await queue.finishDeliveryWithoutLease(lease, telegramMessageID: telegramMessageID, keepImage: configuration.keepImages)
         }
-        logLateRecord(recovered, HeldLease.photo(lease).metadata)
+        if let finished = recovered ?? nil { DeliverMetrics.delivered(finished) }
+        logLateRecord(recovered.map { $0 != nil }, HeldLease.photo(lease).metadata)
     }
 
     /// Records a message Telegram confirmed, like `recordDelivered`; `also` runs in the same
@@ -89,11 +96,12 @@ extension DeliverSender {
     }
 
     /// Marks a photo delivered, in one statement with the photos other slots confirm
-    /// meanwhile; false when the lease was lost.
-    private func finishDelivery(_ lease: JobQueue.Lease, telegramMessageID: Int64?) async throws -> Bool {
+    /// meanwhile; nil when the lease was lost.
+    private func finishDelivery(_ lease: JobQueue.Lease, telegramMessageID: Int64?) async throws -> JobLatency? {
         try await deliveredPhotos.submit((lease, telegramMessageID)) { [queue, keepImages = configuration.keepImages] photos in
-            let finished = try await queue.finishDeliveries(photos, keepImages: keepImages)
-            return photos.map { finished.contains($0.lease.jobID) }
+            let finished = try await queue.finishDeliveriesWithLatency(photos, keepImages: keepImages)
+            let byID = Dictionary(finished.map { ($0.jobID, $0) }) { first, _ in first }
+            return photos.map { byID[$0.lease.jobID] }
         }
     }
 

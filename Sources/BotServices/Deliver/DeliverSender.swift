@@ -17,7 +17,7 @@ struct DeliverSender: Sendable {
     let connection: PostgresConnection
     let configuration: DeliverConfiguration
     let tokenCounter: any PromptTokenCounter
-    let deliveredPhotos: GroupCommit<DeliveredPhoto, Bool>
+    let deliveredPhotos: GroupCommit<DeliveredPhoto, JobLatency?>
     let logger: Logger
 
     typealias DeliveredPhoto = (lease: JobQueue.Lease, telegramMessageID: Int64?)

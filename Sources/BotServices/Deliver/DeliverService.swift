@@ -32,7 +32,7 @@ public struct DeliverService: Service {
     ) {
         self.connection = connection
         self.listenConnection = listenConnection
-        let deliveredPhotos = GroupCommit<DeliverSender.DeliveredPhoto, Bool>()
+        let deliveredPhotos = GroupCommit<DeliverSender.DeliveredPhoto, JobLatency?>()
         self.senders = senders.map {
             DeliverSender(client: $0.client, connection: $0.connection, configuration: configuration,
                           tokenCounter: tokenCounter, deliveredPhotos: deliveredPhotos, logger: logger)

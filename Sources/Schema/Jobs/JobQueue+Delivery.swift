@@ -31,12 +31,20 @@ extension JobQueue {
     /// lost meanwhile is left alone. A nil message id: Telegram confirmed the photo but its
     /// reply did not say which message it became.
     public func finishDeliveries(_ sent: [(lease: Lease, telegramMessageID: Int64?)], keepImages: Bool = false) async throws -> Set<Int64> {
+        Set(try await finishDeliveriesWithLatency(sent, keepImages: keepImages).map(\.jobID))
+    }
+
+    /// `finishDeliveries`, returning each job finished with its model and how long it took
+    /// from queued and from rendered to delivered.
+    public func finishDeliveriesWithLatency(
+        _ sent: [(lease: Lease, telegramMessageID: Int64?)], keepImages: Bool = false
+    ) async throws -> [JobLatency] {
         // A lease of another owner in the list simply is not finished (the SQL checks $1).
         guard let owner = sent.first?.lease.owner else { return [] }
         let rows = try await connection.query(
             EmbeddedSQL.Queries.finishDeliveries, owner, sent.map(\.lease.jobID), sent.map(\.lease.attempt),
             PostgresTextArray(sent.map { $0.telegramMessageID.map(String.init) }), keepImages)
-        return Set(try rows.map { try $0.decode("id", as: Int64.self) })
+        return try rows.map(JobLatency.init(row:))
     }
 
     /// `finishDeliveries` for one photo; false when the lease was lost.
@@ -56,11 +64,12 @@ extension JobQueue {
     /// Marks delivered a photo Telegram confirmed after its lease was lost (it ran out
     /// during a slow send or while the database was away, and the rescuer handed the job
     /// back): the photo went out, so it must not go out again. Finishes the job while it
-    /// is back in line or claimed again by a later attempt; false when it was delivered
-    /// (or failed) meanwhile.
-    public func finishDeliveryWithoutLease(_ lease: Lease, telegramMessageID: Int64?, keepImage: Bool = false) async throws -> Bool {
-        !(try await connection.query(
-            EmbeddedSQL.Queries.finishDeliveryWithoutLease, lease.jobID, lease.attempt, telegramMessageID, keepImage)).isEmpty
+    /// is back in line or claimed again by a later attempt, and returns it with its
+    /// latencies; nil when it was delivered (or failed) meanwhile.
+    public func finishDeliveryWithoutLease(_ lease: Lease, telegramMessageID: Int64?, keepImage: Bool = false) async throws -> JobLatency? {
+        try await connection.query(
+            EmbeddedSQL.Queries.finishDeliveryWithoutLease, lease.jobID, lease.attempt, telegramMessageID, keepImage
+        ).first.map(JobLatency.init(row:))
     }
 
     /// Records a failed send: back to `rendered` after a backoff while attempts remain and

@@ -28,6 +28,9 @@ public struct JobQueue: Sendable {
         public let createdAt: Date
         /// The chat's row in `chat_nsfw_policies`, which wins over the Renderer's policy.
         public let chatNSFWPolicy: NSFWPolicy?
+        /// Seconds from queued to this claim, by the database's clock, on the job's first
+        /// claim; nil when a retry, a rescued lease or a released batch brings it back.
+        public let queueWait: Double?
     }
 
     /// Cancels the user's queued jobs (or just `jobID` if given, when it is theirs).
@@ -62,7 +65,8 @@ public struct JobQueue: Sendable {
                                        languageCode: try row.decode("language_code")),
                 request: try RenderRequest(row: row),
                 createdAt: try row.decode("created_at"),
-                chatNSFWPolicy: try row.decode("chat_nsfw_policy", as: String?.self).flatMap(NSFWPolicy.init(rawValue:)))
+                chatNSFWPolicy: try row.decode("chat_nsfw_policy", as: String?.self).flatMap(NSFWPolicy.init(rawValue:)),
+                queueWait: try row.decode("queue_wait_seconds"))
         }.sorted { $0.lease.jobID < $1.lease.jobID }
     }
 
@@ -84,6 +88,12 @@ public struct JobQueue: Sendable {
     /// The same with the safety checker's verdicts: a flagged image is stored with the
     /// action its policy took (spoiler or allowed). Blocked images go to `blockRenders`.
     public func finishRenders(_ results: [RenderResult]) async throws -> Set<Int64> {
+        Set(try await finishRendersWithLatency(results).map(\.jobID))
+    }
+
+    /// `finishRenders`, returning each job finished with its model and how long it took
+    /// from queued to rendered.
+    public func finishRendersWithLatency(_ results: [RenderResult]) async throws -> [JobLatency] {
         // A lease of another owner in the list simply is not finished (the SQL checks $1).
         guard let owner = results.first?.lease.owner else { return [] }
         let rows = try await connection.query(
@@ -91,7 +101,7 @@ public struct JobQueue: Sendable {
             PostgresByteaArray(results.map(\.png)), PostgresTextArray(results.map { $0.safety.map { String($0.nsfw) } }),
             PostgresTextArray(results.map { $0.safety.map { String($0.margin) } }),
             PostgresTextArray(results.map { $0.safety?.nsfw == true ? $0.policy.action : nil }))
-        return Set(try rows.map { try $0.decode("id", as: Int64.self) })
+        return try rows.map(JobLatency.init(row:))
     }
 
     /// Fails jobs whose flagged image the policy blocks, keeping only the image's hash, with
@@ -164,12 +174,5 @@ public struct JobQueue: Sendable {
     /// Retention: blanks prompts of finished jobs older than `days`; returns how many.
     public func purgePrompts(olderThanDays days: Int) async throws -> Int {
         try await connection.query(EmbeddedSQL.Queries.purgePrompts, days).first?.decode("purged") ?? 0
-    }
-}
-
-extension JobQueue {
-    /// How many jobs of `model` wait in the queue (for metrics and /status).
-    public func queuedCount(model: String) async throws -> Int {
-        try await connection.query(EmbeddedSQL.Queries.queuedCount, model).first?.decode("n") ?? 0
     }
 }
