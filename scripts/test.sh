@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-packages.sh
 source scripts/lib/throwaway-postgres.sh
-scripts/check-ops.sh  # ops/: promtool check config / rules (offline; skipped without promtool)
+scripts/check-ops.sh  # deploy/: promtool check config / rules, test rules (offline; skipped without promtool)
 
 swift build --build-tests
 if [ $# -gt 0 ]; then

@@ -1,10 +1,12 @@
 import BotServices
+import Foundation
 import Metrics
 import Prometheus
 import RenderStage
 import Runtime
 import StageSupport
 import Testing
+import TestSupport
 
 /// Every metric each stage declares, made once through the stages' backend with a value and
 /// made-up label values, as `/metrics` would show it: each has its `# HELP`, and promtool's
@@ -51,6 +53,31 @@ import Testing
             for index in types {
                 let name = lines[index].split(separator: " ")[2]
                 #expect(index > 0 && lines[index - 1].hasPrefix("# HELP \(name) "), "\(stage): \(name) has no # HELP")
+            }
+        }
+    }
+
+    /// The alert rules, their unit tests and the dashboard name only metrics a stage
+    /// declares, labels and all: a metric renamed or dropped cannot leave an alert that
+    /// never fires or an empty panel behind.
+    @Test func deployFilesNameOnlyDeclaredMetrics() throws {
+        let declared = Dictionary(uniqueKeysWithValues: Self.stages.flatMap(\.descriptions).map { ($0.name, $0) })
+        for file in ["deploy/prometheus/alerts.yml", "deploy/prometheus/alerts_test.yml", "deploy/grafana/lienzo.json"] {
+            let text = try String(contentsOf: StageProcess.repositoryRoot.appendingPathComponent(file), encoding: .utf8)
+            let uses = text.matches(of: /(lienzo_[a-z0-9_]+)(\{[^}]*\})?/)
+            #expect(!uses.isEmpty, "\(file)")
+            for use in uses {
+                var name = String(use.output.1)
+                for suffix in ["_bucket", "_sum", "_count"] where declared[name] == nil && name.hasSuffix(suffix) {
+                    name = String(name.dropLast(suffix.count))
+                }
+                let description = declared[name]
+                #expect(description != nil, "\(file) names \(use.output.1), which no stage exports")
+                // Label matchers and label values in series: only the metric's own labels.
+                let labels = (use.output.2.map(String.init) ?? "").matches(of: /([a-z_]+)\s*(=~|!=|!~|=)/).map { String($0.output.1) }
+                for label in labels where label != "le" && label != "instance" && label != "job" {
+                    #expect(description?.labels.contains(label) == true, "\(file): \(name) has no label \(label)")
+                }
             }
         }
     }
