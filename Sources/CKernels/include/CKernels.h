@@ -57,6 +57,22 @@ typedef struct {
 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, float *c, long ldc,
                   int m0, int m1, int n0, int n1, int accumulate, const float *row_bias, const float *column_bias);
 
+/// Winograd F(2×2, 3×3) for 3×3, stride-1, padding-1 convolutions (winograd.c): 2.25×
+/// fewer products than `lz_bf16_gemm` on the unfolded image. Tiles (2×2 outputs) form a
+/// grid of ⌈height/2⌉ rows of `lz_winograd_tiles_per_row(width)` tiles (rounded up to 16).
+int lz_winograd_tiles_per_row(int width);
+/// 32-bit words of a layer's transformed weights (sixteen packed out × in matrices).
+size_t lz_winograd_weight_words(int out_channels, int in_channels);
+/// Transforms (out, in, 3, 3) weights, U_ξ = G g Gᵀ in fp32, each packed as `lz_bf16_gemm`'s A.
+void lz_winograd_transform_weights(const float *weight, int out_channels, int in_channels, uint32_t *out);
+/// Scratch one thread needs for `lz_winograd_conv` (64-byte aligned).
+size_t lz_winograd_workspace_bytes(int out_channels, int in_channels);
+/// One image's convolution for the tiles j0..<j1 of the grid (j0 a multiple of 16; the
+/// caller splits the grid between threads): out (out_channels, height, width) gets those
+/// tiles' outputs, bias added (NULL: none). Needs AVX512-BF16.
+void lz_winograd_conv(const float *image, int channels, int height, int width, const uint32_t *weights,
+                      int out_channels, const float *bias, float *out, int j0, int j1, void *workspace);
+
 /// Column-wise exp(scale·(x − colmax)) of a (rows × cols) block, rows `stride` apart (the
 /// softmax of scores held transposed, one query per column), written as `lz_bf16_gemm`'s B
 /// operand packed whole (k = rows, n = cols: `lz_bf16_packed_b_words(cols, rows)` words),

@@ -8,6 +8,9 @@ func conv2d(
     _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float],
     kernel k: Int, stride: Int, padding p: Int
 ) -> (data: [Float], height: Int, width: Int) {
+    if weight.isWinograd {
+        return (winogradConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias), h, w)
+    }
     let oc = weight.rows
     let oh = (h + 2 * p - k) / stride + 1
     let ow = (w + 2 * p - k) / stride + 1

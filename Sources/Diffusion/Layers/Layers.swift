@@ -17,16 +17,18 @@ struct Conv2d: Sendable {
         _ store: WeightStore, _ prefix: String, _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
         bias hasBias: Bool = true
     ) throws {
+        let padding = padding ?? kernel / 2
         weight = try store.matrix(
             prefix + ".weight", shape: [outChannels, inChannels, kernel, kernel], rows: outChannels,
-            columns: inChannels * kernel * kernel, role: .left)
+            columns: inChannels * kernel * kernel, role: .left,
+            winograd: WinogradPolicy.applies(kernel: kernel, stride: stride, padding: padding, outChannels: outChannels))
         bias = hasBias ? try store.tensor(prefix + ".bias", shape: [outChannels]) : []
         name = prefix
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernel = kernel
         self.stride = stride
-        self.padding = padding ?? kernel / 2
+        self.padding = padding
     }
 
     /// x is (N, inChannels, H, W).

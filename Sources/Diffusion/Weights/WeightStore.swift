@@ -108,9 +108,11 @@ public final class WeightStore: @unchecked Sendable {
         return try s.file.floats(s.key, rows: s.rows)
     }
 
-    /// The tensor `key` as a layer's weight matrix in this store's `precision`.
-    func matrix(_ key: String, shape: [Int], rows: Int, columns: Int, role: WeightMatrix.Role) throws -> WeightMatrix {
-        let matrix = WeightMatrix(try tensor(key, shape: shape), rows: rows, columns: columns, role: role, precision: precision)
+    /// The tensor `key` as a layer's weight matrix in this store's `precision` (`winograd`:
+    /// a 3×3 convolution's, kept as Winograd transforms where the precision has them).
+    func matrix(_ key: String, shape: [Int], rows: Int, columns: Int, role: WeightMatrix.Role, winograd: Bool = false) throws -> WeightMatrix {
+        let matrix = WeightMatrix(
+            try tensor(key, shape: shape), rows: rows, columns: columns, role: role, precision: precision, winograd: winograd)
         if key.hasSuffix(".weight") { layerShapes[String(key.dropLast(".weight".count))] = shape }
         return matrix
     }

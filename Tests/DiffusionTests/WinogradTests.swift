@@ -1,0 +1,53 @@
+import CKernels
+import Testing
+
+@testable import Diffusion
+
+/// Winograd F(2×2, 3×3) convolutions (bf16). On small integers every transform, product and
+/// sum is exact in bf16 and fp32, so the result must equal the direct convolution exactly:
+/// any wrong tap, tile, padding or block shows. On real-valued data it must stay as close
+/// to the exact convolution as bf16 allows.
+@Suite(.enabled(if: ComputePrecision.bfloat16IsSupported, "this CPU has no AVX512-BF16"))
+struct WinogradTests {
+    /// Odd heights and widths (a last tile half outside), a row of tiles that is not a whole
+    /// group of 16, an odd channel count, several images, more tiles than one block (128)
+    /// split between threads, and a single channel in and out.
+    static let shapes = [(2, 3, 7, 9, 5), (1, 33, 34, 66, 13), (1, 16, 64, 64, 24), (3, 1, 5, 5, 1), (1, 4, 66, 40, 7)]
+
+    @Test(arguments: shapes)
+    func integerConvolutionsAreExact(n: Int, c: Int, h: Int, w: Int, oc: Int) {
+        var g = TorchRandomSource(seed: 61)
+        let x = g.randn(n * c * h * w).map { Float(Int(($0 * 2).rounded())) }  // −6 … 6
+        let weights = g.randn(oc * c * 9).map { Float(Int($0.rounded())) }  // −3 … 3
+        let bias = g.randn(oc).map { Float(Int(($0 * 4).rounded())) }
+        let conv = winogradConv2d(x, n: n, c: c, h: h, w: w, weight: winogradWeight(weights, oc: oc, c: c), bias: bias)
+        let expected = conv2dReference(x, n: n, c: c, h: h, w: w, weight: weights, bias: bias, outChannels: oc, kernel: 3,
+                                       stride: 1, padding: 1)
+        #expect(conv == expected, "first differences: \(zip(conv, expected).enumerated().filter { $0.1.0 != $0.1.1 }.prefix(4).map { ($0.0, $0.1.0, $0.1.1) })")
+    }
+
+    /// Real values: within bf16's reach of the exact convolution (rounding the transformed
+    /// operands costs about 1.6× the error of rounding the plain ones).
+    @Test func realValuedConvolutionStaysCloseToExact() {
+        let (n, c, h, w, oc) = (1, 64, 32, 48, 32)
+        let x = testData(n * c * h * w, seed: 62)
+        let weights = testData(oc * c * 9, seed: 63)
+        let bias = testData(oc, seed: 64)
+        let conv = winogradConv2d(x, n: n, c: c, h: h, w: w, weight: winogradWeight(weights, oc: oc, c: c), bias: bias)
+        let exact = conv2dReference(x, n: n, c: c, h: h, w: w, weight: weights, bias: bias, outChannels: oc, kernel: 3, stride: 1, padding: 1)
+        expectClose(conv, exact, relative: 2e-2, "Winograd bf16 against the exact convolution")
+        #expect(conv != exact, "bf16 rounding shows")
+    }
+
+    /// The layers the policy picks: 3×3, stride 1, padding 1, up to 640 outputs.
+    @Test func policyPicksTheOuterLayers() {
+        #expect(WinogradPolicy.applies(kernel: 3, stride: 1, padding: 1, outChannels: 640) == WinogradPolicy.enabled)
+        #expect(!WinogradPolicy.applies(kernel: 3, stride: 1, padding: 1, outChannels: 1280))
+        #expect(!WinogradPolicy.applies(kernel: 3, stride: 2, padding: 1, outChannels: 320))
+        #expect(!WinogradPolicy.applies(kernel: 1, stride: 1, padding: 0, outChannels: 320))
+    }
+
+    private func winogradWeight(_ weights: [Float], oc: Int, c: Int) -> WeightMatrix {
+        WeightMatrix(weights, rows: oc, columns: c * 9, role: .left, precision: .bfloat16, winograd: true)
+    }
+}
