@@ -3,7 +3,8 @@ import Dispatch
 import Foundation
 
 /// Prints one call's time by kind of layer (`KernelProfile`): seconds, share of the call,
-/// GEMM rate, and that rate against the GEMM ceilings.
+/// GEMM rate, and that rate against the GEMM ceilings. A Winograd convolution counts the
+/// work of the direct convolution it replaces, so its "rate" can pass the ceiling.
 enum LayerProfileTable {
     static func print(_ title: String, ceilings: [(ComputePrecision, Double)], _ body: () -> Void) {
         body()  // warm-up, untimed
@@ -26,5 +27,6 @@ enum LayerProfileTable {
         let rest = total - entries.reduce(0) { $0 + $1.seconds }
         Swift.print("other (adds, layout, upsample)".padding(toLength: 30, withPad: " ", startingAt: 0)
                     + String(format: "        %8.3f %5.1f%%", rest, 100 * rest / total))
+        Swift.print("(3×3 convolutions with at most 640 outputs run as Winograd F(2×2, 3×3): their GFLOP are the direct convolution's, 2.25× the products done)")
     }
 }
