@@ -24,16 +24,25 @@ LZ_TARGET static double chunked_sum(const float *x, long n, float shift, int squ
     return total;
 }
 
-LZ_TARGET void lz_group_norm_group(float *x, int channels, long hw, const float *weight, const float *bias, float eps,
-                                   int silu) {
+LZ_TARGET void lz_group_norm_coefficients(const float *x, int channels, long hw, const float *weight, const float *bias,
+                                          float eps, float *scale, float *shift) {
     long count = channels * hw;
     double mean = chunked_sum(x, count, 0, 0) / (double)count;
     double variance = chunked_sum(x, count, (float)mean, 1) / (double)count;
     float inv = (float)(1.0 / __builtin_sqrt(variance + eps));
+    for (int c = 0; c < channels; c++) {
+        scale[c] = weight[c] * inv;
+        shift[c] = bias[c] - (float)mean * scale[c];
+    }
+}
+
+LZ_TARGET void lz_group_norm_group(float *x, int channels, long hw, const float *weight, const float *bias, float eps,
+                                   int silu) {
+    float scale[channels], shift[channels];
+    lz_group_norm_coefficients(x, channels, hw, weight, bias, eps, scale, shift);
     const __m512 one = _mm512_set1_ps(1.0f);
     for (int c = 0; c < channels; c++) {
-        float scale = weight[c] * inv;
-        __m512 vs = _mm512_set1_ps(scale), vb = _mm512_set1_ps(bias[c] - (float)mean * scale);
+        __m512 vs = _mm512_set1_ps(scale[c]), vb = _mm512_set1_ps(shift[c]);
         float *p = x + (size_t)c * hw;
         for (long i = 0; i < hw; i += 16) {
             __mmask16 k = lane_mask((int)(hw - i < 16 ? hw - i : 16));

@@ -52,31 +52,58 @@ void lz_winograd_transform_weights(const float *weight, int out_channels, int in
     free(u);
 }
 
-// The 4×4 input patches of 16 tiles of one channel, starting at tile (ty, tx0), as
+// Row `iy` of channel `ch` of the convolution's input at columns x..x+15 and x+16..x+31
+// (and, in w[2], x+32 and x+33), with the input's prologue applied: GroupNorm's per-channel
+// affine map and SiLU, zero outside the image (the padding stays zero after the prologue).
+// An upsampled input reads row iy/2 of the half-size image, and column c from c/2.
+LZ_TARGET static inline __m512 prologue(__m512 v, __mmask16 inside, const lz_winograd_input *x, __m512 a, __m512 b) {
+    if (!x->scale) return v;
+    v = _mm512_fmadd_ps(v, a, b);
+    if (x->silu) v = _mm512_div_ps(v, _mm512_add_ps(_mm512_set1_ps(1.0f), exp_ps(_mm512_sub_ps(_mm512_setzero_ps(), v))));
+    return _mm512_maskz_mov_ps(inside, v);
+}
+
+// The 4×4 input patches of 16 tiles of channel `ch`, starting at tile (ty, tx0), as
 // d[r][c] (vectors over the 16 tiles): row 2·ty − 1 + r, column 2·(tx0 + t) − 1 + c.
 // Outside the image they are zero (the padding, and the grid's rounded-up tiles).
-LZ_TARGET static inline void load_patches(const float *plane, int height, int width, int ty, int tx0, __m512 d[4][4]) {
+LZ_TARGET static inline void load_patches(const lz_winograd_input *x, int ch, int ty, int tx0, __m512 d[4][4]) {
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    int sh = x->upsampled ? x->height / 2 : x->height, sw = x->upsampled ? x->width / 2 : x->width;
+    const float *plane = x->image + (size_t)ch * sh * sw;
+    __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
+    if (x->scale) a = _mm512_set1_ps(x->scale[ch]), b = _mm512_set1_ps(x->shift[ch]);
     for (int r = 0; r < 4; r++) {
         int iy = 2 * ty - 1 + r;
-        if (iy < 0 || iy >= height) {
+        if (iy < 0 || iy >= x->height) {
             for (int c = 0; c < 4; c++) d[r][c] = _mm512_setzero_ps();
             continue;
         }
-        const float *row = plane + (size_t)iy * width;
-        // columns from x0 − 1 (c = 0, 1) and from x0 + 1 (c = 2, 3), 32 of each
-        for (int s = 0; s < 2; s++) {
-            int first = 2 * tx0 - 1 + 2 * s;
-            __m512 half[2];
-            for (int h = 0; h < 2; h++) {
-                int x = first + 16 * h;
-                __mmask16 mask = (__mmask16)(lane_mask(width - x) & ~lane_mask(-x));
-                half[h] = _mm512_maskz_loadu_ps(mask, row + x);
-            }
-            d[r][2 * s] = _mm512_permutex2var_ps(half[0], evens, half[1]);
-            d[r][2 * s + 1] = _mm512_permutex2var_ps(half[0], odds, half[1]);
+        const float *row = plane + (size_t)(x->upsampled ? iy / 2 : iy) * sw;
+        // source columns from `first` on, 16 to a vector
+        int first = x->upsampled ? tx0 - 1 : 2 * tx0 - 1;
+        __m512 w[3];
+        for (int h = 0; h < (x->upsampled ? 2 : 3); h++) {
+            int s = first + 16 * h;
+            __mmask16 inside = (__mmask16)(lane_mask(sw - s) & ~lane_mask(-s));
+            if (h == 2) inside &= 0x3;
+            w[h] = prologue(_mm512_maskz_loadu_ps(inside, row + s), inside, x, a, b);
         }
+        if (x->upsampled) {
+            // columns 2(tx0 + t) − 1 … 2(tx0 + t) + 2 come from source columns tx0 + t − 1, tx0 + t (twice), tx0 + t + 1
+            __m512 middle = (__m512)_mm512_alignr_epi32((__m512i)w[1], (__m512i)w[0], 1);
+            d[r][0] = w[0];
+            d[r][1] = d[r][2] = middle;
+            d[r][3] = (__m512)_mm512_alignr_epi32((__m512i)w[1], (__m512i)w[0], 2);
+            continue;
+        }
+        // columns from x0 − 1 (c = 0, 1) and, two further on, from x0 + 1 (c = 2, 3)
+        __m512 shifted0 = (__m512)_mm512_alignr_epi32((__m512i)w[1], (__m512i)w[0], 2);
+        __m512 shifted1 = (__m512)_mm512_alignr_epi32((__m512i)w[2], (__m512i)w[1], 2);
+        d[r][0] = _mm512_permutex2var_ps(w[0], evens, w[1]);
+        d[r][1] = _mm512_permutex2var_ps(w[0], odds, w[1]);
+        d[r][2] = _mm512_permutex2var_ps(shifted0, evens, shifted1);
+        d[r][3] = _mm512_permutex2var_ps(shifted0, odds, shifted1);
     }
 }
 
@@ -99,10 +126,9 @@ LZ_TARGET static inline void input_transform(__m512 d[4][4], __m512 v[16]) {
 
 // The input of `columns` tiles from grid column j0 on, transformed and packed as sixteen
 // B operands (inputs × columns, panels of LZ_NR), `stride` words apart.
-LZ_TARGET_BF16 static void pack_transformed_input(const float *image, int channels, int height, int width,
-                                                  int tiles_per_row, int j0, int columns, uint32_t *v_packed,
-                                                  size_t stride) {
-    int k2 = pair_count(channels);
+LZ_TARGET_BF16 static void pack_transformed_input(const lz_winograd_input *x, int tiles_per_row, int j0, int columns,
+                                                  uint32_t *v_packed, size_t stride) {
+    int k2 = pair_count(x->channels);
     for (int jl = 0; jl < columns; jl += TILE_GROUP) {
         int j = j0 + jl;
         int ty = j / tiles_per_row, tx0 = j % tiles_per_row;
@@ -111,12 +137,12 @@ LZ_TARGET_BF16 static void pack_transformed_input(const float *image, int channe
             __m512 v[2][16];
             for (int e = 0; e < 2; e++) {
                 int ch = 2 * p + e;
-                if (ch >= channels) {
+                if (ch >= x->channels) {
                     for (int xi = 0; xi < 16; xi++) v[e][xi] = _mm512_setzero_ps();
                     continue;
                 }
                 __m512 d[4][4];
-                load_patches(image + (size_t)ch * height * width, height, width, ty, tx0, d);
+                load_patches(x, ch, ty, tx0, d);
                 input_transform(d, v[e]);
             }
             for (int xi = 0; xi < 16; xi++)
@@ -171,8 +197,9 @@ size_t lz_winograd_workspace_bytes(int out_channels, int in_channels) {
     return v + m;
 }
 
-LZ_TARGET_BF16 void lz_winograd_conv(const float *image, int channels, int height, int width, const uint32_t *weights,
-                                     int out_channels, const float *bias, float *out, int j0, int j1, void *workspace) {
+LZ_TARGET_BF16 void lz_winograd_conv(const lz_winograd_input *input, const uint32_t *weights, int out_channels,
+                                     const float *bias, float *out, int j0, int j1, void *workspace) {
+    int channels = input->channels, height = input->height, width = input->width;
     int tiles_per_row = lz_winograd_tiles_per_row(width);
     size_t v_stride = lz_bf16_packed_b_words(BLOCK_COLUMNS, channels);
     size_t u_stride = lz_bf16_packed_a_words(out_channels, channels);
@@ -180,7 +207,7 @@ LZ_TARGET_BF16 void lz_winograd_conv(const float *image, int channels, int heigh
     float *m = (float *)(v + 16 * v_stride);
     for (int jb = j0; jb < j1; jb += BLOCK_COLUMNS) {
         int columns = min_int(BLOCK_COLUMNS, j1 - jb);
-        pack_transformed_input(image, channels, height, width, tiles_per_row, jb, columns, v, v_stride);
+        pack_transformed_input(input, tiles_per_row, jb, columns, v, v_stride);
         for (int xi = 0; xi < 16; xi++) {
             lz_bf16_operand a = {.packed = weights + xi * u_stride};
             lz_bf16_operand b = {.packed = v + xi * v_stride};

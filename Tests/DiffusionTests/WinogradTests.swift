@@ -39,6 +39,42 @@ struct WinogradTests {
         #expect(conv != exact, "bf16 rounding shows")
     }
 
+    /// GroupNorm (+SiLU) and nearest ×2 upsampling folded into reading the input give
+    /// exactly what the convolution gives on the normalised or upsampled copy: the same
+    /// arithmetic, in the same order, without the copy. Two images with their own
+    /// statistics, an odd channel count, and the padding kept zero after the shift.
+    @Test(arguments: [(2, 5, 6, 10, 7), (1, 32, 34, 64, 16)])
+    func foldedProloguesEqualTheSeparatePasses(n: Int, c: Int, h: Int, w: Int, oc: Int) {
+        let groups = c % 2 == 0 ? c / 2 : 1
+        let x = testData(n * c * h * w, seed: 65).enumerated().map { $0.1 * 3 + Float($0.0 / (c * h * w)) }  // image 2 shifted
+        let (gamma, beta) = (testData(c, seed: 66), testData(c, seed: 67))
+        let weight = winogradWeight(testData(oc * c * 9, seed: 68), oc: oc, c: c)
+        let bias = testData(oc, seed: 69)
+        for silu in [true, false] {
+            var normalised = x
+            groupNorm(&normalised, n: n, c: c, hw: h * w, groups: groups, eps: 1e-6, weight: gamma, bias: beta, silu: silu)
+            var scale = [Float](repeating: 0, count: n * c), shift = scale
+            for b in 0..<n {
+                for g in 0..<groups {
+                    let first = b * c + g * (c / groups)
+                    lz_group_norm_coefficients(x.withUnsafeBufferPointer { $0.baseAddress! + first * h * w }, Int32(c / groups), h * w,
+                                               gamma.withUnsafeBufferPointer { $0.baseAddress! + g * (c / groups) },
+                                               beta.withUnsafeBufferPointer { $0.baseAddress! + g * (c / groups) }, 1e-6,
+                                               scale.withUnsafeMutableBufferPointer { $0.baseAddress! + first },
+                                               shift.withUnsafeMutableBufferPointer { $0.baseAddress! + first })
+                }
+            }
+            let folded = winogradConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias,
+                                        prologue: WinogradPrologue(scale: scale, shift: shift, silu: silu))
+            let separate = winogradConv2d(normalised, n: n, c: c, h: h, w: w, weight: weight, bias: bias)
+            #expect(folded == separate, "GroupNorm\(silu ? " + SiLU" : "") folded into the convolution")
+        }
+        let upsampled = upsampleNearest(x, n: n, c: c, h: h, w: w, outHeight: 2 * h, outWidth: 2 * w)
+        let folded = winogradConv2d(x, n: n, c: c, h: 2 * h, w: 2 * w, weight: weight, bias: bias, prologue: WinogradPrologue(upsampled: true))
+        let separate = winogradConv2d(upsampled, n: n, c: c, h: 2 * h, w: 2 * w, weight: weight, bias: bias)
+        #expect(folded == separate, "upsampling folded into the convolution")
+    }
+
     /// The layers the policy picks: 3×3, stride 1, padding 1, up to 640 outputs.
     @Test func policyPicksTheOuterLayers() {
         #expect(WinogradPolicy.applies(kernel: 3, stride: 1, padding: 1, outChannels: 640) == WinogradPolicy.enabled)

@@ -67,11 +67,25 @@ size_t lz_winograd_weight_words(int out_channels, int in_channels);
 void lz_winograd_transform_weights(const float *weight, int out_channels, int in_channels, uint32_t *out);
 /// Scratch one thread needs for `lz_winograd_conv` (64-byte aligned).
 size_t lz_winograd_workspace_bytes(int out_channels, int in_channels);
+/// One image as a Winograd convolution's input, with what comes before the convolution
+/// folded into reading it, so that no normalised or upsampled copy is ever written.
+typedef struct {
+    const float *image;       ///< (channels, height, width), or (channels, height/2, width/2) when upsampled
+    int channels, height, width;  ///< the convolution's input, after any upsampling
+    const float *scale, *shift;   ///< per channel, NULL for none: x·scale + shift first (a GroupNorm's)
+    int silu;                 ///< then x·σ(x) (with scale only)
+    int upsampled;            ///< read the image as its nearest-neighbour ×2 upsampling
+} lz_winograd_input;
 /// One image's convolution for the tiles j0..<j1 of the grid (j0 a multiple of 16; the
 /// caller splits the grid between threads): out (out_channels, height, width) gets those
 /// tiles' outputs, bias added (NULL: none). Needs AVX512-BF16.
-void lz_winograd_conv(const float *image, int channels, int height, int width, const uint32_t *weights,
-                      int out_channels, const float *bias, float *out, int j0, int j1, void *workspace);
+void lz_winograd_conv(const lz_winograd_input *input, const uint32_t *weights, int out_channels, const float *bias,
+                      float *out, int j0, int j1, void *workspace);
+
+/// A GroupNorm group's statistics as per-channel coefficients: normalising channel c is
+/// x·scale[c] + shift[c]. x is (channels, hw) of one image. Needs AVX-512.
+void lz_group_norm_coefficients(const float *x, int channels, long hw, const float *weight, const float *bias,
+                                float eps, float *scale, float *shift);
 
 /// Column-wise exp(scale·(x − colmax)) of a (rows × cols) block, rows `stride` apart (the
 /// softmax of scores held transposed, one query per column), written as `lz_bf16_gemm`'s B

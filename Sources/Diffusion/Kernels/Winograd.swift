@@ -22,11 +22,26 @@ enum WinogradPolicy {
     }
 }
 
-/// A 3×3, stride-1, padding-1 convolution of x (N, C, H, W) with a Winograd weight: each
-/// image's grid of 2×2 output tiles is split between the cores, each transforming its own
-/// tiles' input, multiplying and transforming back in blocks (`lz_winograd_conv`).
-func winogradConv2d(_ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float]) -> [Float] {
+/// What a Winograd convolution applies to its input as it reads it (`lz_winograd_input`):
+/// a GroupNorm's per-image, per-channel affine map (N·C values each, empty for none), the
+/// SiLU after it, and nearest ×2 upsampling.
+struct WinogradPrologue {
+    var scale: [Float] = []
+    var shift: [Float] = []
+    var silu = false
+    var upsampled = false
+}
+
+/// A 3×3, stride-1, padding-1 convolution with a Winograd weight of x, (N, C, H, W) or,
+/// upsampled, (N, C, H/2, W/2): each image's grid of 2×2 output tiles is split between
+/// the cores, each transforming its own tiles' input, multiplying and transforming back in
+/// blocks (`lz_winograd_conv`).
+func winogradConv2d(
+    _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float], prologue: WinogradPrologue = WinogradPrologue()
+) -> [Float] {
     precondition(weight.isWinograd && weight.columns == c * 9)
+    precondition(!prologue.upsampled || (h % 2 == 0 && w % 2 == 0), "upsampled inputs are read at exactly half size")
+    let planeSize = prologue.upsampled ? h * w / 4 : h * w
     let oc = weight.rows
     // the work of the direct convolution it replaces, so that rates compare across the two
     GEMMWork.add(m: oc, n: n * h * w, k: c * 9)
@@ -37,15 +52,24 @@ func winogradConv2d(_ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: Weight
         out.withUnsafeMutableBufferPointer { op in
             weight.packed.withUnsafeBufferPointer { wp in
                 bias.withUnsafeBufferPointer { bp in
-                    let shared = UncheckedSendable(value: (xp.baseAddress!, op.baseAddress!, wp.baseAddress!, bp.baseAddress))
-                    for b in 0..<n {
-                        splitIntoSlabs(extent: tiles, panel: Int(LZ_NR), work: oc * h * w * c * 4) { lo, hi in
-                            let (xb, ob, weights, biasValues) = shared.value
-                            let workspace = UnsafeMutableRawPointer.allocate(byteCount: workspaceBytes, alignment: 64)
-                            defer { workspace.deallocate() }
-                            lz_winograd_conv(
-                                xb + b * c * h * w, Int32(c), Int32(h), Int32(w), weights, Int32(oc),
-                                bias.isEmpty ? nil : biasValues, ob + b * oc * h * w, Int32(lo), Int32(hi), workspace)
+                    prologue.scale.withUnsafeBufferPointer { sp in
+                        prologue.shift.withUnsafeBufferPointer { hp in
+                            let shared = UncheckedSendable(value: (xp.baseAddress!, op.baseAddress!, wp.baseAddress!, bp.baseAddress, sp.baseAddress, hp.baseAddress))
+                            for b in 0..<n {
+                                splitIntoSlabs(extent: tiles, panel: Int(LZ_NR), work: oc * h * w * c * 4) { lo, hi in
+                                    let (xb, ob, weights, biasValues, scale, shift) = shared.value
+                                    let normalised = !prologue.scale.isEmpty
+                                    var input = lz_winograd_input(
+                                        image: xb + b * c * planeSize, channels: Int32(c), height: Int32(h), width: Int32(w),
+                                        scale: normalised ? scale! + b * c : nil, shift: normalised ? shift! + b * c : nil,
+                                        silu: prologue.silu ? 1 : 0, upsampled: prologue.upsampled ? 1 : 0)
+                                    let workspace = UnsafeMutableRawPointer.allocate(byteCount: workspaceBytes, alignment: 64)
+                                    defer { workspace.deallocate() }
+                                    lz_winograd_conv(
+                                        &input, weights, Int32(oc), bias.isEmpty ? nil : biasValues, ob + b * oc * h * w, Int32(lo),
+                                        Int32(hi), workspace)
+                                }
+                            }
                         }
                     }
                 }

@@ -1,3 +1,4 @@
+import CKernels
 /// torch.nn building blocks holding their weights under diffusers' names
 /// (`prefix + ".weight"`, `prefix + ".bias"`). They call kernels; none touches BLAS.
 
@@ -42,6 +43,36 @@ struct Conv2d: Sendable {
         LoraBatch.active?.addUpdates(of: name, toConvolution: &r.data, input: x, kernel: kernel, stride: stride, padding: padding)
         return Tensor(shape: [n, outChannels, r.height, r.width], data: r.data)
     }
+
+    /// conv(silu(norm(x))) (or without the SiLU): a Winograd layer reads x through the
+    /// norm's coefficients, so the normalised copy of x is never made.
+    func callAsFunction(_ x: Tensor, normalizedBy norm: GroupNorm, silu: Bool) -> Tensor {
+        guard fuses else { return self(norm(x, silu: silu)) }
+        let coefficients = norm.coefficients(x)
+        return winograd(x, prologue: WinogradPrologue(scale: coefficients.scale, shift: coefficients.shift, silu: silu))
+    }
+
+    /// conv(nearest ×2 upsampling of x): a Winograd layer reads x at half size, so the
+    /// upsampled copy is never made.
+    func callAsFunction(upsampling x: Tensor) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        guard fuses else {
+            return self(Tensor(shape: [n, c, 2 * h, 2 * w], data: upsampleNearest(x.data, n: n, c: c, h: h, w: w, outHeight: 2 * h, outWidth: 2 * w)))
+        }
+        return winograd(x, prologue: WinogradPrologue(upsampled: true))
+    }
+
+    /// Whether what comes before this layer can be folded into reading its input: a
+    /// Winograd weight, and no LoRA that needs the input itself.
+    private var fuses: Bool { weight.isWinograd && LoraBatch.active?.patches(name) != true }
+
+    private func winograd(_ x: Tensor, prologue: WinogradPrologue) -> Tensor {
+        let (n, h, w) = (x.shape[0], prologue.upsampled ? 2 * x.shape[2] : x.shape[2], prologue.upsampled ? 2 * x.shape[3] : x.shape[3])
+        let data = KernelProfile.measure(.convolution3x3) {
+            winogradConv2d(x.data, n: n, c: inChannels, h: h, w: w, weight: weight, bias: bias, prologue: prologue)
+        }
+        return Tensor(shape: [n, outChannels, h, w], data: data)
+    }
 }
 
 /// torch.nn.Linear; a 1×1 conv weight [out, in, 1, 1] is accepted for it.
@@ -84,6 +115,36 @@ struct GroupNorm: Sendable {
         bias = try store.tensor(prefix + ".bias", shape: [channels])
         self.groups = groups
         self.eps = eps
+    }
+
+    /// Per image and channel (N·C values each), the map x·scale + shift that normalises x
+    /// (N, C, H, W): what a Winograd convolution applies as it reads x. Needs AVX-512.
+    func coefficients(_ x: Tensor) -> (scale: [Float], shift: [Float]) {
+        let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        let perGroup = c / groups
+        var scale = uninitializedFloats(n * c), shift = uninitializedFloats(n * c)  // every (image, group) writes its channels
+        KernelProfile.measure(.groupNorm) {
+            x.data.withUnsafeBufferPointer { xp in
+                scale.withUnsafeMutableBufferPointer { sp in
+                    shift.withUnsafeMutableBufferPointer { hp in
+                        let shared = UncheckedSendable(value: (xp.baseAddress!, sp.baseAddress!, hp.baseAddress!))
+                        parallelFor(n * groups, work: n * c * hw) { item in
+                            let (xb, sb, hb) = shared.value
+                            let first = (item / groups) * c + (item % groups) * perGroup
+                            let channel = (item % groups) * perGroup
+                            weight.withUnsafeBufferPointer { w in
+                                bias.withUnsafeBufferPointer { b in
+                                    lz_group_norm_coefficients(
+                                        xb + first * hw, Int32(perGroup), hw, w.baseAddress! + channel, b.baseAddress! + channel, eps,
+                                        sb + first, hb + first)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (scale, shift)
     }
 
     /// x is (N, C, H, W); `silu` fuses the activation that follows in every caller but one.

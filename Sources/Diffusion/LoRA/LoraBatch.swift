@@ -67,6 +67,9 @@ final class LoraBatch: Sendable {
 
     /// y (N, out, oh, ow) += each term's low-rank product of x (N, in, h, w) on its samples:
     /// the down factor as a convolution like the base layer's, the up factor as a 1×1 convolution.
+    /// Whether `module` has low-rank terms in this batch (they need the layer's input as it is).
+    func patches(_ module: String) -> Bool { terms[module] != nil }
+
     func addUpdates(of module: String, toConvolution y: inout [Float], input x: Tensor, kernel: Int, stride: Int, padding: Int) {
         guard let moduleTerms = terms[module] else { return }
         let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])

@@ -20,7 +20,7 @@ struct ResnetBlock2D: Sendable {
 
     /// x is (N, C, H, W); `tembSiLU` is SiLU(time embedding), (N, tembChannels).
     func callAsFunction(_ x: Tensor, tembSiLU: [Float]?) -> Tensor {
-        var h = conv1(norm1(x, silu: true))
+        var h = conv1(x, normalizedBy: norm1, silu: true)
         if let proj = timeEmbProj, let t = tembSiLU {
             let e = proj(t)
             let (n, c, hw) = (h.shape[0], h.shape[1], h.shape[2] * h.shape[3])
@@ -34,7 +34,7 @@ struct ResnetBlock2D: Sendable {
                 }
             }
         }
-        h = conv2(norm2(h, silu: true))
+        h = conv2(h, normalizedBy: norm2, silu: true)
         let shortcut = convShortcut.map { $0(x) } ?? x
         addInPlace(&h.data, shortcut.data)
         return h

@@ -65,6 +65,6 @@ public struct UNet2DConditionModel: Sendable {
         for block in downBlocks { h = block(h, tembSiLU: tembSiLU, context: ctx, contextLength: ctxLen, skips: &skips) }
         h = midBlock(h, tembSiLU: tembSiLU, context: ctx, contextLength: ctxLen)
         for block in upBlocks { h = block(h, tembSiLU: tembSiLU, context: ctx, contextLength: ctxLen, skips: &skips) }
-        return convOut(convNormOut(h, silu: true))
+        return convOut(h, normalizedBy: convNormOut, silu: true)
     }
 }

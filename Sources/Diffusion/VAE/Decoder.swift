@@ -23,6 +23,6 @@ struct Decoder: Sendable {
     func callAsFunction(_ z: Tensor) -> Tensor {
         var h = midBlock(convIn(z))
         for b in upBlocks { h = b(h) }
-        return convOut(convNormOut(h, silu: true))
+        return convOut(h, normalizedBy: convNormOut, silu: true)
     }
 }
