@@ -159,9 +159,9 @@ LZ_TARGET_BF16 static void pack_transformed_input(const lz_winograd_input *x, in
 }
 
 // Y = Aᵀ M A + bias, Aᵀ = [1 1 1 0; 0 1 −1 −1], for the tiles of one output channel, written
-// into the channel's (height × width) plane.
+// into (or, `accumulate`, added to) the channel's (height × width) plane.
 LZ_TARGET static void output_transform(const float *m, size_t stride, int columns, int j0, int tiles_per_row,
-                                       float bias, float *plane, int height, int width) {
+                                       float bias, float *plane, int height, int width, int accumulate) {
     const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     __m512 b = _mm512_set1_ps(bias);
@@ -183,8 +183,13 @@ LZ_TARGET static void output_transform(const float *m, size_t stride, int column
             __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[r][0], s[r][1]), s[r][2]), b);
             __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[r][1], s[r][2]), s[r][3]), b);
             float *row = plane + (size_t)oy * width + ox;
-            _mm512_mask_storeu_ps(row, m0, _mm512_permutex2var_ps(y0, low, y1));
-            _mm512_mask_storeu_ps(row + 16, m1, _mm512_permutex2var_ps(y0, high, y1));
+            __m512 left = _mm512_permutex2var_ps(y0, low, y1), right = _mm512_permutex2var_ps(y0, high, y1);
+            if (accumulate) {
+                left = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, row), left);
+                right = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, row + 16), right);
+            }
+            _mm512_mask_storeu_ps(row, m0, left);
+            _mm512_mask_storeu_ps(row + 16, m1, right);
         }
     }
 }
@@ -198,7 +203,7 @@ size_t lz_winograd_workspace_bytes(int out_channels, int in_channels) {
 }
 
 LZ_TARGET_BF16 void lz_winograd_conv(const lz_winograd_input *input, const uint32_t *weights, int out_channels,
-                                     const float *bias, float *out, int j0, int j1, void *workspace) {
+                                     const float *bias, float *out, int accumulate, int j0, int j1, void *workspace) {
     int channels = input->channels, height = input->height, width = input->width;
     int tiles_per_row = lz_winograd_tiles_per_row(width);
     size_t v_stride = lz_bf16_packed_b_words(BLOCK_COLUMNS, channels);
@@ -218,6 +223,6 @@ LZ_TARGET_BF16 void lz_winograd_conv(const lz_winograd_input *input, const uint3
         }
         for (int o = 0; o < out_channels; o++)
             output_transform(m + (size_t)o * 16 * BLOCK_COLUMNS, BLOCK_COLUMNS, columns, jb, tiles_per_row,
-                             bias ? bias[o] : 0.0f, out + (size_t)o * height * width, height, width);
+                             bias ? bias[o] : 0.0f, out + (size_t)o * height * width, height, width, accumulate);
     }
 }

@@ -24,6 +24,13 @@ struct WinogradTests {
         let expected = conv2dReference(x, n: n, c: c, h: h, w: w, weight: weights, bias: bias, outChannels: oc, kernel: 3,
                                        stride: 1, padding: 1)
         #expect(conv == expected, "first differences: \(zip(conv, expected).enumerated().filter { $0.1.0 != $0.1.1 }.prefix(4).map { ($0.0, $0.1.0, $0.1.1) })")
+
+        // added to a residual instead of written
+        let residual = g.randn(conv.count).map { Float(Int(($0 * 8).rounded())) }
+        var sum = residual
+        winogradConv2d(x, n: n, c: c, h: h, w: w, weight: winogradWeight(weights, oc: oc, c: c), bias: bias, prologue: WinogradPrologue(),
+                       into: &sum, accumulate: true)
+        #expect(sum == zip(residual, expected).map { $0 + $1 }, "the convolution added to a residual")
     }
 
     /// Real values: within bf16's reach of the exact convolution (rounding the transformed

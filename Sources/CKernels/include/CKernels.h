@@ -78,9 +78,10 @@ typedef struct {
 } lz_winograd_input;
 /// One image's convolution for the tiles j0..<j1 of the grid (j0 a multiple of 16; the
 /// caller splits the grid between threads): out (out_channels, height, width) gets those
-/// tiles' outputs, bias added (NULL: none). Needs AVX512-BF16.
+/// tiles' outputs, bias added (NULL: none); `accumulate`: added to what out holds (a
+/// residual), instead of overwriting it. Needs AVX512-BF16.
 void lz_winograd_conv(const lz_winograd_input *input, const uint32_t *weights, int out_channels, const float *bias,
-                      float *out, int j0, int j1, void *workspace);
+                      float *out, int accumulate, int j0, int j1, void *workspace);
 
 /// A GroupNorm group's statistics as per-channel coefficients: normalising channel c is
 /// x·scale[c] + shift[c]. x is (channels, hw) of one image. Needs AVX-512.

@@ -39,6 +39,16 @@ struct WinogradPrologue {
 func winogradConv2d(
     _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float], prologue: WinogradPrologue = WinogradPrologue()
 ) -> [Float] {
+    var out = uninitializedFloats(n * weight.rows * h * w)  // every output is some tile's
+    winogradConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias, prologue: prologue, into: &out, accumulate: false)
+    return out
+}
+
+/// The same convolution written into `out` (N, OC, H, W), or added to what it holds.
+func winogradConv2d(
+    _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float], prologue: WinogradPrologue,
+    into out: inout [Float], accumulate: Bool
+) {
     precondition(weight.isWinograd && weight.columns == c * 9)
     precondition(!prologue.upsampled || (h % 2 == 0 && w % 2 == 0), "upsampled inputs are read at exactly half size")
     let planeSize = prologue.upsampled ? h * w / 4 : h * w
@@ -47,7 +57,7 @@ func winogradConv2d(
     GEMMWork.add(m: oc, n: n * h * w, k: c * 9)
     let tiles = (h + 1) / 2 * Int(lz_winograd_tiles_per_row(Int32(w)))
     let workspaceBytes = lz_winograd_workspace_bytes(Int32(oc), Int32(c))
-    var out = uninitializedFloats(n * oc * h * w)  // every output is some tile's
+    precondition(out.count == n * oc * h * w)
     x.withUnsafeBufferPointer { xp in
         out.withUnsafeMutableBufferPointer { op in
             weight.packed.withUnsafeBufferPointer { wp in
@@ -66,8 +76,8 @@ func winogradConv2d(
                                     let workspace = UnsafeMutableRawPointer.allocate(byteCount: workspaceBytes, alignment: 64)
                                     defer { workspace.deallocate() }
                                     lz_winograd_conv(
-                                        &input, weights, Int32(oc), bias.isEmpty ? nil : biasValues, ob + b * oc * h * w, Int32(lo),
-                                        Int32(hi), workspace)
+                                        &input, weights, Int32(oc), bias.isEmpty ? nil : biasValues, ob + b * oc * h * w,
+                                        accumulate ? 1 : 0, Int32(lo), Int32(hi), workspace)
                                 }
                             }
                         }
@@ -76,5 +86,4 @@ func winogradConv2d(
             }
         }
     }
-    return out
 }

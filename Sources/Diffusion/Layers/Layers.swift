@@ -52,6 +52,23 @@ struct Conv2d: Sendable {
         return winograd(x, prologue: WinogradPrologue(scale: coefficients.scale, shift: coefficients.shift, silu: silu))
     }
 
+    /// residual += conv(silu(norm(x))): a Winograd layer adds its outputs to the residual as
+    /// it writes them, so the block's output needs no buffer of its own.
+    func add(_ x: Tensor, normalizedBy norm: GroupNorm, silu: Bool, to residual: inout Tensor) {
+        precondition(residual.shape == [x.shape[0], outChannels, x.shape[2], x.shape[3]])
+        guard fuses else {
+            addInPlace(&residual.data, self(x, normalizedBy: norm, silu: silu).data)
+            return
+        }
+        let coefficients = norm.coefficients(x)
+        KernelProfile.measure(.convolution3x3) {
+            winogradConv2d(
+                x.data, n: x.shape[0], c: inChannels, h: x.shape[2], w: x.shape[3], weight: weight, bias: bias,
+                prologue: WinogradPrologue(scale: coefficients.scale, shift: coefficients.shift, silu: silu),
+                into: &residual.data, accumulate: true)
+        }
+    }
+
     /// conv(nearest ×2 upsampling of x): a Winograd layer reads x at half size, so the
     /// upsampled copy is never made.
     func callAsFunction(upsampling x: Tensor) -> Tensor {

@@ -12,9 +12,11 @@ struct UpDecoderBlock2D: Sendable {
         upsampler = addUpsample ? try Upsample2D(store, prefix + ".upsamplers.0", channels: outChannels) : nil
     }
 
-    func callAsFunction(_ x: Tensor) -> Tensor {
-        var h = x
-        for r in resnets { h = r(h, tembSiLU: nil) }
-        return upsampler.map { $0(h) } ?? h
+    /// x is consumed, so that each resnet can free its input (see ResnetBlock2D).
+    func callAsFunction(_ x: consuming Tensor) -> Tensor {
+        var h = consume x
+        for r in resnets { h = r(consume h, tembSiLU: nil) }
+        guard let upsampler else { return h }
+        return upsampler(consume h)
     }
 }
