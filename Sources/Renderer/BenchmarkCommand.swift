@@ -90,12 +90,12 @@ struct BenchmarkCommand: AsyncParsableCommand {
         }
         if profile, let size = latent.first, let b = batch.first {
             let (x, c) = EngineBenchmark.unetInputs(batch: b, latent: size)
-            LayerProfileTable.print("U-Net \(size * 8)², batch \(b)", ceilings: ceilings) {
+            LayerProfileTable.print("U-Net \(size * 8)², batch \(b)", precision: precision, ceilings: ceilings) {
                 _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c)
             }
             if !skipVAE {
                 let (z, _) = EngineBenchmark.unetInputs(batch: 1, latent: size)
-                LayerProfileTable.print("VAE decode \(size * 8)²", ceilings: ceilings) { _ = vae.decode(z) }
+                LayerProfileTable.print("VAE decode \(size * 8)²", precision: precision, ceilings: ceilings) { _ = vae.decode(z) }
             }
         }
         print("\n== GEMM throughput reached")

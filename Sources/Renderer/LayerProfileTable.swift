@@ -6,7 +6,7 @@ import Foundation
 /// GEMM rate, and that rate against the GEMM ceilings. A Winograd convolution counts the
 /// work of the direct convolution it replaces, so its "rate" can pass the ceiling.
 enum LayerProfileTable {
-    static func print(_ title: String, ceilings: [(ComputePrecision, Double)], _ body: () -> Void) {
+    static func print(_ title: String, precision: ComputePrecision, ceilings: [(ComputePrecision, Double)], _ body: () -> Void) {
         body()  // warm-up, untimed
         KernelProfile.record(true)
         let start = DispatchTime.now().uptimeNanoseconds
@@ -27,6 +27,8 @@ enum LayerProfileTable {
         let rest = total - entries.reduce(0) { $0 + $1.seconds }
         Swift.print("other (adds, layout, upsample)".padding(toLength: 30, withPad: " ", startingAt: 0)
                     + String(format: "        %8.3f %5.1f%%", rest, 100 * rest / total))
-        Swift.print("(3×3 convolutions with at most 640 outputs run as Winograd F(2×2, 3×3): their GFLOP are the direct convolution's, 2.25× the products done)")
+        if WinogradPolicy.isUsed(in: precision) {
+            Swift.print("(3×3 convolutions with at most \(WinogradPolicy.maximumOutChannels) outputs run as Winograd F(2×2, 3×3): their GFLOP are the direct convolution's, 2.25× the products done)")
+        }
     }
 }

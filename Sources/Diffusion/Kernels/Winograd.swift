@@ -10,12 +10,15 @@ import Foundation
 /// U-Net's 1280-channel levels have few (256 and 64 at 512²), where reading sixteen
 /// transformed weights costs more than the products saved, and would hold 16/9 of the
 /// U-Net's largest weights in memory.
-enum WinogradPolicy {
+public enum WinogradPolicy {
     /// `LIENZO_WINOGRAD=0` turns the transforms off (every 3×3 convolution as implicit GEMM),
     /// to compare the two.
-    static let enabled = ProcessInfo.processInfo.environment["LIENZO_WINOGRAD"] != "0"
+    public static let enabled = ProcessInfo.processInfo.environment["LIENZO_WINOGRAD"] != "0"
 
-    static let maximumOutChannels = 640
+    public static let maximumOutChannels = 640
+
+    /// Whether models loaded in `precision` run some convolutions as Winograd.
+    public static func isUsed(in precision: ComputePrecision) -> Bool { enabled && precision == .bfloat16 }
 
     static func applies(kernel: Int, stride: Int, padding: Int, outChannels: Int) -> Bool {
         enabled && kernel == 3 && stride == 1 && padding == 1 && outChannels <= maximumOutChannels
