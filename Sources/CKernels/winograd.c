@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { TILE_GROUP = 16 };
+// Tiles are transformed 16 at a time (one vector), and multiplied BLOCK_COLUMNS at a time.
+enum { TILE_GROUP = 16, BLOCK_COLUMNS = 128 };
 
 static inline int min_int(int a, int b) { return a < b ? a : b; }
 static inline int pair_count(int k) { return (k + 1) / 2; }
@@ -25,9 +26,8 @@ size_t lz_winograd_weight_words(int out_channels, int in_channels) {
     return 16 * lz_bf16_packed_a_words(out_channels, in_channels);
 }
 
-void lz_winograd_transform_weights(const float *weight, int out_channels, int in_channels, uint32_t *out) {
+void lz_winograd_transform_weights_f32(const float *weight, int out_channels, int in_channels, float *u) {
     size_t plane = (size_t)out_channels * in_channels;
-    float *u = malloc(sizeof(float) * 16 * plane);
     for (size_t oi = 0; oi < plane; oi++) {
         const float *g = weight + 9 * oi;
         // G g (4 × 3), G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]
@@ -46,6 +46,12 @@ void lz_winograd_transform_weights(const float *weight, int out_channels, int in
             u[(size_t)(4 * r + 3) * plane + oi] = gg[r][2];
         }
     }
+}
+
+void lz_winograd_transform_weights(const float *weight, int out_channels, int in_channels, uint32_t *out) {
+    size_t plane = (size_t)out_channels * in_channels;
+    float *u = malloc(sizeof(float) * 16 * plane);
+    lz_winograd_transform_weights_f32(weight, out_channels, in_channels, u);
     size_t words = lz_bf16_packed_a_words(out_channels, in_channels);
     for (int xi = 0; xi < 16; xi++)
         lz_bf16_pack_a(u + xi * plane, in_channels, out_channels, in_channels, out + xi * words);
@@ -158,6 +164,19 @@ LZ_TARGET_BF16 static void pack_transformed_input(const lz_winograd_input *x, in
     }
 }
 
+LZ_TARGET void lz_winograd_input_f32(const lz_winograd_input *x, int j0, int columns, float *v, size_t stride) {
+    int tiles_per_row = lz_winograd_tiles_per_row(x->width);
+    for (int ch = 0; ch < x->channels; ch++) {
+        for (int jl = 0; jl < columns; jl += TILE_GROUP) {
+            int j = j0 + jl;
+            __m512 d[4][4], t[16];
+            load_patches(x, ch, j / tiles_per_row, j % tiles_per_row, d);
+            input_transform(d, t);
+            for (int xi = 0; xi < 16; xi++) _mm512_storeu_ps(v + xi * stride + (size_t)ch * BLOCK_COLUMNS + jl, t[xi]);
+        }
+    }
+}
+
 // Y = Aᵀ M A + bias, Aᵀ = [1 1 1 0; 0 1 −1 −1], for the tiles of one output channel, written
 // into (or, `accumulate`, added to) the channel's (height × width) plane.
 LZ_TARGET static void output_transform(const float *m, size_t stride, int columns, int j0, int tiles_per_row,
@@ -194,7 +213,15 @@ LZ_TARGET static void output_transform(const float *m, size_t stride, int column
     }
 }
 
-enum { BLOCK_COLUMNS = 128 };
+int lz_winograd_block_columns(void) { return BLOCK_COLUMNS; }
+
+LZ_TARGET void lz_winograd_output(const float *m, int out_channels, int j0, int columns, const float *bias, float *out,
+                                  int height, int width, int accumulate) {
+    int tiles_per_row = lz_winograd_tiles_per_row(width);
+    for (int o = 0; o < out_channels; o++)
+        output_transform(m + (size_t)o * 16 * BLOCK_COLUMNS, BLOCK_COLUMNS, columns, j0, tiles_per_row,
+                         bias ? bias[o] : 0.0f, out + (size_t)o * height * width, height, width, accumulate);
+}
 
 size_t lz_winograd_workspace_bytes(int out_channels, int in_channels) {
     size_t v = 16 * lz_bf16_packed_b_words(BLOCK_COLUMNS, in_channels) * sizeof(uint32_t);
@@ -221,8 +248,6 @@ LZ_TARGET_BF16 void lz_winograd_conv(const lz_winograd_input *input, const uint3
             lz_bf16_gemm(out_channels, columns, channels, a, b, m + xi * (size_t)BLOCK_COLUMNS, 16 * BLOCK_COLUMNS, 0,
                          out_channels, 0, columns, 0, NULL, NULL);
         }
-        for (int o = 0; o < out_channels; o++)
-            output_transform(m + (size_t)o * 16 * BLOCK_COLUMNS, BLOCK_COLUMNS, columns, jb, tiles_per_row,
-                             bias ? bias[o] : 0.0f, out + (size_t)o * height * width, height, width, accumulate);
+        lz_winograd_output(m, out_channels, jb, columns, bias, out, height, width, accumulate);
     }
 }

@@ -3,10 +3,11 @@ import Testing
 
 @testable import Diffusion
 
-/// Winograd F(2×2, 3×3) convolutions (bf16). On small integers every transform, product and
-/// sum is exact in bf16 and fp32, so the result must equal the direct convolution exactly:
-/// any wrong tap, tile, padding or block shows. On real-valued data it must stay as close
-/// to the exact convolution as bf16 allows.
+/// Winograd F(2×2, 3×3) convolutions, in both precisions (bf16 on our kernel, fp32 on
+/// sgemm). On small integers every transform, product and sum is exact in bf16 and fp32, so
+/// the result must equal the direct convolution exactly: any wrong tap, tile, padding or
+/// block shows. On real-valued data it must stay as close to the exact convolution as the
+/// precision allows.
 @Suite(.enabled(if: ComputePrecision.bfloat16IsSupported, "this CPU has no AVX512-BF16"))
 struct WinogradTests {
     /// Odd heights and widths (a last tile half outside), a row of tiles that is not a whole
@@ -16,25 +17,30 @@ struct WinogradTests {
 
     @Test(arguments: shapes)
     func integerConvolutionsAreExact(n: Int, c: Int, h: Int, w: Int, oc: Int) {
+        for precision in ComputePrecision.allCases { integerConvolutionIsExact(n: n, c: c, h: h, w: w, oc: oc, precision: precision) }
+    }
+
+    private func integerConvolutionIsExact(n: Int, c: Int, h: Int, w: Int, oc: Int, precision: ComputePrecision) {
         var g = TorchRandomSource(seed: 61)
         let x = g.randn(n * c * h * w).map { Float(Int(($0 * 2).rounded())) }  // −6 … 6
         let weights = g.randn(oc * c * 9).map { Float(Int($0.rounded())) }  // −3 … 3
         let bias = g.randn(oc).map { Float(Int(($0 * 4).rounded())) }
-        let conv = winogradConv2d(x, n: n, c: c, h: h, w: w, weight: winogradWeight(weights, oc: oc, c: c), bias: bias)
+        let conv = winogradConv2d(x, n: n, c: c, h: h, w: w, weight: winogradWeight(weights, oc: oc, c: c, precision), bias: bias)
         let expected = conv2dReference(x, n: n, c: c, h: h, w: w, weight: weights, bias: bias, outChannels: oc, kernel: 3,
                                        stride: 1, padding: 1)
-        #expect(conv == expected, "first differences: \(zip(conv, expected).enumerated().filter { $0.1.0 != $0.1.1 }.prefix(4).map { ($0.0, $0.1.0, $0.1.1) })")
+        #expect(conv == expected, "\(precision): first differences: \(zip(conv, expected).enumerated().filter { $0.1.0 != $0.1.1 }.prefix(4).map { ($0.0, $0.1.0, $0.1.1) })")
 
         // added to a residual instead of written
         let residual = g.randn(conv.count).map { Float(Int(($0 * 8).rounded())) }
         var sum = residual
-        winogradConv2d(x, n: n, c: c, h: h, w: w, weight: winogradWeight(weights, oc: oc, c: c), bias: bias, prologue: WinogradPrologue(),
-                       into: &sum, accumulate: true)
-        #expect(sum == zip(residual, expected).map { $0 + $1 }, "the convolution added to a residual")
+        winogradConv2d(x, n: n, c: c, h: h, w: w, weight: winogradWeight(weights, oc: oc, c: c, precision), bias: bias,
+                       prologue: WinogradPrologue(), into: &sum, accumulate: true)
+        #expect(sum == zip(residual, expected).map { $0 + $1 }, "\(precision): the convolution added to a residual")
     }
 
     /// Real values: within bf16's reach of the exact convolution (rounding the transformed
-    /// operands costs about 1.6× the error of rounding the plain ones).
+    /// operands costs about 1.6× the error of rounding the plain ones), and in fp32 as close
+    /// as sgemm's own rounding.
     @Test func realValuedConvolutionStaysCloseToExact() {
         let (n, c, h, w, oc) = (1, 64, 32, 48, 32)
         let x = testData(n * c * h * w, seed: 62)
@@ -44,6 +50,8 @@ struct WinogradTests {
         let exact = conv2dReference(x, n: n, c: c, h: h, w: w, weight: weights, bias: bias, outChannels: oc, kernel: 3, stride: 1, padding: 1)
         expectClose(conv, exact, relative: 2e-2, "Winograd bf16 against the exact convolution")
         #expect(conv != exact, "bf16 rounding shows")
+        let float32 = winogradConv2d(x, n: n, c: c, h: h, w: w, weight: winogradWeight(weights, oc: oc, c: c, .float32), bias: bias)
+        expectClose(float32, exact, relative: 2e-6, "Winograd fp32 against the exact convolution")
     }
 
     /// GroupNorm (+SiLU) and nearest ×2 upsampling folded into reading the input give
@@ -52,10 +60,14 @@ struct WinogradTests {
     /// statistics, an odd channel count, and the padding kept zero after the shift.
     @Test(arguments: [(2, 5, 6, 10, 7), (1, 32, 34, 64, 16)])
     func foldedProloguesEqualTheSeparatePasses(n: Int, c: Int, h: Int, w: Int, oc: Int) {
+        for precision in ComputePrecision.allCases { foldedProloguesEqualTheSeparatePasses(n: n, c: c, h: h, w: w, oc: oc, precision: precision) }
+    }
+
+    private func foldedProloguesEqualTheSeparatePasses(n: Int, c: Int, h: Int, w: Int, oc: Int, precision: ComputePrecision) {
         let groups = c % 2 == 0 ? c / 2 : 1
         let x = testData(n * c * h * w, seed: 65).enumerated().map { $0.1 * 3 + Float($0.0 / (c * h * w)) }  // image 2 shifted
         let (gamma, beta) = (testData(c, seed: 66), testData(c, seed: 67))
-        let weight = winogradWeight(testData(oc * c * 9, seed: 68), oc: oc, c: c)
+        let weight = winogradWeight(testData(oc * c * 9, seed: 68), oc: oc, c: c, precision)
         let bias = testData(oc, seed: 69)
         for silu in [true, false] {
             var normalised = x
@@ -74,23 +86,25 @@ struct WinogradTests {
             let folded = winogradConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias,
                                         prologue: WinogradPrologue(scale: scale, shift: shift, silu: silu))
             let separate = winogradConv2d(normalised, n: n, c: c, h: h, w: w, weight: weight, bias: bias)
-            #expect(folded == separate, "GroupNorm\(silu ? " + SiLU" : "") folded into the convolution")
+            #expect(folded == separate, "\(precision): GroupNorm\(silu ? " + SiLU" : "") folded into the convolution")
         }
         let upsampled = upsampleNearest(x, n: n, c: c, h: h, w: w, outHeight: 2 * h, outWidth: 2 * w)
         let folded = winogradConv2d(x, n: n, c: c, h: 2 * h, w: 2 * w, weight: weight, bias: bias, prologue: WinogradPrologue(upsampled: true))
         let separate = winogradConv2d(upsampled, n: n, c: c, h: 2 * h, w: 2 * w, weight: weight, bias: bias)
-        #expect(folded == separate, "upsampling folded into the convolution")
+        #expect(folded == separate, "\(precision): upsampling folded into the convolution")
     }
 
-    /// The layers the policy picks: 3×3, stride 1, padding 1, up to 640 outputs.
+    /// The layers the policy picks: 3×3, stride 1, padding 1, up to 640 outputs, in both
+    /// precisions on this (AVX-512) machine.
     @Test func policyPicksTheOuterLayers() {
-        #expect(WinogradPolicy.applies(kernel: 3, stride: 1, padding: 1, outChannels: 640) == WinogradPolicy.enabled)
-        #expect(!WinogradPolicy.applies(kernel: 3, stride: 1, padding: 1, outChannels: 1280))
-        #expect(!WinogradPolicy.applies(kernel: 3, stride: 2, padding: 1, outChannels: 320))
-        #expect(!WinogradPolicy.applies(kernel: 1, stride: 1, padding: 0, outChannels: 320))
+        #expect(WinogradPolicy.applies(kernel: 3, stride: 1, padding: 1, outChannels: 640, precision: .bfloat16) == WinogradPolicy.enabled)
+        #expect(!WinogradPolicy.applies(kernel: 3, stride: 1, padding: 1, outChannels: 1280, precision: .bfloat16))
+        #expect(!WinogradPolicy.applies(kernel: 3, stride: 2, padding: 1, outChannels: 320, precision: .bfloat16))
+        #expect(!WinogradPolicy.applies(kernel: 1, stride: 1, padding: 0, outChannels: 320, precision: .bfloat16))
+        #expect(WinogradPolicy.applies(kernel: 3, stride: 1, padding: 1, outChannels: 320, precision: .float32) == WinogradPolicy.enabled)
     }
 
-    private func winogradWeight(_ weights: [Float], oc: Int, c: Int) -> WeightMatrix {
-        WeightMatrix(weights, rows: oc, columns: c * 9, role: .left, precision: .bfloat16, winograd: true)
+    private func winogradWeight(_ weights: [Float], oc: Int, c: Int, _ precision: ComputePrecision = .bfloat16) -> WeightMatrix {
+        WeightMatrix(weights, rows: oc, columns: c * 9, role: .left, precision: precision, winograd: true)
     }
 }

@@ -83,6 +83,20 @@ typedef struct {
 void lz_winograd_conv(const lz_winograd_input *input, const uint32_t *weights, int out_channels, const float *bias,
                       float *out, int accumulate, int j0, int j1, void *workspace);
 
+/// The fp32 path's pieces (its GEMMs are sgemm, called by the engine between them):
+/// U_ξ as sixteen row-major (out × in) fp32 matrices, (out·in) floats apart.
+void lz_winograd_transform_weights_f32(const float *weight, int out_channels, int in_channels, float *u);
+/// Tiles j0..<j0+columns (columns ≤ `lz_winograd_block_columns()`) of one image, transformed:
+/// sixteen row-major (channels × block columns) matrices V_ξ, `stride` floats apart. Needs AVX-512.
+void lz_winograd_input_f32(const lz_winograd_input *x, int j0, int columns, float *v, size_t stride);
+/// How many tiles one block holds: the width of V_ξ, and of each ξ's run in M's rows.
+int lz_winograd_block_columns(void);
+/// Y = Aᵀ M A + bias for a block's tiles j0..<j0+columns, M laid out as out_channels rows of
+/// sixteen ξ runs of block-columns floats: written into out (out_channels, height, width),
+/// or added to it. Needs AVX-512.
+void lz_winograd_output(const float *m, int out_channels, int j0, int columns, const float *bias, float *out,
+                        int height, int width, int accumulate);
+
 /// A GroupNorm group's statistics as per-channel coefficients: normalising channel c is
 /// x·scale[c] + shift[c]. x is (channels, hw) of one image. Needs AVX-512.
 void lz_group_norm_coefficients(const float *x, int channels, long hw, const float *weight, const float *bias,

@@ -10,14 +10,15 @@ import COpenBLAS
 private let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
 /// C (m×n) = alpha · op(A) · op(B) + beta · C, row-major. op(A) is (m×k), op(B) is (k×n);
-/// `transA`/`transB` say that A is stored (k×m) / B is stored (n×k).
+/// `transA`/`transB` say that A is stored (k×m) / B is stored (n×k). `counted: false` leaves
+/// the product out of `GEMMWork` (a Winograd convolution counts the direct one it replaces).
 @inline(__always)
 func gemm(
     transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
-    c: UnsafeMutablePointer<Float>, ldc: Int
+    c: UnsafeMutablePointer<Float>, ldc: Int, counted: Bool = true
 ) {
-    GEMMWork.add(m: m, n: n, k: k)
+    if counted { GEMMWork.add(m: m, n: n, k: k) }
     _ = singleThreadedBLAS
     cblas_sgemm(
         CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,

@@ -18,28 +18,35 @@ struct WeightMatrix: Sendable {
     /// Row-major fp32; empty when packed.
     let float32: [Float]
     /// bf16 pairs in `lz_bf16_gemm`'s panel order; empty when fp32. For a Winograd weight,
-    /// its sixteen transformed matrices (`lz_winograd_transform_weights`).
+    /// here or in `float32`, its sixteen transformed matrices (`lz_winograd_transform_weights*`).
     let packed: [UInt32]
-    /// A 3×3 convolution's weight held only as Winograd F(2×2, 3×3) transforms (bf16): the
+    /// A 3×3 convolution's weight held only as Winograd F(2×2, 3×3) transforms: the
     /// layer runs `winogradConv2d`, and the plain weight is not kept.
     let isWinograd: Bool
 
-    /// `winograd`: keep a (out, in·9) 3×3 convolution weight in Winograd form (bf16 only).
+    /// `winograd`: keep a (out, in·9) 3×3 convolution weight in Winograd form.
     init(_ values: [Float], rows: Int, columns: Int, role: Role, precision: ComputePrecision, winograd: Bool = false) {
         self.rows = rows
         self.columns = columns
         self.role = role
+        precondition(!winograd || (role == .left && columns % 9 == 0), "a Winograd weight is a 3×3 convolution's")
+        isWinograd = winograd
         guard precision == .bfloat16 else {
-            float32 = values
             packed = []
-            isWinograd = false
+            guard winograd else {
+                float32 = values
+                return
+            }
+            let inputs = columns / 9
+            float32 = [Float](unsafeUninitializedCapacity: 16 * rows * inputs) { out, count in
+                values.withUnsafeBufferPointer { lz_winograd_transform_weights_f32($0.baseAddress, Int32(rows), Int32(inputs), out.baseAddress) }
+                count = 16 * rows * inputs
+            }
             return
         }
         precondition(precision.isSupported, "bfloat16 weights need a CPU with AVX512-BF16")
         float32 = []
-        isWinograd = winograd
         if winograd {
-            precondition(role == .left && columns % 9 == 0, "a Winograd weight is a 3×3 convolution's")
             let inputs = columns / 9
             let words = lz_winograd_weight_words(Int32(rows), Int32(inputs))
             packed = [UInt32](unsafeUninitializedCapacity: words) { out, count in

@@ -2,7 +2,8 @@ import CKernels
 import Foundation
 
 /// Which 3×3 convolutions keep their weights as Winograd F(2×2, 3×3) transforms and run
-/// `winogradConv2d` (bf16 only): stride 1, padding 1, at most 640 output channels.
+/// `winogradConv2d`: stride 1, padding 1, at most 640 output channels, in bf16, or in fp32
+/// where the CPU has AVX-512 (the transforms' kernels need it).
 ///
 /// The bound on channels keeps the transforms to the layers where they pay. The VAE (all
 /// of its 3×3 convolutions, 128 to 512 channels at 64² to 512²) and the U-Net's two outer
@@ -18,10 +19,12 @@ public enum WinogradPolicy {
     public static let maximumOutChannels = 640
 
     /// Whether models loaded in `precision` run some convolutions as Winograd.
-    public static func isUsed(in precision: ComputePrecision) -> Bool { enabled && precision == .bfloat16 }
+    public static func isUsed(in precision: ComputePrecision) -> Bool {
+        enabled && (precision == .bfloat16 || avx512IsSupported)
+    }
 
-    static func applies(kernel: Int, stride: Int, padding: Int, outChannels: Int) -> Bool {
-        enabled && kernel == 3 && stride == 1 && padding == 1 && outChannels <= maximumOutChannels
+    static func applies(kernel: Int, stride: Int, padding: Int, outChannels: Int, precision: ComputePrecision) -> Bool {
+        isUsed(in: precision) && kernel == 3 && stride == 1 && padding == 1 && outChannels <= maximumOutChannels
     }
 }
 
@@ -59,15 +62,17 @@ func winogradConv2d(
     // the work of the direct convolution it replaces, so that rates compare across the two
     GEMMWork.add(m: oc, n: n * h * w, k: c * 9)
     let tiles = (h + 1) / 2 * Int(lz_winograd_tiles_per_row(Int32(w)))
-    let workspaceBytes = lz_winograd_workspace_bytes(Int32(oc), Int32(c))
+    let workspaceBytes = weight.isPacked ? lz_winograd_workspace_bytes(Int32(oc), Int32(c))
+        : 16 * (c + oc) * Int(lz_winograd_block_columns()) * MemoryLayout<Float>.size
     precondition(out.count == n * oc * h * w)
     x.withUnsafeBufferPointer { xp in
         out.withUnsafeMutableBufferPointer { op in
             weight.packed.withUnsafeBufferPointer { wp in
+              weight.float32.withUnsafeBufferPointer { wf in
                 bias.withUnsafeBufferPointer { bp in
                     prologue.scale.withUnsafeBufferPointer { sp in
                         prologue.shift.withUnsafeBufferPointer { hp in
-                            let shared = UncheckedSendable(value: (xp.baseAddress!, op.baseAddress!, wp.baseAddress!, bp.baseAddress, sp.baseAddress, hp.baseAddress))
+                            let shared = UncheckedSendable(value: (xp.baseAddress!, op.baseAddress!, (packed: wp.baseAddress, float32: wf.baseAddress), bp.baseAddress, sp.baseAddress, hp.baseAddress))
                             for b in 0..<n {
                                 splitIntoSlabs(extent: tiles, panel: Int(LZ_NR), work: oc * h * w * c * 4) { lo, hi in
                                     let (xb, ob, weights, biasValues, scale, shift) = shared.value
@@ -78,14 +83,34 @@ func winogradConv2d(
                                         silu: prologue.silu ? 1 : 0, upsampled: prologue.upsampled ? 1 : 0)
                                     let workspace = UnsafeMutableRawPointer.allocate(byteCount: workspaceBytes, alignment: 64)
                                     defer { workspace.deallocate() }
-                                    lz_winograd_conv(
-                                        &input, weights, Int32(oc), bias.isEmpty ? nil : biasValues, ob + b * oc * h * w,
-                                        accumulate ? 1 : 0, Int32(lo), Int32(hi), workspace)
+                                    let output = ob + b * oc * h * w
+                                    guard !weight.isPacked else {
+                                        lz_winograd_conv(&input, weights.packed!, Int32(oc), bias.isEmpty ? nil : biasValues, output,
+                                                         accumulate ? 1 : 0, Int32(lo), Int32(hi), workspace)
+                                        return
+                                    }
+                                    // fp32: the same three steps, sgemm between the transforms
+                                    let columns = Int(lz_winograd_block_columns())
+                                    let v = workspace.assumingMemoryBound(to: Float.self)
+                                    let m = v + 16 * c * columns
+                                    var j = lo
+                                    while j < hi {
+                                        let count = min(columns, hi - j)
+                                        lz_winograd_input_f32(&input, Int32(j), Int32(count), v, c * columns)
+                                        for xi in 0..<16 {
+                                            gemm(m: oc, n: count, k: c, a: weights.float32! + xi * oc * c, lda: c, b: v + xi * c * columns,
+                                                 ldb: columns, c: m + xi * columns, ldc: 16 * columns, counted: false)
+                                        }
+                                        lz_winograd_output(m, Int32(oc), Int32(j), Int32(count), bias.isEmpty ? nil : biasValues, output,
+                                                           Int32(h), Int32(w), accumulate ? 1 : 0)
+                                        j += count
+                                    }
                                 }
                             }
                         }
                     }
                 }
+              }
             }
         }
     }

@@ -22,7 +22,8 @@ struct Conv2d: Sendable {
         weight = try store.matrix(
             prefix + ".weight", shape: [outChannels, inChannels, kernel, kernel], rows: outChannels,
             columns: inChannels * kernel * kernel, role: .left,
-            winograd: WinogradPolicy.applies(kernel: kernel, stride: stride, padding: padding, outChannels: outChannels))
+            winograd: WinogradPolicy.applies(
+                kernel: kernel, stride: stride, padding: padding, outChannels: outChannels, precision: store.precision))
         bias = hasBias ? try store.tensor(prefix + ".bias", shape: [outChannels]) : []
         name = prefix
         self.inChannels = inChannels
