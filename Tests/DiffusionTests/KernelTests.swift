@@ -128,13 +128,22 @@ import Testing
         expectClose(g, ref, relative: 1e-5, "groupNorm + SiLU, 6002-element groups")
     }
 
-    @Test func softmaxMatchesReference() {
-        var x = testData(6 * 9, seed: 10).map { $0 * 5 }
-        let ref = softmaxReference(x, rows: 6, cols: 9)
-        var inverseSums = [Float](repeating: 0, count: 6)
-        softmaxRowsUnnormalized(&x, rows: 6, cols: 9, stride: 9, inverseSums: &inverseSums)
-        let normalised = x.indices.map { x[$0] * inverseSums[$0 / 9] }
-        expectClose(normalised, ref, relative: 1e-6, "softmax")
+    /// Both versions (AVX-512 and the Swift fallback), on rows that are not whole vectors,
+    /// one with masked (−∞) scores and one fully masked (zeros, not NaNs).
+    @Test(arguments: [true, false])
+    func softmaxMatchesReference(vectorized: Bool) {
+        let (rows, cols) = (6, 37)
+        var x = testData(rows * cols, seed: 10).map { $0 * 5 }
+        for j in 30..<cols { x[cols + j] = -.infinity }
+        let ref = softmaxReference(x, rows: rows, cols: cols)
+        for j in 0..<cols { x[2 * cols + j] = -.infinity }
+        var inverseSums = [Float](repeating: 0, count: rows)
+        softmaxRowsUnnormalized(&x, rows: rows, cols: cols, stride: cols, inverseSums: &inverseSums, vectorized: vectorized)
+        let normalised = x.indices.map { x[$0] * inverseSums[$0 / cols] }
+        let unmasked = (0..<rows).filter { $0 != 2 }.flatMap { r in (r * cols)..<((r + 1) * cols) }
+        expectClose(unmasked.map { normalised[$0] }, unmasked.map { ref[$0] }, relative: 1e-6, "softmax, vectorized \(vectorized)")
+        #expect((0..<cols).allSatisfy { x[2 * cols + $0] == 0 }, "a fully masked row gives zeros")
+        #expect((30..<cols).allSatisfy { normalised[cols + $0] == 0 }, "masked scores get no weight")
     }
 
     /// Blocks smaller than the query length exercise the blocked path; causal is CLIP's mask.

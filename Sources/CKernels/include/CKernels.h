@@ -110,6 +110,10 @@ void lz_group_norm_coefficients(const float *x, int channels, long hw, const flo
 void lz_softmax_columns_packed(const float *x, int rows, int cols, long stride, float scale, float *inverse_sums,
                                uint32_t *packed);
 
+/// exp(x − rowmax) in place over `rows` rows of `cols` (rows `stride` apart), each row's
+/// 1/Σ in inverse_sums: the fp32 attention's softmax, normalised on its output. Needs AVX-512.
+void lz_softmax_rows_unnormalized(float *x, int rows, int cols, long stride, float *inverse_sums);
+
 /// dst[c][r] = src[r][c] · scale[c] (scale NULL: no scaling): src is (rows × cols), rows
 /// ld_src apart; dst rows are ld_dst apart. Needs AVX-512.
 void lz_transpose_scaled(const float *src, int rows, int cols, long ld_src, const float *scale, float *dst, long ld_dst);

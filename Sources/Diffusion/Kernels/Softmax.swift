@@ -1,10 +1,18 @@
+import CKernels
 import Foundation
 
 /// exp(x − rowmax) in place, leaving each row's 1/Σ in `inverseSums`: attention applies
 /// it to the (rows × headDim) output instead of the (rows × keys) probabilities. One
-/// thread: attention already shares its heads between the cores. (The fp32 twin of
-/// `lz_softmax_rows_unnormalized`.)
-func softmaxRowsUnnormalized(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int, inverseSums: UnsafeMutablePointer<Float>) {
+/// thread: attention already shares its heads between the cores. With AVX-512 the rows run
+/// in `lz_softmax_rows_unnormalized`; this Swift loop is the fallback.
+func softmaxRowsUnnormalized(
+    _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, stride: Int, inverseSums: UnsafeMutablePointer<Float>,
+    vectorized: Bool = avx512IsSupported
+) {
+    if vectorized {
+        lz_softmax_rows_unnormalized(x, Int32(rows), Int32(cols), stride, inverseSums)
+        return
+    }
     for r in 0..<rows { inverseSums[r] = 1 / expRow(x + r * stride, cols) }
 }
 
