@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(name: "RenderStageTests", dependencies: ["RenderStage", "Schema", "TestSupport", "StageSupport", "Diffusion", "Runtime"]),
         .testTarget(
             name: "TelegramTests",
-            dependencies: ["Telegram", "BotAPIEmulator", "Runtime", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Telegram", "BotAPIEmulator", "EmbeddedHTTP", "Runtime", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "StageTests",

@@ -34,12 +34,16 @@ public final class HTTPServer: @unchecked Sendable {
     public let port: UInt16
     private let name: String
     private let limits: Limits
-    private let listener: Int32
+    /// The listening socket's fd (tests watch what becomes of its number).
+    let listener: Int32
     private let handler: @Sendable (HTTPServerRequest) -> HTTPServerReply
     private let observer: (@Sendable (Int) -> Void)?
     private let lock = NSLock()
     private var connections: Set<Int32> = []
     private var stopped = false
+    /// Set (under the lock) by the accept thread as it closes the listener, so that a later
+    /// `stop()` never shuts down that fd number: by then it may be another socket's.
+    private var listenerClosed = false
     private var accepted = 0
 
     public struct StartError: Error, CustomStringConvertible {
@@ -88,21 +92,37 @@ public final class HTTPServer: @unchecked Sendable {
         thread.start()
     }
 
+    /// Whether the accept thread has closed the listener (after `stop()`).
+    var hasClosedListener: Bool { lock.withLock { listenerClosed } }
+
     /// Connections accepted so far; a client that reuses its connection adds one only.
     public var acceptedConnections: Int { lock.withLock { accepted } }
 
     /// Stops accepting and closes every open connection (in-flight long polls see EOF).
+    /// Calling it again does nothing.
     public func stop() {
         // Under the lock: a connection thread removes its fd (under the lock) before
         // closing it, so every fd still in the set is open and not yet reused.
         // Only shut the listener down here: that wakes `accept` with an error, and the
         // accept thread closes it. Closing it here could let that thread call `accept` on
-        // an fd number already given to another socket (another server's listener).
+        // an fd number already given to another socket (another server's listener). For the
+        // same reason the listener is shut down only while it is still open: a second
+        // stop() after the accept thread closed it shut down whatever socket had since been
+        // given that number (stage tests saw PostgreSQL connections of other tests cut,
+        // "server closed the connection unexpectedly", with nothing in the server's log).
         lock.withLock {
             stopped = true
             for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
+            if !listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
         }
-        shutdown(listener, Int32(SHUT_RDWR))
+    }
+
+    /// The accept thread's last act.
+    private func closeListener() {
+        lock.withLock {
+            listenerClosed = true
+            close(listener)
+        }
     }
 
     private enum Admission { case admitted, full, stopped }
@@ -112,7 +132,7 @@ public final class HTTPServer: @unchecked Sendable {
             let fd = accept(listener, nil, nil)
             if fd < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
-                close(listener)
+                closeListener()
                 return
             }
             let admission = lock.withLock { () -> Admission in
@@ -125,7 +145,7 @@ public final class HTTPServer: @unchecked Sendable {
             switch admission {
             case .stopped:
                 close(fd)
-                close(listener)
+                closeListener()
                 return
             case .full:
                 writeAll(fd, HTTPConnection.encode(.text(503, "too many connections"), keepAlive: false, server: name))
