@@ -82,7 +82,7 @@ struct RendererCommand: AsyncParsableCommand {
                 RenderService(engine: RendererCommand.servedEngine(engine, context.environment), queue: JobQueue(connection),
                               listener: try await context.connect(), configuration: configuration, logger: context.logger),
                 LeaseRescuerService(queue: JobQueue(try await context.connect()),
-                                    interval: try context.environment.seconds("LIENZO_RESCUE_INTERVAL", default: 10), logger: context.logger),
+                                    interval: try context.environment.interval("LIENZO_RESCUE_INTERVAL", default: 10), logger: context.logger),
             ]
             if metricsPort > 0 {
                 services.append(MetricsEndpoint(port: UInt16(metricsPort), logger: context.logger) { registry.emitToString() })

@@ -40,6 +40,16 @@ public struct Environment: Sendable {
         return .milliseconds(Int64(value * 1000))
     }
 
+    /// `seconds` for the pause of a loop that runs until shutdown (a rescuer, a purge, a
+    /// gauge refresh): 0, or anything under a millisecond, would spin a core.
+    public func interval(_ name: String, default fallback: Double) throws -> Duration {
+        let value = try seconds(name, default: fallback)
+        guard value >= .milliseconds(1) else {
+            throw ConfigurationError("\(name) is the pause between rounds of a loop and must be at least 0.001 seconds, got '\(self[name] ?? "")'")
+        }
+        return value
+    }
+
     public func bool(_ name: String, default fallback: Bool) throws -> Bool {
         guard let text = self[name]?.lowercased() else { return fallback }
         switch text {

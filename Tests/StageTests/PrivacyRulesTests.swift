@@ -113,4 +113,16 @@ import Testing
         }
         #expect(throws: ConfigurationError.self) { try RetentionPolicy(environment: Environment(["LIENZO_KEEP_PROMPTS_FOR": "forever"])) }
     }
+
+    /// The pause of a loop that runs until shutdown may not be 0 (it would spin a core);
+    /// the message names the setting and what it got.
+    @Test func aLoopsPauseOfZeroIsRefused() throws {
+        for name in ["LIENZO_RETENTION_INTERVAL", "DELIVER_RESCUE_INTERVAL", "DELIVER_QUEUE_METRICS_INTERVAL", "INGEST_WEBHOOK_CHECK_INTERVAL"] {
+            let environment = Environment([name: "0"])
+            let error = #expect(throws: ConfigurationError.self) { _ = try environment.interval(name, default: 15) }
+            #expect(error?.description.contains(name) == true && error?.description.contains("'0'") == true, "\(String(describing: error))")
+            #expect(try Environment([name: "0.5"]).interval(name, default: 15) == .milliseconds(500))
+        }
+        #expect(throws: ConfigurationError.self) { try RetentionPolicy(environment: Environment(["LIENZO_RETENTION_INTERVAL": "0"])) }
+    }
 }

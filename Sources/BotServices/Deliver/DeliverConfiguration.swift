@@ -64,7 +64,7 @@ public struct DeliverConfiguration: Sendable {
         connections = try environment.int("DELIVER_CONNECTIONS", default: connections, in: 1...64)
         maxInFlight = try environment.int("DELIVER_MAX_IN_FLIGHT", default: maxInFlight, in: 1...10_000)
         leaseSeconds = try environment.seconds("DELIVER_LEASE_SECONDS", default: leaseSeconds).seconds
-        rescueInterval = try environment.seconds("DELIVER_RESCUE_INTERVAL", default: 15)
+        rescueInterval = try environment.interval("DELIVER_RESCUE_INTERVAL", default: 15)
         pollInterval = try environment.seconds("DELIVER_POLL_INTERVAL", default: 2)
         globalRate = Double(try environment.int("DELIVER_GLOBAL_RATE", default: 30, in: 1...10_000))
         chatInterval = try environment.seconds("DELIVER_CHAT_INTERVAL", default: chatInterval).seconds
@@ -76,6 +76,6 @@ public struct DeliverConfiguration: Sendable {
         databaseRetry = RetryPolicy(baseSeconds: retryBase, capSeconds: max(retryBase, 120))
         retention = try RetentionPolicy(environment: environment)
         metricsPort = try environment.int("DELIVER_METRICS_PORT", default: metricsPort, in: 0...65535)
-        queueMetricsInterval = try environment.seconds("DELIVER_QUEUE_METRICS_INTERVAL", default: 15)
+        queueMetricsInterval = try environment.interval("DELIVER_QUEUE_METRICS_INTERVAL", default: 15)
     }
 }

@@ -55,7 +55,7 @@ public struct WebhookConfiguration: Sendable {
         port = try environment.int("INGEST_WEBHOOK_PORT", default: port, in: 1...65535)
         maxConnections = try environment.int("INGEST_WEBHOOK_MAX_CONNECTIONS", default: maxConnections, in: 1...100)
         maxBodyBytes = try environment.int("INGEST_WEBHOOK_MAX_BODY", default: maxBodyBytes, in: 1024...(64 << 20))
-        checkInterval = try environment.seconds("INGEST_WEBHOOK_CHECK_INTERVAL", default: 60)
+        checkInterval = try environment.interval("INGEST_WEBHOOK_CHECK_INTERVAL", default: 60)
     }
 
     static func isValidSecret(_ text: String) -> Bool {

@@ -28,7 +28,7 @@ public struct RetentionPolicy: Sendable, Equatable {
     public init(environment: Environment) throws {
         keepImagesFor = try environment.duration("LIENZO_KEEP_IMAGES_FOR", default: keepImagesFor)
         keepPromptsFor = try environment.duration("LIENZO_KEEP_PROMPTS_FOR", default: keepPromptsFor)
-        interval = try environment.seconds("LIENZO_RETENTION_INTERVAL", default: 60)
+        interval = try environment.interval("LIENZO_RETENTION_INTERVAL", default: 60)
         batchSize = try environment.int("LIENZO_RETENTION_BATCH", default: batchSize, in: 1...100_000)
     }
 }
