@@ -33,6 +33,30 @@ import Testing
         #expect(store.unusedKeys == ["a", "c"])
     }
 
+    /// Lookup tables read a row at a time through their own descriptor: every dtype and row
+    /// range reads as `floats` does, a checkpoint replaced by a rename still reads as loaded,
+    /// and one truncated in place gives an error instead of SIGBUS.
+    @Test func rowReadersReadWhatWasLoaded() throws {
+        let f16: [UInt8] = [0x00, 0x3e, 0x00, 0xc0, 0x00, 0x3c, 0x00, 0x40, 0x00, 0x00, 0x00, 0x44]  // 1.5 -2 1 2 0 4
+        let header = #"{"t":{"dtype":"F16","shape":[3,2],"data_offsets":[0,12]}}"#
+        let path = try Self.write(header, f16, name: "table.safetensors")
+        let file = try SafetensorsFile(path: path)
+        let reader = try file.rowReader("t")
+        #expect(try (0..<3).flatMap { try reader.row($0) } == file.floats("t"))
+        #expect(try file.rowReader("t", rows: 1..<3).row(1) == [0, 4])
+        let table = try WeightStore(file: file).table("t", shape: [3, 2])
+        #expect(try table.row(2) == [0, 4])
+
+        let replacement = try Self.write(header, [UInt8](repeating: 0, count: 12), name: "other.safetensors")
+        #expect(rename(replacement, path) == 0)
+        #expect(try reader.row(0) == [1.5, -2], "a file renamed over the checkpoint leaves the loaded one readable")
+
+        let inPlace = try Self.write(header, f16, name: "inplace.safetensors")
+        let truncated = try SafetensorsFile(path: inPlace).rowReader("t")
+        #expect(truncate(inPlace, 10) == 0)
+        #expect(throws: DiffusionError.self) { try truncated.row(2) }
+    }
+
     @Test func truncatedFileIsReported() throws {
         let header = #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#
         let path = try Self.write(header, [0, 0, 0, 0], name: "short.safetensors")

@@ -70,6 +70,45 @@ struct Conv2d: Sendable {
         }
     }
 
+    /// A 1×1 convolution to fewer channels written over its own input: x is consumed, and
+    /// each block of pixel columns is projected into a small buffer and copied over the first
+    /// channels of x (a pixel's outputs need only that pixel's inputs, all read by then). The
+    /// pages of x past the result go back to the kernel, so a resnet's shortcut at the VAE's
+    /// 512² level costs no tensor of its own. Otherwise (a LoRA on the layer, or not 1×1 to
+    /// fewer channels), `self(x)`.
+    func projectingInPlace(_ x: consuming Tensor) -> Tensor {
+        guard kernel == 1, stride == 1, padding == 0, outChannels <= inChannels, LoraBatch.active?.patches(name) != true else {
+            return self(x)
+        }
+        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+        let hw = h * w
+        var data = (consume x).data
+        KernelProfile.measure(.convolution1x1) {
+            // about 1 MiB of outputs a block, whole panels of the kernel's columns
+            let block = min(hw, max(Int(LZ_NR), (1 << 18) / outChannels / Int(LZ_NR) * Int(LZ_NR)))
+            var projected = uninitializedFloats(outChannels * block)  // each block's GEMM writes what it copies
+            data.withUnsafeMutableBufferPointer { dp in
+                projected.withUnsafeMutableBufferPointer { pp in
+                    let (base, buffer) = (dp.baseAddress!, pp.baseAddress!)
+                    for b in 0..<n {
+                        let input = base + b * inChannels * hw
+                        let output = base + b * outChannels * hw
+                        var p0 = 0
+                        while p0 < hw {
+                            let columns = min(block, hw - p0)
+                            multiply(weight, input + p0, ldb: hw, n: columns, into: buffer, ldc: columns, accumulate: false, bias: bias)
+                            for o in 0..<outChannels { (output + o * hw + p0).update(from: buffer + o * columns, count: columns) }
+                            p0 += columns
+                        }
+                    }
+                }
+            }
+        }
+        data.removeLast(data.count - n * outChannels * hw)
+        releaseUnusedCapacity(of: &data)
+        return Tensor(shape: [n, outChannels, h, w], data: data)
+    }
+
     /// conv(nearest ×2 upsampling of x): a Winograd layer reads x at half size, so the
     /// upsampled copy is never made.
     func callAsFunction(upsampling x: Tensor) -> Tensor {

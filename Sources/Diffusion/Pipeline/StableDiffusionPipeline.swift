@@ -119,6 +119,7 @@ public struct StableDiffusionPipeline: Sendable {
     /// image at a time: the VAE's activations at 512² are the largest tensors of a run.
     public func decode(_ latents: Tensor, with decoder: (any LatentDecoder)? = nil) -> [RGBImage] {
         let decoder = decoder ?? model.vae
+        releaseFreeHeapMemory()
         return (0..<latents.shape[0]).map { j in Self.image(of: latents.slice(j..<(j + 1)), decodedBy: decoder) }
     }
 

@@ -13,8 +13,7 @@ public struct CLIPTextModel: Sendable {
     public init(store: WeightStore, config: CLIPTextConfig) throws {
         self.config = config
         let d = config.hiddenSize
-        tokenEmbedding = EmbeddingTable(
-            try store.tensor("embeddings.token_embedding.weight", shape: [config.vocabSize, d]), width: d, precision: store.precision)
+        tokenEmbedding = try store.table("embeddings.token_embedding.weight", shape: [config.vocabSize, d])
         positionEmbedding = try store.tensor("embeddings.position_embedding.weight", shape: [config.maxPositionEmbeddings, d])
         layers = try (0..<config.numHiddenLayers).map { try CLIPEncoderLayer(store, "encoder.layers.\($0)", config: config) }
         finalLayerNorm = try LayerNorm(store, "final_layer_norm", dim: d, eps: config.layerNormEps)
@@ -35,7 +34,8 @@ public struct CLIPTextModel: Sendable {
         for (b, row) in ids.enumerated() {
             for (i, id) in row.enumerated() {
                 guard id >= 0, id < config.vocabSize else { throw DiffusionError.invalidArgument("token id \(id) outside the vocabulary") }
-                for j in 0..<d { h[(b * length + i) * d + j] = tokenEmbedding[id, j] + positionEmbedding[i * d + j] }
+                let embedding = try tokenEmbedding.row(id)
+                for j in 0..<d { h[(b * length + i) * d + j] = embedding[j] + positionEmbedding[i * d + j] }
             }
         }
         for layer in layers.prefix(layers.count - clipSkip) { h = layer(h, batch: batch, length: length) }

@@ -1,28 +1,43 @@
-/// A (rows × width) lookup table, such as CLIP's 49408-token embedding: fp32, or in bf16
-/// (rounded to nearest even, as the GEMM kernel rounds its operands) when the model runs in
-/// bf16, which halves SD 1.5's 152 MB table, as PyTorch's `pipe.to(torch.bfloat16)` does.
+/// A (rows × width) lookup table, such as CLIP's 49408-token embedding, of which a prompt
+/// reads a few rows: read from the checkpoint file a row at a time
+/// (`SafetensorsRowReader`), or held in memory for synthetic weights. When the
+/// model runs in bf16 each value is rounded to bf16 (nearest even, as the GEMM kernel
+/// rounds its operands), as PyTorch's `pipe.to(torch.bfloat16)` rounds the table.
 struct EmbeddingTable: Sendable {
     let width: Int
-    private let float32: [Float]
-    private let bfloat16: [UInt16]
+    private let values: [Float]
+    private let reader: SafetensorsRowReader?
+    private let roundsToBFloat16: Bool
 
+    /// A table held in memory.
     init(_ values: [Float], width: Int, precision: ComputePrecision) {
         self.width = width
-        if precision == .bfloat16 {
-            float32 = []
-            bfloat16 = values.map { v in
-                let bits = v.bitPattern
-                return UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
-            }
-        } else {
-            float32 = values
-            bfloat16 = []
-        }
+        self.values = values
+        reader = nil
+        roundsToBFloat16 = precision == .bfloat16
     }
 
-    /// Entry j of row `row`.
-    @inline(__always)
-    subscript(row: Int, j: Int) -> Float {
-        float32.isEmpty ? Float(bitPattern: UInt32(bfloat16[row * width + j]) << 16) : float32[row * width + j]
+    /// A table read from its file on demand.
+    init(reader: SafetensorsRowReader, width: Int, precision: ComputePrecision) {
+        precondition(reader.rowElements == width)
+        self.width = width
+        values = []
+        self.reader = reader
+        roundsToBFloat16 = precision == .bfloat16
+    }
+
+    /// Row `row` (`width` values).
+    func row(_ row: Int) throws -> [Float] {
+        let raw: [Float]
+        if let reader {
+            raw = try reader.row(row)
+        } else {
+            raw = Array(values[(row * width)..<((row + 1) * width)])
+        }
+        guard roundsToBFloat16 else { return raw }
+        return raw.map { v in
+            let bits = v.bitPattern
+            return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
+        }
     }
 }

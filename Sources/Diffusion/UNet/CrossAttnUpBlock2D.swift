@@ -25,8 +25,7 @@ struct CrossAttnUpBlock2D: Sendable {
         var h = x
         for i in resnets.indices {
             guard let skip = skips.popLast() else { break }
-            h = concatChannels(h, skip)
-            h = resnets[i](h, tembSiLU: tembSiLU)
+            h = resnets[i](concatChannels(h, skip), tembSiLU: tembSiLU)
             if !attentions.isEmpty { h = attentions[i](h, context: context, contextLength: contextLength) }
         }
         if let u = upsampler {

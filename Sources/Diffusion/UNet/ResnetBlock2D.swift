@@ -19,9 +19,9 @@ struct ResnetBlock2D: Sendable {
     }
 
     /// x is (N, C, H, W); `tembSiLU` is SiLU(time embedding), (N, tembChannels).
-    /// x is consumed: the residual is x itself (or its 1×1 projection, made before conv2 so
-    /// that x can be freed), and conv2 adds into it, so a block whose caller hands x over
-    /// holds two tensors of its size at a time, not four (the VAE's 512² levels).
+    /// x is consumed: the residual is x itself (or its 1×1 projection, written over x), and
+    /// conv2 adds into it, so a block whose caller hands x over holds x and conv1's output
+    /// at a time, not four tensors (the VAE's 512² levels).
     func callAsFunction(_ x: consuming Tensor, tembSiLU: [Float]?) -> Tensor {
         var h = conv1(x, normalizedBy: norm1, silu: true)
         if let proj = timeEmbProj, let t = tembSiLU {
@@ -38,7 +38,7 @@ struct ResnetBlock2D: Sendable {
             }
         }
         var out: Tensor
-        if let convShortcut { out = convShortcut(x) } else { out = consume x }
+        if let convShortcut { out = convShortcut.projectingInPlace(consume x) } else { out = consume x }
         conv2.add(h, normalizedBy: norm2, silu: true, to: &out)
         return out
     }

@@ -22,7 +22,7 @@ struct Decoder: Sendable {
 
     func callAsFunction(_ z: Tensor) -> Tensor {
         var h = midBlock(convIn(z))
-        for b in upBlocks { h = b(consume h) }
+        for b in upBlocks { h = b(consume h); releaseFreeHeapMemory() }
         return convOut(h, normalizedBy: convNormOut, silu: true)
     }
 }

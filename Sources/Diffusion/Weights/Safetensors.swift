@@ -123,10 +123,17 @@ public final class SafetensorsFile: @unchecked Sendable {
             first = rows.lowerBound * per
             n = rows.count * per
         }
-        let p = UnsafeRawPointer(base + e.offset)
+        let out = Self.widen(UnsafeRawPointer(base + e.offset), dtype: e.dtype, first: first, count: n)
+        release(e)
+        return out
+    }
+
+    /// Values first..<first+count of a tensor starting at p, widened to Float (F32, F16,
+    /// BF16 or U8; anything else gives zeros, refused before this is called).
+    static func widen(_ p: UnsafeRawPointer, dtype: DType, first: Int, count n: Int) -> [Float] {
         var out = [Float](repeating: 0, count: n)
         out.withUnsafeMutableBufferPointer { o in
-            switch e.dtype {
+            switch dtype {
             case .F32:
                 for i in 0..<n { o[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * (first + i), as: UInt32.self))) }
             case .F16:
@@ -141,11 +148,28 @@ public final class SafetensorsFile: @unchecked Sendable {
             case .U8:
                 for i in 0..<n { o[i] = Float(p.load(fromByteOffset: first + i, as: UInt8.self)) }
             default:
-                break  // refused above
+                break
             }
         }
-        release(e)
         return out
+    }
+
+    /// Reads rows of tensor `key` (of its row range `rows`, when given) later, through a file
+    /// descriptor of its own opened now, instead of keeping the mapping: a checkpoint
+    /// replaced by a rename still reads as it was loaded, and one truncated in place gives
+    /// an error where a mapping would raise SIGBUS.
+    public func rowReader(_ key: String, rows: Range<Int>? = nil) throws -> SafetensorsRowReader {
+        guard let e = entries[key] else { throw DiffusionError.missingWeight(key: key, file: path) }
+        guard [.F32, .F16, .BF16].contains(e.dtype), let leading = e.shape.first, leading > 0 else {
+            throw DiffusionError.unsupportedDType(key: key, dtype: e.dtype.rawValue, file: path)
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw DiffusionError.fileNotFound(path: path) }
+        let perRow = e.shape.reduce(1, *) / leading
+        let range = rows ?? 0..<leading
+        return SafetensorsRowReader(
+            fd: fd, path: path, dtype: e.dtype, offset: e.offset + range.lowerBound * perRow * e.dtype.width, rowElements: perRow,
+            rowCount: range.count)
     }
 
     /// Drops the tensor's file pages from this process once it has been widened, so that
@@ -155,5 +179,44 @@ public final class SafetensorsFile: @unchecked Sendable {
         let start = (e.offset + page - 1) / page * page  // only pages wholly inside the tensor
         let end = (e.offset + e.byteCount) / page * page
         if end > start { _ = madvise(base + start, end - start, Int32(MADV_DONTNEED)) }
+    }
+}
+
+/// Rows of one tensor of a loaded checkpoint, read on demand (`SafetensorsFile.rowReader`).
+public final class SafetensorsRowReader: @unchecked Sendable {
+    private let fd: Int32
+    private let path: String
+    private let dtype: SafetensorsFile.DType
+    /// File offset of row 0.
+    private let offset: Int
+    let rowElements: Int
+    let rowCount: Int
+
+    init(fd: Int32, path: String, dtype: SafetensorsFile.DType, offset: Int, rowElements: Int, rowCount: Int) {
+        self.fd = fd
+        self.path = path
+        self.dtype = dtype
+        self.offset = offset
+        self.rowElements = rowElements
+        self.rowCount = rowCount
+    }
+
+    deinit { close(fd) }
+
+    /// Row `row` widened to Float.
+    public func row(_ row: Int) throws -> [Float] {
+        precondition(row >= 0 && row < rowCount, "row \(row) outside 0..<\(rowCount)")
+        let bytes = rowElements * dtype.width
+        var buffer = [UInt8](repeating: 0, count: bytes)
+        var done = 0
+        while done < bytes {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, bytes - done, off_t(offset + row * bytes + done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw DiffusionError.malformedSafetensors(path: path, reason: "a row could not be read back: the file changed on disk after it was loaded")
+            }
+            done += n
+        }
+        return buffer.withUnsafeBytes { SafetensorsFile.widen($0.baseAddress!, dtype: dtype, first: 0, count: rowElements) }
     }
 }

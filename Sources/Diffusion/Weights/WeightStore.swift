@@ -97,6 +97,22 @@ public final class WeightStore: @unchecked Sendable {
             if key.contains("norm") && key.hasSuffix(".weight") { return [Float](repeating: 1, count: count) }
             return Self.uniform(count, scale: 0.01, state: &state)
         }
+        let s = try checkedSource(key, shape: shape)
+        return try s.file.floats(s.key, rows: s.rows)
+    }
+
+    /// A (rows × width) lookup table such as CLIP's token embedding, read a row at a time
+    /// from the file when one is asked for, instead of held in memory (SD 1.5's is 152 MB in
+    /// fp32 and a prompt reads 77 of its 49408 rows); synthetic stores hold theirs.
+    func table(_ key: String, shape: [Int]) throws -> EmbeddingTable {
+        precondition(shape.count == 2)
+        if synthetic != nil { return EmbeddingTable(try tensor(key, shape: shape), width: shape[1], precision: precision) }
+        let s = try checkedSource(key, shape: shape)
+        return EmbeddingTable(reader: try s.file.rowReader(s.key, rows: s.rows), width: shape[1], precision: precision)
+    }
+
+    /// Where `key` lives, after checking its shape; marks it used.
+    private func checkedSource(_ key: String, shape: [Int]) throws -> Source {
         guard let s = sources[key] else {
             throw DiffusionError.missingWeight(key: key, file: sources.values.first?.file.path ?? "(no file)")
         }
@@ -105,7 +121,7 @@ public final class WeightStore: @unchecked Sendable {
             throw DiffusionError.shapeMismatch(key: key, expected: shape, found: found)
         }
         used.insert(s.key)
-        return try s.file.floats(s.key, rows: s.rows)
+        return s
     }
 
     /// The tensor `key` as a layer's weight matrix in this store's `precision` (`winograd`:
