@@ -228,12 +228,3 @@ func normalisedSquaredError(_ actual: [Float], _ expected: [Float]) -> Double {
     }
     return error / max(norm, 1e-30)
 }
-
-/// x rounded to the nearest bfloat16 (ties to even), as the kernel rounds its operands.
-func roundedToBFloat16(_ x: [Float]) -> [Float] {
-    x.map { v in
-        let u = v.bitPattern
-        let rounded = (u &+ 0x7FFF &+ ((u >> 16) & 1)) & 0xFFFF_0000
-        return Float(bitPattern: rounded)
-    }
-}

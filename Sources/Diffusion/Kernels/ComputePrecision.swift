@@ -19,3 +19,12 @@ public enum ComputePrecision: String, Sendable, CaseIterable {
     /// The fastest precision this CPU runs.
     public static var fastest: ComputePrecision { bfloat16IsSupported ? .bfloat16 : .float32 }
 }
+
+/// x rounded to the nearest bfloat16 (ties to even), as the bf16 kernels round their
+/// operands, kept in Float.
+func roundedToBFloat16(_ x: [Float]) -> [Float] {
+    x.map { v in
+        let u = v.bitPattern
+        return Float(bitPattern: (u &+ 0x7FFF &+ ((u >> 16) & 1)) & 0xFFFF_0000)
+    }
+}

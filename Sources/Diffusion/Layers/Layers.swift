@@ -49,8 +49,7 @@ struct Conv2d: Sendable {
     /// norm's coefficients, so the normalised copy of x is never made.
     func callAsFunction(_ x: Tensor, normalizedBy norm: GroupNorm, silu: Bool) -> Tensor {
         guard fuses else { return self(norm(x, silu: silu)) }
-        let coefficients = norm.coefficients(x)
-        return winograd(x, prologue: WinogradPrologue(scale: coefficients.scale, shift: coefficients.shift, silu: silu))
+        return winograd(x, prologue: norm.prologue(reading: x, silu: silu))
     }
 
     /// residual += conv(silu(norm(x))): a Winograd layer adds its outputs to the residual as
@@ -61,13 +60,7 @@ struct Conv2d: Sendable {
             addInPlace(&residual.data, self(x, normalizedBy: norm, silu: silu).data)
             return
         }
-        let coefficients = norm.coefficients(x)
-        KernelProfile.measure(.convolution3x3) {
-            winogradConv2d(
-                x.data, n: x.shape[0], c: inChannels, h: x.shape[2], w: x.shape[3], weight: weight, bias: bias,
-                prologue: WinogradPrologue(scale: coefficients.scale, shift: coefficients.shift, silu: silu),
-                into: &residual.data, accumulate: true)
-        }
+        winograd(x, prologue: norm.prologue(reading: x, silu: silu), into: &residual.data, accumulate: true)
     }
 
     /// A 1×1 convolution to fewer channels written over its own input: x is consumed, and
@@ -109,12 +102,13 @@ struct Conv2d: Sendable {
         return Tensor(shape: [n, outChannels, h, w], data: data)
     }
 
-    /// conv(nearest ×2 upsampling of x): a Winograd layer reads x at half size, so the
-    /// upsampled copy is never made.
-    func callAsFunction(upsampling x: Tensor) -> Tensor {
+    /// conv(nearest upsampling of x to `size`): a Winograd layer reads x at half size when
+    /// `size` doubles it, so the upsampled copy is never made.
+    func callAsFunction(upsampling x: Tensor, to size: (height: Int, width: Int)) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        guard fuses else {
-            return self(Tensor(shape: [n, c, 2 * h, 2 * w], data: upsampleNearest(x.data, n: n, c: c, h: h, w: w, outHeight: 2 * h, outWidth: 2 * w)))
+        guard fuses, size == (2 * h, 2 * w) else {
+            let upsampled = upsampleNearest(x.data, n: n, c: c, h: h, w: w, outHeight: size.height, outWidth: size.width)
+            return self(Tensor(shape: [n, c, size.height, size.width], data: upsampled))
         }
         return winograd(x, prologue: WinogradPrologue(upsampled: true))
     }
@@ -124,11 +118,20 @@ struct Conv2d: Sendable {
     private var fuses: Bool { weight.isWinograd && LoraBatch.active?.patches(name) != true }
 
     private func winograd(_ x: Tensor, prologue: WinogradPrologue) -> Tensor {
-        let (n, h, w) = (x.shape[0], prologue.upsampled ? 2 * x.shape[2] : x.shape[2], prologue.upsampled ? 2 * x.shape[3] : x.shape[3])
-        let data = KernelProfile.measure(.convolution3x3) {
-            winogradConv2d(x.data, n: n, c: inChannels, h: h, w: w, weight: weight, bias: bias, prologue: prologue)
+        let (h, w) = prologue.upsampled ? (2 * x.shape[2], 2 * x.shape[3]) : (x.shape[2], x.shape[3])
+        var out = Tensor(shape: [x.shape[0], outChannels, h, w], data: uninitializedFloats(x.shape[0] * outChannels * h * w))
+        winograd(x, prologue: prologue, into: &out.data, accumulate: false)  // every output is some tile's
+        return out
+    }
+
+    /// The Winograd convolution of x (read through `prologue`) written into, or added to, `out`.
+    private func winograd(_ x: Tensor, prologue: WinogradPrologue, into out: inout [Float], accumulate: Bool) {
+        let (h, w) = prologue.upsampled ? (2 * x.shape[2], 2 * x.shape[3]) : (x.shape[2], x.shape[3])
+        KernelProfile.measure(.convolution3x3) {
+            winogradConv2d(
+                x.data, n: x.shape[0], c: inChannels, h: h, w: w, weight: weight, bias: bias, prologue: prologue, into: &out,
+                accumulate: accumulate)
         }
-        return Tensor(shape: [n, outChannels, h, w], data: data)
     }
 }
 
@@ -174,9 +177,10 @@ struct GroupNorm: Sendable {
         self.eps = eps
     }
 
-    /// Per image and channel (N·C values each), the map x·scale + shift that normalises x
-    /// (N, C, H, W): what a Winograd convolution applies as it reads x. Needs AVX-512.
-    func coefficients(_ x: Tensor) -> (scale: [Float], shift: [Float]) {
+    /// This norm of x (N, C, H, W), and the SiLU after it when `silu`, as a Winograd
+    /// convolution applies them while reading x: per image and channel (N·C values each),
+    /// the map x·scale + shift that normalises x. Needs AVX-512.
+    func prologue(reading x: Tensor, silu: Bool) -> WinogradPrologue {
         let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         let perGroup = c / groups
         var scale = uninitializedFloats(n * c), shift = uninitializedFloats(n * c)  // every (image, group) writes its channels
@@ -201,7 +205,7 @@ struct GroupNorm: Sendable {
                 }
             }
         }
-        return (scale, shift)
+        return WinogradPrologue(scale: scale, shift: shift, silu: silu)
     }
 
     /// x is (N, C, H, W); `silu` fuses the activation that follows in every caller but one.

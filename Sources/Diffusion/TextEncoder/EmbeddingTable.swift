@@ -34,10 +34,6 @@ struct EmbeddingTable: Sendable {
         } else {
             raw = Array(values[(row * width)..<((row + 1) * width)])
         }
-        guard roundsToBFloat16 else { return raw }
-        return raw.map { v in
-            let bits = v.bitPattern
-            return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
-        }
+        return roundsToBFloat16 ? roundedToBFloat16(raw) : raw
     }
 }

@@ -8,10 +8,6 @@ struct Upsample2D: Sendable {
     }
 
     func callAsFunction(_ x: Tensor, size: (height: Int, width: Int)? = nil) -> Tensor {
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let oh = size?.height ?? 2 * h
-        let ow = size?.width ?? 2 * w
-        if oh == 2 * h && ow == 2 * w { return conv(upsampling: x) }
-        return conv(Tensor(shape: [n, c, oh, ow], data: upsampleNearest(x.data, n: n, c: c, h: h, w: w, outHeight: oh, outWidth: ow)))
+        conv(upsampling: x, to: size ?? (2 * x.shape[2], 2 * x.shape[3]))
     }
 }
