@@ -20,8 +20,20 @@ enum { KC2_MAX = 1024, MC = 96, NC = 128 };
 static inline int pair_count(int k) { return (k + 1) / 2; }
 static inline int min_int(int a, int b) { return a < b ? a : b; }
 
-size_t lz_bf16_packed_a_words(int m, int k) {
-    return (size_t)((m + LZ_MR - 1) / LZ_MR) * LZ_MR * (size_t)pair_count(k);
+size_t lz_bf16_packed_a_words(int m, int k) { return lz_bf16_packed_a_panel_words(m, k, LZ_MR); }
+
+size_t lz_bf16_packed_a_panel_words(int m, int k, int panel_rows) {
+    return (size_t)((m + panel_rows - 1) / panel_rows) * panel_rows * (size_t)pair_count(k);
+}
+
+int lz_bf16_panel_rows(int m) {
+    // the fewest padded rows; on a tie the taller panel, which reads B fewer times
+    int best = LZ_MR;
+    for (int rows = LZ_MR - 2; rows >= 8; rows -= 2) {
+        int padded = (m + rows - 1) / rows * rows, best_padded = (m + best - 1) / best * best;
+        if (padded < best_padded) best = rows;
+    }
+    return best;
 }
 
 size_t lz_bf16_packed_b_words(int n, int k) {
@@ -124,10 +136,12 @@ LZ_TARGET_BF16 static void pack_convolution_panel(const lz_conv_image *x, int k,
     }
 }
 
-void lz_bf16_pack_a(const float *a, long lda, int m, int k, uint32_t *out) {
+void lz_bf16_pack_a(const float *a, long lda, int m, int k, uint32_t *out) { lz_bf16_pack_a_panels(a, lda, m, k, LZ_MR, out); }
+
+void lz_bf16_pack_a_panels(const float *a, long lda, int m, int k, int panel_rows, uint32_t *out) {
     int k2 = pair_count(k);
-    for (int i = 0; i < m; i += LZ_MR)
-        pack_rows_panel(a + (size_t)i * lda, lda, min_int(LZ_MR, m - i), LZ_MR, k, 0, k2, out + (size_t)i * k2);
+    for (int i = 0; i < m; i += panel_rows)
+        pack_rows_panel(a + (size_t)i * lda, lda, min_int(panel_rows, m - i), panel_rows, k, 0, k2, out + (size_t)i * k2);
 }
 
 void lz_bf16_pack_b_transposed(const float *bt, long ldb, int n, int k, uint32_t *out) {
@@ -142,24 +156,26 @@ void lz_bf16_pack_b(const float *b, long ldb, int k, int n, uint32_t *out) {
         pack_columns_panel(b + j, ldb, min_int(LZ_NR, n - j), k, 0, k2, out + (size_t)j * k2);
 }
 
-// C tile (rows × cols ≤ 12 × 32) (+)= A micro-panel · B micro-panel over np k-pairs, plus
+// C tile (rows × cols ≤ MR × 32) (+)= A micro-panel · B micro-panel over np k-pairs, plus
 // the tile's row bias (one value per row) or column bias (one per column) when given.
-LZ_TARGET_BF16 static inline void micro_kernel(int np, const uint32_t *a, const uint32_t *b, float *c, long ldc,
-                                          int rows, int cols, int accumulate, const float *row_bias,
-                                          const float *column_bias) {
+// MR is the A panel's height, a constant at each call site (12, 10 or 8) so that the
+// accumulators stay in registers.
+LZ_TARGET_BF16 __attribute__((always_inline)) static inline void micro_kernel(
+    const int MR, int np, const uint32_t *a, const uint32_t *b, float *c, long ldc, int rows, int cols, int accumulate,
+    const float *row_bias, const float *column_bias) {
     __m512 acc[LZ_MR][2];
 #pragma clang loop unroll(full)
-    for (int r = 0; r < LZ_MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     for (int p = 0; p < np; p++) {
         __m512bh b0 = (__m512bh)_mm512_loadu_si512(b);
         __m512bh b1 = (__m512bh)_mm512_loadu_si512(b + 16);
 #pragma clang loop unroll(full)
-        for (int r = 0; r < LZ_MR; r++) {
+        for (int r = 0; r < MR; r++) {
             __m512bh ar = (__m512bh)_mm512_set1_epi32((int)a[r]);
             acc[r][0] = _mm512_dpbf16_ps(acc[r][0], ar, b0);
             acc[r][1] = _mm512_dpbf16_ps(acc[r][1], ar, b1);
         }
-        a += LZ_MR;
+        a += MR;
         b += LZ_NR;
     }
     __mmask16 m0 = lane_mask(cols), m1 = lane_mask(cols - 16);
@@ -169,7 +185,7 @@ LZ_TARGET_BF16 static inline void micro_kernel(int np, const uint32_t *a, const 
         cb1 = _mm512_maskz_loadu_ps(m1, column_bias + 16);
     }
 #pragma clang loop unroll(full)
-    for (int r = 0; r < LZ_MR; r++) {
+    for (int r = 0; r < MR; r++) {
         if (r < rows) {
             float *cr = c + (size_t)r * ldc;
             __m512 v0 = acc[r][0], v1 = acc[r][1];
@@ -202,6 +218,8 @@ LZ_TARGET_BF16 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16
     // NC bounds the buffer B is packed into; a B packed in advance needs no bound, and one
     // column block means an on-the-fly A is packed once instead of once per block.
     int block_columns = b.packed ? n1 - n0 : NC;
+    // rows per A panel: LZ_MR, or what a packed A was packed with
+    int mr = a.packed && a.panel_rows ? a.panel_rows : LZ_MR, mc_block = MC / mr * mr;
     for (int jc = n0; jc < n1; jc += block_columns) {
         int nc = min_int(block_columns, n1 - jc);
         for (int pc = 0; pc < k2; pc += KC2) {
@@ -218,8 +236,8 @@ LZ_TARGET_BF16 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16
                         pack_columns_panel(b.data + j, b.ld, min_int(LZ_NR, n - j), k, pc, kc, dst);
                 }
             }
-            for (int ic = m0; ic < m1; ic += MC) {
-                int mc = min_int(MC, m1 - ic);
+            for (int ic = m0; ic < m1; ic += mc_block) {
+                int mc = min_int(mc_block, m1 - ic);
                 if (!a.packed) {
                     for (int ir = 0; ir < mc; ir += LZ_MR) {
                         int i = ic + ir;
@@ -232,14 +250,21 @@ LZ_TARGET_BF16 void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16
                     const uint32_t *bp = b.packed ? b.packed + (size_t)(j / LZ_NR) * k2 * LZ_NR + (size_t)pc * LZ_NR
                                                   : bbuf + (size_t)(jr / LZ_NR) * kc * LZ_NR;
                     int cols = min_int(LZ_NR, n1 - j);
-                    for (int ir = 0; ir < mc; ir += LZ_MR) {
+                    for (int ir = 0; ir < mc; ir += mr) {
                         int i = ic + ir;
-                        const uint32_t *ap = a.packed ? a.packed + (size_t)(i / LZ_MR) * k2 * LZ_MR + (size_t)pc * LZ_MR
-                                                      : abuf + (size_t)(ir / LZ_MR) * kc * LZ_MR;
+                        const uint32_t *ap = a.packed ? a.packed + (size_t)(i / mr) * k2 * mr + (size_t)pc * mr
+                                                      : abuf + (size_t)(ir / mr) * kc * mr;
+                        float *ct = c + (size_t)i * ldc + j;
+                        int rows = min_int(mr, m1 - i), acc = accumulate || pc > 0;
                         // the bias goes in once, with the first k block
-                        micro_kernel(kc, ap, bp, c + (size_t)i * ldc + j, ldc, min_int(LZ_MR, m1 - i), cols,
-                                     accumulate || pc > 0, pc == 0 && row_bias ? row_bias + i : NULL,
-                                     pc == 0 && column_bias ? column_bias + j : NULL);
+                        const float *rb = pc == 0 && row_bias ? row_bias + i : NULL;
+                        const float *cb = pc == 0 && column_bias ? column_bias + j : NULL;
+                        if (mr == 10)
+                            micro_kernel(10, kc, ap, bp, ct, ldc, rows, cols, acc, rb, cb);
+                        else if (mr == 8)
+                            micro_kernel(8, kc, ap, bp, ct, ldc, rows, cols, acc, rb, cb);
+                        else
+                            micro_kernel(LZ_MR, kc, ap, bp, ct, ldc, rows, cols, acc, rb, cb);
                     }
                 }
             }

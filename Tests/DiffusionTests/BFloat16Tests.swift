@@ -71,6 +71,33 @@ struct BFloat16Tests {
         }
     }
 
+    /// A packed in panels of 10 and 8 rows (attention's Vᵀ), split between the cores by
+    /// rows: every panel height gives the same exact sums, ragged last panels included.
+    @Test(arguments: [(40, 70, 301), (23, 45, 37), (64, 33, 2101)], [8, 10, 12])
+    func packedAInNarrowerPanelsMatchesRoundedReference(shape: (m: Int, n: Int, k: Int), panelRows: Int) {
+        let (m, n, k) = shape
+        let a = testData(m * k, seed: 61)
+        let b = testData(k * n, seed: 62)
+        var packed = [UInt32](repeating: .max, count: lz_bf16_packed_a_panel_words(Int32(m), Int32(k), Int32(panelRows)))
+        lz_bf16_pack_a_panels(a, k, Int32(m), Int32(k), Int32(panelRows), &packed)
+        var c = [Float](repeating: .nan, count: m * n)
+        packed.withUnsafeBufferPointer { pp in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    bf16GEMM(m: m, n: n, k: k, a: .packed(pp.baseAddress!, panelRows: Int32(panelRows)),
+                             b: .matrix(bp.baseAddress!, ld: n), c: cp.baseAddress!, ldc: n, accumulate: false)
+                }
+            }
+        }
+        let expected = gemmReference(m: m, n: n, k: k, a: roundedToBFloat16(a), b: roundedToBFloat16(b))
+        expectClose(c, expected, relative: 1e-5, "A in panels of \(panelRows) · B, \(m)×\(n)×\(k)")
+    }
+
+    /// Attention's heads get the panel height that pads them least.
+    @Test func panelRowsPadHeadsLeast() {
+        #expect([40, 80, 160, 64, 16, 12, 24, 1].map { lz_bf16_panel_rows(Int32($0)) } == [10, 10, 10, 8, 8, 12, 12, 8])
+    }
+
     @Test func linearMatchesRoundedReference() {
         let (oc, bias) = (6, testData(6, seed: 49))
         let lw = testData(oc * 19, seed: 50)

@@ -23,6 +23,14 @@ size_t lz_bf16_packed_b_words(int n, int k);
 
 /// Packs row-major A (m×k, row stride lda) whole, e.g. a convolution's weights.
 void lz_bf16_pack_a(const float *a, long lda, int m, int k, uint32_t *out);
+
+/// A packed A's rows per panel that pads m the least: LZ_MR, or 10 or 8 (a head of 40
+/// values as Vᵀ is 4 panels of 10, not 48 rows worked in panels of 12).
+int lz_bf16_panel_rows(int m);
+/// `lz_bf16_packed_a_words` and `lz_bf16_pack_a` for panels of `panel_rows` (12, 10 or 8):
+/// the operand then says so in its `panel_rows`.
+size_t lz_bf16_packed_a_panel_words(int m, int k, int panel_rows);
+void lz_bf16_pack_a_panels(const float *a, long lda, int m, int k, int panel_rows, uint32_t *out);
 /// Packs B given transposed (n×k, row stride ldb) whole, e.g. a Linear layer's weights.
 void lz_bf16_pack_b_transposed(const float *bt, long ldb, int n, int k, uint32_t *out);
 /// Packs row-major B (k×n, row stride ldb) whole (scripts/kernels/kernel_rate.c times the kernel on it).
@@ -47,10 +55,11 @@ typedef struct {
     long ld;                  ///< row stride of `data`
     int transposed;           ///< B only: `data` holds Bᵀ (n×k) instead of B (k×n)
     const lz_conv_image *convolution;  ///< B only, non-NULL: the convolution's input; `data` is ignored
+    int panel_rows;           ///< A packed whole: its rows per panel (`lz_bf16_pack_a_panels`); 0 means LZ_MR
 } lz_bf16_operand;
 
 /// C[m0..<m1, n0..<n1] (+)= A·B for A (m×k) and B (k×n); C row-major with row stride ldc.
-/// m0 must be a multiple of LZ_MR and n0 of LZ_NR, so callers can split the work between
+/// m0 must be a multiple of A's panel rows (LZ_MR) and n0 of LZ_NR, so callers can split the work between
 /// threads. `accumulate`: add to C instead of overwriting it.
 /// `row_bias` (m values) or `column_bias` (n values), when not NULL, is added to every
 /// row or column of the product: a layer's bias without a pass of its own over C.

@@ -80,9 +80,12 @@ private struct HeadAttention {
     /// fp32: S (rows × keyLength); bf16: Sᵀ (keyLength × rows).
     var scores: [Float]
     var inverseSums: [Float]
-    /// bf16: K (keyLength × headDim) and Vᵀ (headDim × keyLength), packed as row operands.
+    /// bf16: K (keyLength × headDim) and Vᵀ (headDim × keyLength), packed as row operands,
+    /// Vᵀ in panels of the height that pads a head least (4 panels of 10 rows for 40 values,
+    /// where panels of 12 would work 48: PV ran at 83 % of the kernel's rate).
     var packedK: [UInt32] = []
     var packedVT: [UInt32] = []
+    var valuePanelRows: Int32 = LZ_MR
     /// bf16: Pᵀ as the softmax packs it for the kernel.
     var packedP: [UInt32] = []
     /// bf16: Vᵀ before packing, and Oᵀ (headDim × rows) before it is scaled into place.
@@ -102,7 +105,8 @@ private struct HeadAttention {
         inverseSums = uninitializedFloats(rows)
         if precision == .bfloat16 {
             packedK = [UInt32](repeating: 0, count: lz_bf16_packed_a_words(Int32(keyLength), Int32(headDim)))
-            packedVT = [UInt32](repeating: 0, count: lz_bf16_packed_a_words(Int32(headDim), Int32(keyLength)))
+            valuePanelRows = lz_bf16_panel_rows(Int32(headDim))
+            packedVT = [UInt32](repeating: 0, count: lz_bf16_packed_a_panel_words(Int32(headDim), Int32(keyLength), valuePanelRows))
             packedP = [UInt32](repeating: 0, count: lz_bf16_packed_b_words(Int32(rows), Int32(keyLength)))
             transposedValues = uninitializedFloats(headDim * keyLength)
             transposedOut = uninitializedFloats(headDim * rows)
@@ -119,7 +123,7 @@ private struct HeadAttention {
         transposedValues.withUnsafeMutableBufferPointer { vt in
             lz_transpose_scaled(values, Int32(lk), Int32(d), width, nil, vt.baseAddress, lk)
             packedVT.withUnsafeMutableBufferPointer {
-                lz_bf16_pack_a(vt.baseAddress, lk, Int32(d), Int32(lk), $0.baseAddress)
+                lz_bf16_pack_a_panels(vt.baseAddress, lk, Int32(d), Int32(lk), valuePanelRows, $0.baseAddress)
             }
         }
     }
@@ -174,7 +178,7 @@ private struct HeadAttention {
                             packedP.withUnsafeMutableBufferPointer { pp in
                                 lz_softmax_columns_packed(st, Int32(lk), Int32(rows), rows, scale, inv, pp.baseAddress)
                                 lz_bf16_gemm(
-                                    Int32(d), Int32(rows), Int32(lk), .packed(pvt.baseAddress!), .packed(pp.baseAddress!), ot,
+                                    Int32(d), Int32(rows), Int32(lk), .packed(pvt.baseAddress!, panelRows: valuePanelRows), .packed(pp.baseAddress!), ot,
                                     rows, 0, Int32(d), 0, Int32(rows), 0, nil, nil)
                             }
                             lz_transpose_scaled(ot, Int32(d), Int32(rows), rows, inv, out, width)

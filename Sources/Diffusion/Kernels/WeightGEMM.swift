@@ -93,7 +93,8 @@ func bf16GEMM(
     let byColumns = n >= m
     let out = SendablePointer(p: c)
     let operands = UncheckedSendable(value: (a, b, rowBias, columnBias))
-    splitIntoSlabs(extent: byColumns ? n : m, panel: Int(byColumns ? LZ_NR : LZ_MR), work: m * n * k) { lo, hi in
+    let rowPanel = Int(a.panel_rows == 0 ? LZ_MR : a.panel_rows)
+    splitIntoSlabs(extent: byColumns ? n : m, panel: byColumns ? Int(LZ_NR) : rowPanel, work: m * n * k) { lo, hi in
         let (a, b, rowBias, columnBias) = operands.value
         if byColumns {
             lz_bf16_gemm(Int32(m), Int32(n), Int32(k), a, b, out.p, ldc, 0, Int32(m), Int32(lo), Int32(hi), accumulate ? 1 : 0,
@@ -106,18 +107,19 @@ func bf16GEMM(
 }
 
 extension lz_bf16_operand {
-    /// An operand packed whole in advance (`lz_bf16_pack_*`).
-    static func packed(_ words: UnsafePointer<UInt32>) -> lz_bf16_operand {
-        lz_bf16_operand(packed: words, data: nil, ld: 0, transposed: 0, convolution: nil)
+    /// An operand packed whole in advance (`lz_bf16_pack_*`; an A packed in panels of other
+    /// than LZ_MR rows says how many).
+    static func packed(_ words: UnsafePointer<UInt32>, panelRows: Int32 = LZ_MR) -> lz_bf16_operand {
+        lz_bf16_operand(packed: words, data: nil, ld: 0, transposed: 0, convolution: nil, panel_rows: panelRows)
     }
 
     /// A row-major fp32 matrix packed on the fly; `transposed`: B given as Bᵀ.
     static func matrix(_ data: UnsafePointer<Float>, ld: Int, transposed: Bool = false) -> lz_bf16_operand {
-        lz_bf16_operand(packed: nil, data: data, ld: ld, transposed: transposed ? 1 : 0, convolution: nil)
+        lz_bf16_operand(packed: nil, data: data, ld: ld, transposed: transposed ? 1 : 0, convolution: nil, panel_rows: 0)
     }
 
     /// A convolution's input image, unfolded on the fly (B only).
     static func convolution(_ image: UnsafePointer<lz_conv_image>) -> lz_bf16_operand {
-        lz_bf16_operand(packed: nil, data: nil, ld: 0, transposed: 0, convolution: image)
+        lz_bf16_operand(packed: nil, data: nil, ld: 0, transposed: 0, convolution: image, panel_rows: 0)
     }
 }
