@@ -20,7 +20,33 @@ enum { TILE_GROUP = 16, BLOCK_COLUMNS = 128 };
 static inline int min_int(int a, int b) { return a < b ? a : b; }
 static inline int pair_count(int k) { return (k + 1) / 2; }
 
-int lz_winograd_tiles_per_row(int width) { return ((width + 1) / 2 + TILE_GROUP - 1) / TILE_GROUP * TILE_GROUP; }
+// Rows of at most 8 tiles (images up to 16 wide: the U-Net's 16² and 8² levels at 512²) are
+// not padded to 16: they take 4 or 8 tiles a row and a group of 16 tiles spans 4 or 2 rows
+// ("narrow" rows, read and written a row-slot at a time), instead of working 2 or 4 times
+// the tiles there are.
+int lz_winograd_tiles_per_row(int width) {
+    int tiles = (width + 1) / 2;
+    if (tiles <= 4 && width >= 5) return 4;
+    if (tiles <= 8 && tiles > 4) return 8;
+    return (tiles + TILE_GROUP - 1) / TILE_GROUP * TILE_GROUP;
+}
+
+// The lanes of a group of narrow rows: lane t is tile (t / tiles_per_row, t % tiles_per_row)
+// of the group, and each tile row has a slot of 2·tiles_per_row floats in the 32 that two
+// vectors hold side by side.
+typedef struct {
+    int tiles_per_row, slot;
+    __m512i column;  // t % tiles_per_row
+    __m512i row;     // t / tiles_per_row
+} narrow_lanes;
+
+LZ_TARGET static inline narrow_lanes narrow_lanes_for(int tiles_per_row) {
+    __m512i t = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    int shift = tiles_per_row == 4 ? 2 : 3;
+    narrow_lanes l = {tiles_per_row, 2 * tiles_per_row, _mm512_and_si512(t, _mm512_set1_epi32(tiles_per_row - 1)),
+                      _mm512_srli_epi32(t, shift)};
+    return l;
+}
 
 size_t lz_winograd_weight_words(int out_channels, int in_channels) {
     return 16 * lz_bf16_packed_a_words(out_channels, in_channels);
@@ -113,6 +139,63 @@ LZ_TARGET static inline void load_patches(const lz_winograd_input *x, int ch, in
     }
 }
 
+// load_patches for a group of narrow rows starting at tile row ty0 (see narrow_lanes).
+LZ_TARGET static inline void load_patches_narrow(const lz_winograd_input *x, int ch, int ty0, __m512 d[4][4]) {
+    narrow_lanes l = narrow_lanes_for(lz_winograd_tiles_per_row(x->width));
+    int rows = 16 / l.tiles_per_row, per_vector = 16 / l.slot;
+    int sh = x->upsampled ? x->height / 2 : x->height, sw = x->upsampled ? x->width / 2 : x->width;
+    const float *plane = x->image + (size_t)ch * sh * sw;
+    __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
+    if (x->scale) a = _mm512_set1_ps(x->scale[ch]), b = _mm512_set1_ps(x->shift[ch]);
+    for (int r = 0; r < 4; r++) {
+        if (x->upsampled) {
+            // one vector: tile row q's source row at lanes q·tiles_per_row…, columns 2c − 1 … 2c + 2
+            // of tile c coming from source columns c − 1, c (twice), c + 1
+            __m512 v = _mm512_setzero_ps();
+            __mmask16 inside = 0;
+            for (int q = 0; q < rows; q++) {
+                int iy = 2 * (ty0 + q) - 1 + r;
+                if (iy < 0 || iy >= x->height) continue;
+                int first = q * l.tiles_per_row;
+                __mmask16 lanes = (__mmask16)(lane_mask(sw) << first);
+                v = _mm512_mask_loadu_ps(v, lanes, plane + (size_t)(iy / 2) * sw - first);
+                inside |= lanes;
+            }
+            v = prologue(v, inside, x, a, b);
+            __mmask16 has_left = _mm512_cmpneq_epi32_mask(l.column, _mm512_setzero_si512());
+            __mmask16 has_right = _mm512_cmplt_epi32_mask(_mm512_add_epi32(l.column, _mm512_set1_epi32(1)), _mm512_set1_epi32(sw));
+            d[r][0] = _mm512_maskz_mov_ps(has_left, (__m512)_mm512_alignr_epi32((__m512i)v, _mm512_setzero_si512(), 15));
+            d[r][1] = d[r][2] = v;
+            d[r][3] = _mm512_maskz_mov_ps(has_right, (__m512)_mm512_alignr_epi32(_mm512_setzero_si512(), (__m512i)v, 1));
+            continue;
+        }
+        // two vectors: tile row q's input row in the slot at float q·slot of the 32
+        __m512 halves[2];
+        for (int h = 0; h < 2; h++) {
+            __m512 v = _mm512_setzero_ps();
+            __mmask16 inside = 0;
+            for (int e = 0; e < per_vector; e++) {
+                int q = h * per_vector + e;
+                int iy = 2 * (ty0 + q) - 1 + r;
+                if (q >= rows || iy < 0 || iy >= x->height) continue;
+                int first = e * l.slot;
+                __mmask16 lanes = (__mmask16)(lane_mask(x->width) << first);
+                v = _mm512_mask_loadu_ps(v, lanes, plane + (size_t)iy * sw - first);
+                inside |= lanes;
+            }
+            halves[h] = prologue(v, inside, x, a, b);
+        }
+        for (int c = 0; c < 4; c++) {
+            // column 2·(t % tiles_per_row) − 1 + c of the tile's slot; outside the slot is padding
+            __m512i within = _mm512_add_epi32(_mm512_slli_epi32(l.column, 1), _mm512_set1_epi32(c - 1));
+            __mmask16 valid = _mm512_cmpge_epi32_mask(within, _mm512_setzero_si512()) &
+                              _mm512_cmplt_epi32_mask(within, _mm512_set1_epi32(l.slot));
+            __m512i index = _mm512_add_epi32(_mm512_mullo_epi32(l.row, _mm512_set1_epi32(l.slot)), within);
+            d[r][c] = _mm512_maskz_permutex2var_ps(valid, halves[0], index, halves[1]);
+        }
+    }
+}
+
 // V = Bᵀ d B, Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]; v[4·r + c].
 LZ_TARGET static inline void input_transform(__m512 d[4][4], __m512 v[16]) {
     __m512 t[4][4];
@@ -148,7 +231,10 @@ LZ_TARGET_BF16 static void pack_transformed_input(const lz_winograd_input *x, in
                     continue;
                 }
                 __m512 d[4][4];
-                load_patches(x, ch, ty, tx0, d);
+                if (tiles_per_row < TILE_GROUP)
+                    load_patches_narrow(x, ch, ty, d);
+                else
+                    load_patches(x, ch, ty, tx0, d);
                 input_transform(d, v[e]);
             }
             for (int xi = 0; xi < 16; xi++)
@@ -170,9 +256,39 @@ LZ_TARGET void lz_winograd_input_f32(const lz_winograd_input *x, int j0, int col
         for (int jl = 0; jl < columns; jl += TILE_GROUP) {
             int j = j0 + jl;
             __m512 d[4][4], t[16];
-            load_patches(x, ch, j / tiles_per_row, j % tiles_per_row, d);
+            if (tiles_per_row < TILE_GROUP)
+                load_patches_narrow(x, ch, j / tiles_per_row, d);
+            else
+                load_patches(x, ch, j / tiles_per_row, j % tiles_per_row, d);
             input_transform(d, t);
             for (int xi = 0; xi < 16; xi++) _mm512_storeu_ps(v + xi * stride + (size_t)ch * BLOCK_COLUMNS + jl, t[xi]);
+        }
+    }
+}
+
+// The 2×2 outputs of a group of narrow rows from tile row ty0 on, given Aᵀ M's two rows
+// s[r][c]: each output row's floats go to the tile rows' slots (see narrow_lanes).
+LZ_TARGET static inline void store_tiles_narrow(__m512 s[2][4], __m512 b, int ty0, int tiles_per_row, float *plane,
+                                                int height, int width, int accumulate) {
+    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    int slot = 2 * tiles_per_row, per_vector = 16 / slot;
+    for (int r = 0; r < 2; r++) {
+        __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[r][0], s[r][1]), s[r][2]), b);
+        __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[r][1], s[r][2]), s[r][3]), b);
+        // tiles 0–7 then 8–15, each tile's two outputs side by side
+        __m512 halves[2] = {_mm512_permutex2var_ps(y0, low, y1), _mm512_permutex2var_ps(y0, high, y1)};
+        for (int h = 0; h < 2; h++) {
+            for (int e = 0; e < per_vector; e++) {
+                int oy = 2 * (ty0 + h * per_vector + e) + r;
+                if (oy >= height) break;
+                int first = e * slot;
+                __mmask16 lanes = (__mmask16)(lane_mask(width) << first);
+                float *row = plane + (size_t)oy * width - first;
+                __m512 v = halves[h];
+                if (accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, row), v);
+                _mm512_mask_storeu_ps(row, lanes, v);
+            }
         }
     }
 }
@@ -193,6 +309,10 @@ LZ_TARGET static void output_transform(const float *m, size_t stride, int column
         for (int c = 0; c < 4; c++) {
             s[0][c] = _mm512_add_ps(_mm512_add_ps(x[c], x[4 + c]), x[8 + c]);
             s[1][c] = _mm512_sub_ps(_mm512_sub_ps(x[4 + c], x[8 + c]), x[12 + c]);
+        }
+        if (tiles_per_row < TILE_GROUP) {
+            store_tiles_narrow(s, b, ty, tiles_per_row, plane, height, width, accumulate);
+            continue;
         }
         int ox = 2 * tx0;
         __mmask16 m0 = lane_mask(width - ox), m1 = lane_mask(width - ox - 16);

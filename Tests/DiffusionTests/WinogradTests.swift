@@ -12,8 +12,13 @@ import Testing
 struct WinogradTests {
     /// Odd heights and widths (a last tile half outside), a row of tiles that is not a whole
     /// group of 16, an odd channel count, several images, more tiles than one block (128)
-    /// split between threads, and a single channel in and out.
-    static let shapes = [(2, 3, 7, 9, 5), (1, 33, 34, 66, 13), (1, 16, 64, 64, 24), (3, 1, 5, 5, 1), (1, 4, 66, 40, 7)]
+    /// split between threads, and a single channel in and out. Images up to 16 wide take
+    /// narrow rows (a group of 16 tiles over 2 or 4 tile rows): 16 and 8 wide, odd widths,
+    /// and a last group that runs past the image's last tile row.
+    static let shapes = [
+        (2, 3, 7, 9, 5), (1, 33, 34, 66, 13), (1, 16, 64, 64, 24), (3, 1, 5, 5, 1), (1, 4, 66, 40, 7), (2, 6, 16, 16, 9),
+        (1, 5, 8, 8, 3), (1, 3, 9, 15, 4), (1, 2, 16, 7, 3), (1, 3, 10, 16, 5),
+    ]
 
     @Test(arguments: shapes)
     func integerConvolutionsAreExact(n: Int, c: Int, h: Int, w: Int, oc: Int) {
@@ -57,8 +62,9 @@ struct WinogradTests {
     /// GroupNorm (+SiLU) and nearest ×2 upsampling folded into reading the input give
     /// exactly what the convolution gives on the normalised or upsampled copy: the same
     /// arithmetic, in the same order, without the copy. Two images with their own
-    /// statistics, an odd channel count, and the padding kept zero after the shift.
-    @Test(arguments: [(2, 5, 6, 10, 7), (1, 32, 34, 64, 16)])
+    /// statistics, an odd channel count, and the padding kept zero after the shift; narrow
+    /// rows (10 wide, and upsampled to 16 and 8 wide).
+    @Test(arguments: [(2, 5, 6, 10, 7), (1, 32, 34, 64, 16), (2, 6, 4, 8, 5), (1, 4, 3, 4, 3)])
     func foldedProloguesEqualTheSeparatePasses(n: Int, c: Int, h: Int, w: Int, oc: Int) {
         for precision in ComputePrecision.allCases { foldedProloguesEqualTheSeparatePasses(n: n, c: c, h: h, w: w, oc: oc, precision: precision) }
     }
