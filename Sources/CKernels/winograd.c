@@ -371,3 +371,112 @@ LZ_TARGET_BF16 void lz_winograd_conv(const lz_winograd_input *input, const uint3
         lz_winograd_output(m, out_channels, jb, columns, bias, out, height, width, accumulate);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Winograd from the direct convolution's weights: the transforms U = G g Gᵀ are made for a
+// slab of output channels at a time, as the slab is multiplied, so a layer keeps only its
+// direct weights (the U-Net's 1280-channel layers would hold 16/9 as much as transforms).
+
+// Output channels whose transforms are made together: a whole number of kernel panels,
+// the kernel's MC, so that the slab's sixteen U_ξ (≤ 8 MB at 2560 inputs) are read from the
+// last-level cache while all the image's tiles go through them.
+enum { SLAB_ROWS = 96 };
+
+size_t lz_winograd_input_words(int channels, int tiles) { return 16 * lz_bf16_packed_b_words(tiles, channels); }
+
+int lz_winograd_tiles(int height, int width) { return (height + 1) / 2 * lz_winograd_tiles_per_row(width); }
+
+LZ_TARGET_BF16 void lz_winograd_transform_input(const lz_winograd_input *x, int j0, int j1, uint32_t *v) {
+    int tiles = lz_winograd_tiles(x->height, x->width);
+    size_t stride = lz_bf16_packed_b_words(tiles, x->channels);
+    size_t panel = (size_t)pair_count(x->channels) * LZ_NR;
+    pack_transformed_input(x, lz_winograd_tiles_per_row(x->width), j0, j1 - j0, v + (size_t)(j0 / LZ_NR) * panel, stride);
+}
+
+size_t lz_winograd_direct_workspace_bytes(int in_channels) {
+    size_t u = 16 * lz_bf16_packed_a_words(SLAB_ROWS, in_channels) * sizeof(uint32_t);
+    size_t m = (size_t)SLAB_ROWS * 16 * BLOCK_COLUMNS * sizeof(float);
+    return u + m;
+}
+
+// Weight of (row r of a 12-row panel, column kk) of a direct weight packed as the kernel's A,
+// for the panel's 12 rows at once (lanes 12–15 zero): bf16 to fp32 is a shift.
+LZ_TARGET static inline __m512 direct_weight_column(const uint32_t *panel, int kk) {
+    __m512i words = _mm512_maskz_loadu_epi32(0x0FFF, panel + (size_t)(kk / 2) * LZ_MR);
+    __m512i bits = kk % 2 ? _mm512_and_si512(words, _mm512_set1_epi32((int)0xFFFF0000u)) : _mm512_slli_epi32(words, 16);
+    return (__m512)bits;
+}
+
+// U_ξ for the output channels o0..<o0+rows (o0 a multiple of LZ_MR) from the direct weights
+// (out_channels × in_channels·9, packed whole as A), each packed as A (rows × in_channels) into
+// u + ξ·u_stride: the arithmetic of lz_winograd_transform_weights_f32, in the same order, on
+// the bf16 weights, for 12 output channels to a vector and two input channels at a time.
+LZ_TARGET_BF16 static void transform_direct_weights(const uint32_t *direct, int in_channels, int o0, int rows,
+                                                    uint32_t *u, size_t u_stride) {
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
+                                                22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const __m512 half = _mm512_set1_ps(0.5f);
+    int k2 = pair_count(9 * in_channels), u_pairs = pair_count(in_channels);
+    for (int p0 = 0; p0 < rows; p0 += LZ_MR) {
+        const uint32_t *panel = direct + (size_t)((o0 + p0) / LZ_MR) * k2 * LZ_MR;
+        uint32_t *out = u + (size_t)(p0 / LZ_MR) * u_pairs * LZ_MR;
+        for (int p = 0; p < u_pairs; p++) {
+            __m512 t[2][16];
+            for (int e = 0; e < 2; e++) {
+                int i = 2 * p + e;
+                if (i >= in_channels) {
+                    for (int xi = 0; xi < 16; xi++) t[e][xi] = _mm512_setzero_ps();
+                    continue;
+                }
+                __m512 g[9];
+                for (int tap = 0; tap < 9; tap++) g[tap] = direct_weight_column(panel, 9 * i + tap);
+                __m512 gg[4][3];
+                for (int c = 0; c < 3; c++) {
+                    gg[0][c] = g[c];
+                    gg[1][c] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(g[c], g[3 + c]), g[6 + c]));
+                    gg[2][c] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(g[c], g[3 + c]), g[6 + c]));
+                    gg[3][c] = g[6 + c];
+                }
+                for (int r = 0; r < 4; r++) {
+                    t[e][4 * r + 0] = gg[r][0];
+                    t[e][4 * r + 1] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_add_ps(gg[r][0], gg[r][1]), gg[r][2]));
+                    t[e][4 * r + 2] = _mm512_mul_ps(half, _mm512_add_ps(_mm512_sub_ps(gg[r][0], gg[r][1]), gg[r][2]));
+                    t[e][4 * r + 3] = gg[r][2];
+                }
+            }
+            for (int xi = 0; xi < 16; xi++) {
+                __m512i pairs = _mm512_permutexvar_epi16(interleave, (__m512i)_mm512_cvtne2ps_pbh(t[1][xi], t[0][xi]));
+                _mm512_mask_storeu_epi32(out + xi * u_stride + (size_t)p * LZ_MR, 0x0FFF, pairs);
+            }
+        }
+    }
+}
+
+LZ_TARGET_BF16 void lz_winograd_conv_direct_weights(const uint32_t *direct_weights, int in_channels, const uint32_t *v,
+                                                    int images, int out_channels, int height, int width,
+                                                    const float *bias, float *out, int accumulate, int o0, int o1,
+                                                    void *workspace) {
+    int tiles = lz_winograd_tiles(height, width);
+    size_t v_stride = lz_bf16_packed_b_words(tiles, in_channels), panel = (size_t)pair_count(in_channels) * LZ_NR;
+    size_t u_stride = lz_bf16_packed_a_words(SLAB_ROWS, in_channels);
+    uint32_t *u = workspace;
+    float *m = (float *)(u + 16 * u_stride);
+    for (int s = o0; s < o1; s += SLAB_ROWS) {
+        int rows = min_int(SLAB_ROWS, o1 - s);
+        transform_direct_weights(direct_weights, in_channels, s, rows, u, u_stride);
+        for (int b = 0; b < images; b++) {
+            const uint32_t *vb = v + (size_t)b * 16 * v_stride;
+            float *plane = out + ((size_t)b * out_channels + s) * height * width;
+            for (int jb = 0; jb < tiles; jb += BLOCK_COLUMNS) {
+                int columns = min_int(BLOCK_COLUMNS, tiles - jb);
+                for (int xi = 0; xi < 16; xi++) {
+                    lz_bf16_operand a = {.packed = u + xi * u_stride};
+                    lz_bf16_operand bv = {.packed = vb + xi * v_stride + (size_t)(jb / LZ_NR) * panel};
+                    lz_bf16_gemm(rows, columns, in_channels, a, bv, m + xi * (size_t)BLOCK_COLUMNS, 16 * BLOCK_COLUMNS, 0,
+                                 rows, 0, columns, 0, NULL, NULL);
+                }
+                lz_winograd_output(m, rows, jb, columns, bias ? bias + s : NULL, plane, height, width, accumulate);
+            }
+        }
+    }
+}

@@ -100,6 +100,69 @@ struct WinogradTests {
         #expect(folded == separate, "\(precision): upsampling folded into the convolution")
     }
 
+    /// A layer that keeps its direct weights, its transforms made a slab of output channels
+    /// at a time: exact on integers like the rest, with more output channels than a slab (96)
+    /// split between the cores at panel edges, odd input channels, several images, and narrow
+    /// rows; written and added to a residual.
+    @Test(arguments: [(2, 3, 7, 9, 5), (1, 33, 16, 16, 101), (3, 4, 10, 34, 13), (1, 2, 66, 40, 200)])
+    func transformsMadeAsUsedAreExact(n: Int, c: Int, h: Int, w: Int, oc: Int) {
+        var g = TorchRandomSource(seed: 70)
+        let x = g.randn(n * c * h * w).map { Float(Int(($0 * 2).rounded())) }
+        let weights = g.randn(oc * c * 9).map { Float(Int($0.rounded())) }
+        let bias = g.randn(oc).map { Float(Int(($0 * 4).rounded())) }
+        let direct = WeightMatrix(weights, rows: oc, columns: c * 9, role: .left, precision: .bfloat16)
+        let conv = winogradConv2d(x, n: n, c: c, h: h, w: w, weight: direct, bias: bias)
+        let expected = conv2dReference(x, n: n, c: c, h: h, w: w, weight: weights, bias: bias, outChannels: oc, kernel: 3,
+                                       stride: 1, padding: 1)
+        // compared outside #expect, which would print every value of a failing comparison
+        let differences = zip(conv, expected).enumerated().filter { $0.1.0 != $0.1.1 }
+        #expect(differences.isEmpty, "\(differences.count) differ, first: \(differences.prefix(4).map { ($0.0, $0.1.0, $0.1.1) })")
+        let residual = g.randn(conv.count).map { Float(Int(($0 * 8).rounded())) }
+        var sum = residual
+        winogradConv2d(x, n: n, c: c, h: h, w: w, weight: direct, bias: [], prologue: WinogradPrologue(), into: &sum, accumulate: true)
+        let unbiased = conv2dReference(x, n: n, c: c, h: h, w: w, weight: weights, bias: [], outChannels: oc, kernel: 3,
+                                       stride: 1, padding: 1)
+        let added = sum == zip(residual, unbiased).map { $0 + $1 }
+        #expect(added, "the convolution, without bias, added to a residual")
+    }
+
+    /// On real values the transforms made as used are those made at load of the bf16-rounded
+    /// weights, in the same arithmetic: the two paths agree bit for bit, the folded upsampling
+    /// and GroupNorm + SiLU included.
+    @Test func transformsMadeAsUsedEqualThoseMadeAtLoad() {
+        let (n, c, h, w, oc) = (2, 19, 8, 8, 110)
+        let x = testData(n * c * h * w, seed: 71)
+        let weights = testData(oc * c * 9, seed: 72)
+        let bias = testData(oc, seed: 73)
+        let direct = WeightMatrix(weights, rows: oc, columns: c * 9, role: .left, precision: .bfloat16)
+        let atLoad = winogradWeight(roundedToBFloat16(weights), oc: oc, c: c)
+        let scale = testData(n * c, seed: 74), shift = testData(n * c, seed: 75)
+        for prologue in [WinogradPrologue(), WinogradPrologue(upsampled: true), WinogradPrologue(scale: scale, shift: shift, silu: true)] {
+            let (oh, ow) = prologue.upsampled ? (2 * h, 2 * w) : (h, w)
+            let asUsed = winogradConv2d(x, n: n, c: c, h: oh, w: ow, weight: direct, bias: bias, prologue: prologue)
+            let loaded = winogradConv2d(x, n: n, c: c, h: oh, w: ow, weight: atLoad, bias: bias, prologue: prologue)
+            let same = asUsed == loaded
+            #expect(same, "upsampled: \(prologue.upsampled), normalised: \(!prologue.scale.isEmpty)")
+        }
+    }
+
+    /// Layers with direct weights run as Winograd where the image has enough tiles (the
+    /// U-Net's 16² level at 512², not its 8²), in bf16 only.
+    @Test func transformsAreMadeAsUsedFromSixtyFourTiles() {
+        let bf16 = WeightMatrix(testData(4 * 9, seed: 76), rows: 2, columns: 18, role: .left, precision: .bfloat16)
+        let fp32 = WeightMatrix(testData(4 * 9, seed: 76), rows: 2, columns: 18, role: .left, precision: .float32)
+        func picks(_ weight: WeightMatrix, _ h: Int, _ w: Int, stride: Int = 1) -> Bool {
+            WinogradPolicy.transformsAsUsed(weight, kernel: 3, stride: stride, padding: 1, height: h, width: w)
+        }
+        #expect(picks(bf16, 16, 16) == WinogradPolicy.enabled)
+        #expect(picks(bf16, 15, 16) == WinogradPolicy.enabled, "8 × 8 tiles")
+        #expect(!picks(bf16, 8, 8))
+        #expect(!picks(bf16, 14, 16), "7 × 8 tiles")
+        #expect(!picks(bf16, 16, 16, stride: 2))
+        #expect(!picks(fp32, 64, 64))
+        #expect(!picks(winogradWeight(testData(4 * 9, seed: 76), oc: 2, c: 2), 64, 64), "a Winograd weight has its transforms")
+    }
+
     /// The layers the policy picks: 3×3, stride 1, padding 1, up to 640 outputs, in both
     /// precisions on this (AVX-512) machine.
     @Test func policyPicksTheOuterLayers() {

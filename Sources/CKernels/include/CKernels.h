@@ -92,6 +92,25 @@ typedef struct {
 void lz_winograd_conv(const lz_winograd_input *input, const uint32_t *weights, int out_channels, const float *bias,
                       float *out, int accumulate, int j0, int j1, void *workspace);
 
+/// Winograd for layers that keep the direct convolution's weights (packed whole as A, out ×
+/// in·9): their transforms are made a slab of output channels at a time as they are used, so
+/// that a layer costs no memory beyond its direct weights. In two steps, so that the cores can
+/// share each: the input's transform, then each core's output channels.
+/// Tiles in one image's grid, and the words of its transformed input (sixteen packed B operands).
+int lz_winograd_tiles(int height, int width);
+size_t lz_winograd_input_words(int channels, int tiles);
+/// Tiles j0..<j1 of one image (j0 a multiple of LZ_NR) transformed into v, which holds the
+/// whole grid (`lz_winograd_input_words(channels, lz_winograd_tiles(height, width))` words).
+void lz_winograd_transform_input(const lz_winograd_input *x, int j0, int j1, uint32_t *v);
+/// Scratch one thread needs for `lz_winograd_conv_direct_weights`.
+size_t lz_winograd_direct_workspace_bytes(int in_channels);
+/// Output channels o0..<o1 (o0 a multiple of LZ_MR) of `images` images whose transformed inputs
+/// lie one after another in v: out (images, out_channels, height, width) gets them, bias
+/// added (NULL: none), or, `accumulate`, added to what it holds. Needs AVX512-BF16.
+void lz_winograd_conv_direct_weights(const uint32_t *direct_weights, int in_channels, const uint32_t *v, int images,
+                                     int out_channels, int height, int width, const float *bias, float *out,
+                                     int accumulate, int o0, int o1, void *workspace);
+
 /// The fp32 path's pieces (its GEMMs are sgemm, called by the engine between them):
 /// U_ξ as sixteen row-major (out × in) fp32 matrices, (out·in) floats apart.
 void lz_winograd_transform_weights_f32(const float *weight, int out_channels, int in_channels, float *u);

@@ -8,7 +8,9 @@ func conv2d(
     _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float],
     kernel k: Int, stride: Int, padding p: Int
 ) -> (data: [Float], height: Int, width: Int) {
-    if weight.isWinograd {
+    if weight.isWinograd
+        || WinogradPolicy.transformsAsUsed(weight, kernel: k, stride: stride, padding: p, height: h, width: w)
+    {
         return (winogradConv2d(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias), h, w)
     }
     let oc = weight.rows

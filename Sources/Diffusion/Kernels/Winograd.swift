@@ -26,6 +26,19 @@ public enum WinogradPolicy {
     static func applies(kernel: Int, stride: Int, padding: Int, outChannels: Int, precision: ComputePrecision) -> Bool {
         isUsed(in: precision) && kernel == 3 && stride == 1 && padding == 1 && outChannels <= maximumOutChannels
     }
+
+    /// Tiles an image needs before a layer that keeps its direct weights runs as Winograd,
+    /// making its transforms as they are used: from the U-Net's 16² level on at 512² (64
+    /// tiles; a 1280-channel layer 19 → 11 ms), not at 8² (16 tiles), where one pass over
+    /// the transforms per image is slower than the direct product.
+    public static let minimumTilesForTransformsAsUsed = 64
+
+    /// Whether a 3×3, stride-1, padding-1 layer with bf16 direct weights runs as Winograd on an
+    /// output of height × width, its transforms made slab by slab (`lz_winograd_conv_direct_weights`).
+    static func transformsAsUsed(_ weight: WeightMatrix, kernel: Int, stride: Int, padding: Int, height: Int, width: Int) -> Bool {
+        enabled && weight.isPacked && !weight.isWinograd && kernel == 3 && stride == 1 && padding == 1
+            && (height + 1) / 2 * ((width + 1) / 2) >= minimumTilesForTransformsAsUsed
+    }
 }
 
 /// What a Winograd convolution applies to its input as it reads it (`lz_winograd_input`):
@@ -55,7 +68,11 @@ func winogradConv2d(
     _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float], prologue: WinogradPrologue,
     into out: inout [Float], accumulate: Bool
 ) {
-    precondition(weight.isWinograd && weight.columns == c * 9)
+    guard weight.isWinograd else {
+        winogradFromDirectWeights(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias, prologue: prologue, into: &out, accumulate: accumulate)
+        return
+    }
+    precondition(weight.columns == c * 9)
     precondition(!prologue.upsampled || (h % 2 == 0 && w % 2 == 0), "upsampled inputs are read at exactly half size")
     let planeSize = prologue.upsampled ? h * w / 4 : h * w
     let oc = weight.rows
@@ -111,6 +128,62 @@ func winogradConv2d(
                     }
                 }
               }
+            }
+        }
+    }
+}
+
+/// `winogradConv2d` for a bf16 layer that keeps its direct weights: the cores first share the
+/// input's transform (every image, all its tiles), then each takes a share of the output
+/// channels, making their transforms a slab at a time and sending all the tiles through them.
+private func winogradFromDirectWeights(
+    _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float], prologue: WinogradPrologue,
+    into out: inout [Float], accumulate: Bool
+) {
+    precondition(weight.isPacked && weight.columns == c * 9)
+    precondition(!prologue.upsampled || (h % 2 == 0 && w % 2 == 0), "upsampled inputs are read at exactly half size")
+    let planeSize = prologue.upsampled ? h * w / 4 : h * w
+    let oc = weight.rows
+    GEMMWork.add(m: oc, n: n * h * w, k: c * 9)
+    let tiles = Int(lz_winograd_tiles(Int32(h), Int32(w)))
+    let imageWords = lz_winograd_input_words(Int32(c), Int32(tiles))
+    var v = [UInt32](unsafeUninitializedCapacity: n * imageWords) { _, initialized in initialized = n * imageWords }
+    precondition(out.count == n * oc * h * w)
+    x.withUnsafeBufferPointer { xp in
+        v.withUnsafeMutableBufferPointer { vp in
+            prologue.scale.withUnsafeBufferPointer { sp in
+                prologue.shift.withUnsafeBufferPointer { hp in
+                    let shared = UncheckedSendable(value: (xp.baseAddress!, vp.baseAddress!, sp.baseAddress, hp.baseAddress))
+                    for b in 0..<n {
+                        splitIntoSlabs(extent: tiles, panel: Int(LZ_NR), work: c * h * w * 16) { lo, hi in
+                            let (xb, vb, scale, shift) = shared.value
+                            let normalised = !prologue.scale.isEmpty
+                            var input = lz_winograd_input(
+                                image: xb + b * c * planeSize, channels: Int32(c), height: Int32(h), width: Int32(w),
+                                scale: normalised ? scale! + b * c : nil, shift: normalised ? shift! + b * c : nil,
+                                silu: prologue.silu ? 1 : 0, upsampled: prologue.upsampled ? 1 : 0)
+                            lz_winograd_transform_input(&input, Int32(lo), Int32(hi), vb + b * imageWords)
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let workspaceBytes = lz_winograd_direct_workspace_bytes(Int32(c))
+    v.withUnsafeBufferPointer { vp in
+        out.withUnsafeMutableBufferPointer { op in
+            weight.packed.withUnsafeBufferPointer { wp in
+                bias.withUnsafeBufferPointer { bp in
+                    let shared = UncheckedSendable(value: (vp.baseAddress!, op.baseAddress!, wp.baseAddress!, bp.baseAddress))
+                    splitIntoSlabs(extent: oc, panel: Int(LZ_MR), work: oc * n * h * w * c * 4) { lo, hi in
+                        let (vb, ob, weights, biasValues) = shared.value
+                        let workspace = UnsafeMutableRawPointer.allocate(byteCount: workspaceBytes, alignment: 64)
+                        defer { workspace.deallocate() }
+                        lz_winograd_conv_direct_weights(
+                            weights, Int32(c), vb, Int32(n), Int32(oc), Int32(h), Int32(w), bias.isEmpty ? nil : biasValues, ob,
+                            accumulate ? 1 : 0, Int32(lo), Int32(hi), workspace)
+                    }
+                }
             }
         }
     }

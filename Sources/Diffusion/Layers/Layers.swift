@@ -48,7 +48,7 @@ struct Conv2d: Sendable {
     /// conv(silu(norm(x))) (or without the SiLU): a Winograd layer reads x through the
     /// norm's coefficients, so the normalised copy of x is never made.
     func callAsFunction(_ x: Tensor, normalizedBy norm: GroupNorm, silu: Bool) -> Tensor {
-        guard fuses else { return self(norm(x, silu: silu)) }
+        guard fuses(height: x.shape[2], width: x.shape[3]) else { return self(norm(x, silu: silu)) }
         return winograd(x, prologue: norm.prologue(reading: x, silu: silu))
     }
 
@@ -56,7 +56,7 @@ struct Conv2d: Sendable {
     /// it writes them, so the block's output needs no buffer of its own.
     func add(_ x: Tensor, normalizedBy norm: GroupNorm, silu: Bool, to residual: inout Tensor) {
         precondition(residual.shape == [x.shape[0], outChannels, x.shape[2], x.shape[3]])
-        guard fuses else {
+        guard fuses(height: x.shape[2], width: x.shape[3]) else {
             addInPlace(&residual.data, self(x, normalizedBy: norm, silu: silu).data)
             return
         }
@@ -106,16 +106,21 @@ struct Conv2d: Sendable {
     /// `size` doubles it, so the upsampled copy is never made.
     func callAsFunction(upsampling x: Tensor, to size: (height: Int, width: Int)) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        guard fuses, size == (2 * h, 2 * w) else {
+        guard size == (2 * h, 2 * w), fuses(height: size.height, width: size.width) else {
             let upsampled = upsampleNearest(x.data, n: n, c: c, h: h, w: w, outHeight: size.height, outWidth: size.width)
             return self(Tensor(shape: [n, c, size.height, size.width], data: upsampled))
         }
         return winograd(x, prologue: WinogradPrologue(upsampled: true))
     }
 
-    /// Whether what comes before this layer can be folded into reading its input: a
-    /// Winograd weight, and no LoRA that needs the input itself.
-    private var fuses: Bool { weight.isWinograd && LoraBatch.active?.patches(name) != true }
+    /// Whether what comes before this layer can be folded into reading its input, for an
+    /// output of height × width: the layer runs as Winograd (a Winograd weight, or transforms
+    /// made as they are used at this size), and no LoRA needs the input itself.
+    private func fuses(height: Int, width: Int) -> Bool {
+        let winograd = weight.isWinograd
+            || WinogradPolicy.transformsAsUsed(weight, kernel: kernel, stride: stride, padding: padding, height: height, width: width)
+        return winograd && LoraBatch.active?.patches(name) != true
+    }
 
     private func winograd(_ x: Tensor, prologue: WinogradPrologue) -> Tensor {
         let (h, w) = prologue.upsampled ? (2 * x.shape[2], 2 * x.shape[3]) : (x.shape[2], x.shape[3])
