@@ -147,15 +147,23 @@ import Testing
     }
 
     /// Blocks smaller than the query length exercise the blocked path; causal is CLIP's mask.
-    @Test(arguments: [false, true])
-    func blockedAttentionMatchesReference(causal: Bool) {
-        let (b, lq, lk, heads, d) = (2, 37, causal ? 37 : 11, 3, 4)
+    /// Both fp32 paths: packed for our AVX-512 kernel (a block of more than one panel of 32
+    /// queries, a ragged last panel, more keys than one k block of 256, heads of 40 values in
+    /// panels of 10 and of 16 in panels of 8) and sgemm with the Swift softmax.
+    @Test(arguments: [
+        (37, 11, 3, 4, false, 8), (37, 37, 3, 4, true, 8), (70, 300, 2, 40, false, 40), (45, 45, 1, 16, true, 64),
+    ])
+    func blockedAttentionMatchesReference(lq: Int, lk: Int, heads: Int, d: Int, causal: Bool, blockRows: Int) {
+        let b = 2
         let q = testData(b * lq * heads * d, seed: 11)
         let k = testData(b * lk * heads * d, seed: 12)
         let v = testData(b * lk * heads * d, seed: 13)
-        let fast = attention(q: q, k: k, v: v, batch: b, queryLength: lq, keyLength: lk, heads: heads, headDim: d, causal: causal, blockRows: 8)
         let ref = attentionReference(q: q, k: k, v: v, batch: b, queryLength: lq, keyLength: lk, heads: heads, headDim: d, causal: causal)
-        expectClose(fast, ref, relative: 1e-5, "attention causal=\(causal)")
+        for vectorized in avx512IsSupported ? [true, false] : [false] {
+            let fast = attention(q: q, k: k, v: v, batch: b, queryLength: lq, keyLength: lk, heads: heads, headDim: d, causal: causal,
+                                 blockRows: blockRows, vectorized: vectorized)
+            expectClose(fast, ref, relative: 1e-5, "attention \(lq)×\(lk)×\(d), causal \(causal), vectorized \(vectorized)")
+        }
     }
 
     /// SD's 64×64 self-attention size: 4096 tokens. The blocked kernel never holds the

@@ -138,6 +138,20 @@ void lz_group_norm_coefficients(const float *x, int channels, long hw, const flo
 void lz_softmax_columns_packed(const float *x, int rows, int cols, long stride, float scale, float *inverse_sums,
                                uint32_t *packed);
 
+/// The fp32 attention's products (f32_attention.c), both operands packed in panels: an
+/// operand M (rows × k) is panels of `panel_rows` rows (32 for a B operand, whose rows are
+/// its columns), each k step's run of rows contiguous, rows past `rows` zero.
+size_t lz_f32_packed_floats(int rows, int k, int panel_rows);
+/// Packs M from src: M[r][p] = src[r·ld + p], or, `transposed`, src[p·ld + r]. Needs AVX-512.
+void lz_f32_pack_panels(const float *src, long ld, int transposed, int rows, int k, int panel_rows, float *out);
+/// C (m × n, row stride ldc) = A·B for A packed in panels of a_panel_rows (12, 10 or 8) and B
+/// in panels of 32, one thread. Needs AVX-512.
+void lz_f32_gemm_packed(int m, int n, int k, const float *a, int a_panel_rows, const float *b, float *c, long ldc);
+/// exp(scale·(x − colmax)) in place down the columns of a (rows × cols) block, rows `stride`
+/// apart (scores held transposed, a query per column), each column's 1/Σ in inverse_sums;
+/// exp_ps (2 ulp). Needs AVX-512.
+void lz_f32_softmax_columns(float *x, int rows, int cols, long stride, float scale, float *inverse_sums);
+
 /// exp(x − rowmax) in place over `rows` rows of `cols` (rows `stride` apart), each row's
 /// 1/Σ in inverse_sums: the fp32 attention's softmax, normalised on its output. Needs AVX-512.
 void lz_softmax_rows_unnormalized(float *x, int rows, int cols, long stride, float *inverse_sums);

@@ -13,18 +13,21 @@ import Foundation
 /// Work items are (batch, head, query chunk), shared between the cores, each core with its
 /// own buffers and single-threaded products: head dimensions of 40 make poor GEMMs to
 /// split, while the items are many and equal. A single head (the VAE's) is split by query
-/// rows so that every core has work. In bf16 (`precision`), an item packs its head's K and
-/// V once for all its query blocks, and the softmax runs in AVX-512.
+/// rows so that every core has work. An item packs its head's K and V once for all its query
+/// blocks, and the softmax runs in AVX-512; in fp32 without AVX-512 (`vectorized` false), the
+/// products are sgemm's and the softmax Swift's.
 func attention(
     q: [Float], k: [Float], v: [Float], batch: Int, queryLength lq: Int, keyLength lk: Int, heads: Int,
-    headDim d: Int, causal: Bool = false, precision: ComputePrecision = .float32, blockRows: Int? = nil
+    headDim d: Int, causal: Bool = false, precision: ComputePrecision = .float32, blockRows: Int? = nil,
+    vectorized: Bool = avx512IsSupported
 ) -> [Float] {
     let rowsPerBlock = min(lq, blockRows ?? max(16, (1 << 18) / max(lk, 1)))
     let chunks = min(max(1, cpuCount / max(1, batch * heads)), (lq + rowsPerBlock - 1) / rowsPerBlock)
     let chunkRows = (lq + chunks - 1) / chunks
     let width = heads * d
     var out = uninitializedFloats(batch * lq * width)  // each head's P·V writes its columns
-    if precision == .bfloat16 {  // (the fp32 products count themselves in `gemm`)
+    let packs = precision == .bfloat16 || vectorized
+    if packs {  // (sgemm's products count themselves in `gemm`)
         GEMMWork.add(m: batch * heads * lq, n: lk, k: d)
         GEMMWork.add(m: batch * heads * lq, n: d, k: lk)
     }
@@ -40,7 +43,8 @@ func attention(
                     parallelChunks(items, work: batch * heads * lq * lk * d) { range in
                         let (qb, kb, vb, ob) = pointers.value
                         var head = HeadAttention(
-                            precision: precision, keyLength: lk, headDim: d, width: width, rows: rowsPerBlock, causal: causal)
+                            precision: precision, packs: packs, keyLength: lk, headDim: d, width: width, rows: rowsPerBlock,
+                            causal: causal)
                         for item in range {
                             let (bh, chunk) = item.quotientAndRemainder(dividingBy: chunks)
                             let (b, h) = bh.quotientAndRemainder(dividingBy: heads)
@@ -62,16 +66,20 @@ func attention(
     return out
 }
 
-/// One core's attention over one head at a time: its scores block, and in bf16 the head's
-/// K and V packed for the kernel.
+/// One core's attention over one head at a time: its scores block, and the head's K and V
+/// packed for the kernels.
 ///
-/// bf16 works on the transposed problem, Sᵀ = K·Qᵀ and Oᵀ = Vᵀ·Pᵀ, with K and Vᵀ packed
-/// once per head as the kernel's row operand: a head of 40 or 80 values then fills the
-/// kernel's 12-row panels (48 or 84 rows worked) instead of its 32-column ones (64 or 96),
-/// the softmax runs 16 queries per vector and writes Pᵀ packed for the kernel, never in fp32.
-/// PV was a third of the rate of QKᵀ the other way round.
+/// Both precisions work on the transposed problem, Sᵀ = K·Qᵀ and Oᵀ = Vᵀ·Pᵀ, with K and Vᵀ
+/// packed once per head as the kernel's row operand: a head of 40 or 80 values then fills the
+/// kernel's row panels instead of its 32-column ones (64 or 96), and the softmax runs 16
+/// queries per vector. PV was a third of the rate of QKᵀ the other way round. bf16's softmax
+/// writes Pᵀ packed for the kernel, never in fp32; fp32's scores are written in the kernel's
+/// panels of 32 queries, so the softmax leaves Pᵀ packed where it is (OpenBLAS's sgemm ran
+/// these shapes at 61–75 GFLOP/s a core, our fp32 kernel at 108–115).
 private struct HeadAttention {
     let precision: ComputePrecision
+    /// false: fp32 without AVX-512, on sgemm and the Swift softmax (`block`'s row-wise path).
+    let packs: Bool
     let keyLength: Int
     let headDim: Int
     let width: Int
@@ -88,24 +96,36 @@ private struct HeadAttention {
     var valuePanelRows: Int32 = LZ_MR
     /// bf16: Pᵀ as the softmax packs it for the kernel.
     var packedP: [UInt32] = []
+    /// fp32: K and Vᵀ packed as row operands, the query block as the column operand.
+    var packedK32: [Float] = []
+    var packedVT32: [Float] = []
+    var packedQ32: [Float] = []
     /// bf16: Vᵀ before packing, and Oᵀ (headDim × rows) before it is scaled into place.
     var transposedValues: [Float] = []
     var transposedOut: [Float] = []
     var keys: UnsafePointer<Float>?
     var values: UnsafePointer<Float>?
 
-    init(precision: ComputePrecision, keyLength: Int, headDim: Int, width: Int, rows: Int, causal: Bool) {
+    init(precision: ComputePrecision, packs: Bool, keyLength: Int, headDim: Int, width: Int, rows: Int, causal: Bool) {
         self.precision = precision
+        self.packs = packs
         self.keyLength = keyLength
         self.headDim = headDim
         self.width = width
         self.causal = causal
         scale = 1 / Float(headDim).squareRoot()
-        scores = uninitializedFloats(rows * keyLength)
+        // fp32 packed: whole panels of 32 queries (the kernel reads a panel's every column)
+        scores = uninitializedFloats((precision == .float32 && packs ? (rows + 31) / 32 * 32 : rows) * keyLength)
         inverseSums = uninitializedFloats(rows)
+        valuePanelRows = lz_bf16_panel_rows(Int32(headDim))
+        if precision == .float32 && packs {
+            packedK32 = uninitializedFloats(lz_f32_packed_floats(Int32(keyLength), Int32(headDim), LZ_MR))
+            packedVT32 = uninitializedFloats(lz_f32_packed_floats(Int32(headDim), Int32(keyLength), valuePanelRows))
+            packedQ32 = uninitializedFloats(lz_f32_packed_floats(Int32(rows), Int32(headDim), 32))
+            transposedOut = uninitializedFloats(headDim * rows)
+        }
         if precision == .bfloat16 {
             packedK = [UInt32](repeating: 0, count: lz_bf16_packed_a_words(Int32(keyLength), Int32(headDim)))
-            valuePanelRows = lz_bf16_panel_rows(Int32(headDim))
             packedVT = [UInt32](repeating: 0, count: lz_bf16_packed_a_panel_words(Int32(headDim), Int32(keyLength), valuePanelRows))
             packedP = [UInt32](repeating: 0, count: lz_bf16_packed_b_words(Int32(rows), Int32(keyLength)))
             transposedValues = uninitializedFloats(headDim * keyLength)
@@ -117,8 +137,14 @@ private struct HeadAttention {
     mutating func load(keys: UnsafePointer<Float>, values: UnsafePointer<Float>) {
         self.keys = keys
         self.values = values
-        guard precision == .bfloat16 else { return }
         let (lk, d, width) = (keyLength, headDim, width)
+        if precision == .float32 && packs {
+            packedK32.withUnsafeMutableBufferPointer { lz_f32_pack_panels(keys, width, 0, Int32(lk), Int32(d), LZ_MR, $0.baseAddress) }
+            packedVT32.withUnsafeMutableBufferPointer {
+                lz_f32_pack_panels(values, width, 1, Int32(d), Int32(lk), valuePanelRows, $0.baseAddress)
+            }
+        }
+        guard precision == .bfloat16 else { return }
         packedK.withUnsafeMutableBufferPointer { lz_bf16_pack_a(keys, width, Int32(lk), Int32(d), $0.baseAddress) }
         transposedValues.withUnsafeMutableBufferPointer { vt in
             lz_transpose_scaled(values, Int32(lk), Int32(d), width, nil, vt.baseAddress, lk)
@@ -133,6 +159,10 @@ private struct HeadAttention {
     mutating func block(queries q: UnsafePointer<Float>, firstQuery: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
         if precision == .bfloat16 {
             transposedBlock(queries: q, firstQuery: firstQuery, rows: rows, into: out)
+            return
+        }
+        if packs {
+            transposedFloat32Block(queries: q, firstQuery: firstQuery, rows: rows, into: out)
             return
         }
         let (lk, d, width, scale, causal) = (keyLength, headDim, width, scale, causal)
@@ -182,6 +212,42 @@ private struct HeadAttention {
                                     rows, 0, Int32(d), 0, Int32(rows), 0, nil, nil)
                             }
                             lz_transpose_scaled(ot, Int32(d), Int32(rows), rows, inv, out, width)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension HeadAttention {
+    /// `block` in fp32 on the transposed problem, the scores in panels of 32 queries (keys
+    /// down, rows 32 apart) that the softmax turns into Pᵀ in place.
+    fileprivate mutating func transposedFloat32Block(
+        queries q: UnsafePointer<Float>, firstQuery: Int, rows: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        let (lk, d, width, scale, causal, valueRows) = (keyLength, headDim, width, scale, causal, valuePanelRows)
+        scores.withUnsafeMutableBufferPointer { sp in
+            inverseSums.withUnsafeMutableBufferPointer { ip in
+                packedK32.withUnsafeBufferPointer { pk in
+                    packedVT32.withUnsafeBufferPointer { pvt in
+                        packedQ32.withUnsafeMutableBufferPointer { pq in
+                            transposedOut.withUnsafeMutableBufferPointer { op in
+                                let (st, inv, ot, qp) = (sp.baseAddress!, ip.baseAddress!, op.baseAddress!, pq.baseAddress!)
+                                lz_f32_pack_panels(q, width, 0, Int32(rows), Int32(d), 32, qp)
+                                for j0 in stride(from: 0, to: rows, by: 32) {
+                                    let (columns, panel) = (min(32, rows - j0), st + j0 * lk)
+                                    lz_f32_gemm_packed(Int32(lk), Int32(columns), Int32(d), pk.baseAddress, LZ_MR, qp + j0 * d, panel, 32)
+                                    if causal {
+                                        for key in 0..<lk where key > firstQuery + j0 {
+                                            for j in 0..<min(columns, key - firstQuery - j0) { panel[key * 32 + j] = -.infinity }
+                                        }
+                                    }
+                                    lz_f32_softmax_columns(panel, Int32(lk), Int32(columns), 32, scale, inv + j0)
+                                }
+                                lz_f32_gemm_packed(Int32(d), Int32(rows), Int32(lk), pvt.baseAddress, valueRows, st, ot, rows)
+                                lz_transpose_scaled(ot, Int32(d), Int32(rows), rows, inv, out, width)
+                            }
                         }
                     }
                 }
