@@ -5,12 +5,12 @@ import Foundation
 /// `winogradConv2d`: stride 1, padding 1, at most 640 output channels, in bf16, or in fp32
 /// where the CPU has AVX-512 (the transforms' kernels need it).
 ///
-/// The bound on channels keeps the transforms to the layers where they pay. The VAE (all
-/// of its 3×3 convolutions, 128 to 512 channels at 64² to 512²) and the U-Net's two outer
-/// levels (320 and 640 channels, 64² and 32² at 512²) have thousands of tiles per image; the
-/// U-Net's 1280-channel levels have few (256 and 64 at 512²), where reading sixteen
-/// transformed weights costs more than the products saved, and would hold 16/9 of the
-/// U-Net's largest weights in memory.
+/// The bound on channels keeps the stored transforms to the layers where memory allows. The
+/// VAE (all of its 3×3 convolutions, 128 to 512 channels at 64² to 512²) and the U-Net's two
+/// outer levels (320 and 640 channels, 64² and 32² at 512²) keep transforms; the U-Net's
+/// 1280-channel levels would hold 16/9 of its largest weights (0.32 GB more at bf16), so they
+/// keep their direct weights and, in bf16, make their transforms a slab at a time as they are
+/// used, where the image has enough tiles (`transformsAsUsed`).
 public enum WinogradPolicy {
     /// `LIENZO_WINOGRAD=0` turns the transforms off (every 3×3 convolution as implicit GEMM),
     /// to compare the two.
