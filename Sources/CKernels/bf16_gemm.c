@@ -1,6 +1,7 @@
 // bfloat16 GEMM for AVX512-BF16, in the GotoBLAS shape: B is packed one (KC2 × NC) block
 // at a time, A one (MC × KC2) block at a time (or both come packed whole, as weights do),
-// and a 12×32 micro-kernel keeps 24 accumulators in registers.
+// and a 12×32 micro-kernel keeps 24 accumulators in registers (10×32 or 8×32 for an A packed
+// in panels of that height).
 //
 // Only the functions marked LZ_TARGET_BF16 use AVX-512; the file is compiled for the baseline
 // so that a CPU without BF16 can still load the library and take the fp32 path.

@@ -7,7 +7,8 @@
 // input, both in bf16 for `lz_bf16_gemm`, sums in fp32.
 //
 // Tiles are numbered along rows of a grid whose row length is rounded up to 16 tiles, so
-// that each group of 16 tiles the transforms handle together lies in one row of the image.
+// that each group of 16 tiles the transforms handle together lies in one row of the image;
+// rows of at most 8 tiles are not rounded up, and a group spans 2 or 4 of them (narrow rows).
 #include "CKernels.h"
 #include "avx512_math.h"
 
@@ -139,7 +140,18 @@ LZ_TARGET static inline void load_patches(const lz_winograd_input *x, int ch, in
     }
 }
 
-// load_patches for a group of narrow rows starting at tile row ty0 (see narrow_lanes).
+// row[0..count) placed in lanes first … first + count − 1 of v, the other lanes kept: the row
+// is read from its own start (a load at row − first would point before the image).
+LZ_TARGET static inline __m512 load_into_lanes(__m512 v, const float *row, int count, int first) {
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m512 loaded = _mm512_maskz_loadu_ps(lane_mask(count), row);
+    return _mm512_mask_permutexvar_ps(v, (__mmask16)(lane_mask(count) << first),
+                                      _mm512_sub_epi32(lanes, _mm512_set1_epi32(first)), loaded);
+}
+
+// load_patches for a group of narrow rows starting at tile row ty0 (see narrow_lanes). Tiles
+// past the image's width read zeros or their neighbour's columns; their outputs are never
+// stored.
 LZ_TARGET static inline void load_patches_narrow(const lz_winograd_input *x, int ch, int ty0, __m512 d[4][4]) {
     narrow_lanes l = narrow_lanes_for(lz_winograd_tiles_per_row(x->width));
     int rows = 16 / l.tiles_per_row, per_vector = 16 / l.slot;
@@ -158,7 +170,7 @@ LZ_TARGET static inline void load_patches_narrow(const lz_winograd_input *x, int
                 if (iy < 0 || iy >= x->height) continue;
                 int first = q * l.tiles_per_row;
                 __mmask16 lanes = (__mmask16)(lane_mask(sw) << first);
-                v = _mm512_mask_loadu_ps(v, lanes, plane + (size_t)(iy / 2) * sw - first);
+                v = load_into_lanes(v, plane + (size_t)(iy / 2) * sw, sw, first);
                 inside |= lanes;
             }
             v = prologue(v, inside, x, a, b);
@@ -180,7 +192,7 @@ LZ_TARGET static inline void load_patches_narrow(const lz_winograd_input *x, int
                 if (q >= rows || iy < 0 || iy >= x->height) continue;
                 int first = e * l.slot;
                 __mmask16 lanes = (__mmask16)(lane_mask(x->width) << first);
-                v = _mm512_mask_loadu_ps(v, lanes, plane + (size_t)iy * sw - first);
+                v = load_into_lanes(v, plane + (size_t)iy * sw, x->width, first);
                 inside |= lanes;
             }
             halves[h] = prologue(v, inside, x, a, b);

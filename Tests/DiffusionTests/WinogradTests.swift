@@ -63,8 +63,11 @@ struct WinogradTests {
     /// exactly what the convolution gives on the normalised or upsampled copy: the same
     /// arithmetic, in the same order, without the copy. Two images with their own
     /// statistics, an odd channel count, and the padding kept zero after the shift; narrow
-    /// rows (10 wide, and upsampled to 16 and 8 wide).
-    @Test(arguments: [(2, 5, 6, 10, 7), (1, 32, 34, 64, 16), (2, 6, 4, 8, 5), (1, 4, 3, 4, 3)])
+    /// rows (10 wide, and upsampled to 16 and 8 wide, and from 3, 5 and 7 wide, where a row's
+    /// last tiles lie past the image).
+    @Test(arguments: [
+        (2, 5, 6, 10, 7), (1, 32, 34, 64, 16), (2, 6, 4, 8, 5), (1, 4, 3, 4, 3), (1, 3, 3, 3, 4), (1, 2, 4, 5, 3), (2, 2, 3, 7, 3),
+    ])
     func foldedProloguesEqualTheSeparatePasses(n: Int, c: Int, h: Int, w: Int, oc: Int) {
         for precision in ComputePrecision.allCases { foldedProloguesEqualTheSeparatePasses(n: n, c: c, h: h, w: w, oc: oc, precision: precision) }
     }
@@ -102,9 +105,12 @@ struct WinogradTests {
 
     /// A layer that keeps its direct weights, its transforms made a slab of output channels
     /// at a time: exact on integers like the rest, with more output channels than a slab (96)
-    /// split between the cores at panel edges, odd input channels, several images, and narrow
-    /// rows; written and added to a residual.
-    @Test(arguments: [(2, 3, 7, 9, 5), (1, 33, 16, 16, 101), (3, 4, 10, 34, 13), (1, 2, 66, 40, 200)])
+    /// split between the cores at panel edges, odd input channels, several images, narrow rows
+    /// (8 and 4 tiles) and tile counts that end in a half-filled panel (40, 20); written and
+    /// added to a residual.
+    @Test(arguments: [
+        (2, 3, 7, 9, 5), (1, 33, 16, 16, 101), (3, 4, 10, 34, 13), (1, 2, 66, 40, 200), (1, 3, 10, 16, 13), (1, 5, 9, 7, 14),
+    ])
     func transformsMadeAsUsedAreExact(n: Int, c: Int, h: Int, w: Int, oc: Int) {
         var g = TorchRandomSource(seed: 70)
         let x = g.randn(n * c * h * w).map { Float(Int(($0 * 2).rounded())) }

@@ -55,11 +55,11 @@ typedef struct {
     long ld;                  ///< row stride of `data`
     int transposed;           ///< B only: `data` holds Bᵀ (n×k) instead of B (k×n)
     const lz_conv_image *convolution;  ///< B only, non-NULL: the convolution's input; `data` is ignored
-    int panel_rows;           ///< A packed whole: its rows per panel (`lz_bf16_pack_a_panels`); 0 means LZ_MR
+    int panel_rows;           ///< A packed whole: its rows per panel (`lz_bf16_pack_a_panels`): 0 or LZ_MR, 10 or 8
 } lz_bf16_operand;
 
 /// C[m0..<m1, n0..<n1] (+)= A·B for A (m×k) and B (k×n); C row-major with row stride ldc.
-/// m0 must be a multiple of A's panel rows (LZ_MR) and n0 of LZ_NR, so callers can split the work between
+/// m0 must be a multiple of A's panel rows (LZ_MR, or the operand's `panel_rows`) and n0 of LZ_NR, so callers can split the work between
 /// threads. `accumulate`: add to C instead of overwriting it.
 /// `row_bias` (m values) or `column_bias` (n values), when not NULL, is added to every
 /// row or column of the product: a layer's bias without a pass of its own over C.
@@ -68,7 +68,8 @@ void lz_bf16_gemm(int m, int n, int k, lz_bf16_operand a, lz_bf16_operand b, flo
 
 /// Winograd F(2×2, 3×3) for 3×3, stride-1, padding-1 convolutions (winograd.c): 2.25×
 /// fewer products than `lz_bf16_gemm` on the unfolded image. Tiles (2×2 outputs) form a
-/// grid of ⌈height/2⌉ rows of `lz_winograd_tiles_per_row(width)` tiles (rounded up to 16).
+/// grid of ⌈height/2⌉ rows of `lz_winograd_tiles_per_row(width)` tiles (rounded up to 16, or
+/// to 4 or 8 for images up to 16 wide, where a group of 16 tiles spans several rows).
 int lz_winograd_tiles_per_row(int width);
 /// 32-bit words of a layer's transformed weights (sixteen packed out × in matrices).
 size_t lz_winograd_weight_words(int out_channels, int in_channels);
@@ -99,7 +100,8 @@ void lz_winograd_conv(const lz_winograd_input *input, const uint32_t *weights, i
 /// Tiles in one image's grid, and the words of its transformed input (sixteen packed B operands).
 int lz_winograd_tiles(int height, int width);
 size_t lz_winograd_input_words(int channels, int tiles);
-/// Tiles j0..<j1 of one image (j0 a multiple of LZ_NR) transformed into v, which holds the
+/// Tiles j0..<j1 of one image (j0 a multiple of LZ_NR, j1 too or the grid's last: a half-filled
+/// panel's rest is zeroed, which would be another caller's tiles) transformed into v, which holds the
 /// whole grid (`lz_winograd_input_words(channels, lz_winograd_tiles(height, width))` words).
 void lz_winograd_transform_input(const lz_winograd_input *x, int j0, int j1, uint32_t *v);
 /// Scratch one thread needs for `lz_winograd_conv_direct_weights`.

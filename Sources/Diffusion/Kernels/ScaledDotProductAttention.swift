@@ -85,7 +85,8 @@ private struct HeadAttention {
     let width: Int
     let causal: Bool
     let scale: Float
-    /// fp32: S (rows × keyLength); bf16: Sᵀ (keyLength × rows).
+    /// fp32 with sgemm: S (rows × keyLength); packed fp32: Sᵀ in panels of 32 queries (keys ×
+    /// 32 each), then Pᵀ; bf16: Sᵀ (keyLength × rows).
     var scores: [Float]
     var inverseSums: [Float]
     /// bf16: K (keyLength × headDim) and Vᵀ (headDim × keyLength), packed as row operands,
@@ -100,7 +101,8 @@ private struct HeadAttention {
     var packedK32: [Float] = []
     var packedVT32: [Float] = []
     var packedQ32: [Float] = []
-    /// bf16: Vᵀ before packing, and Oᵀ (headDim × rows) before it is scaled into place.
+    /// bf16: Vᵀ before packing; bf16 and packed fp32: Oᵀ (headDim × rows) before it is scaled
+    /// into place.
     var transposedValues: [Float] = []
     var transposedOut: [Float] = []
     var keys: UnsafePointer<Float>?
@@ -115,7 +117,10 @@ private struct HeadAttention {
         self.causal = causal
         scale = 1 / Float(headDim).squareRoot()
         // fp32 packed: whole panels of 32 queries (the kernel reads a panel's every column)
-        scores = uninitializedFloats((precision == .float32 && packs ? (rows + 31) / 32 * 32 : rows) * keyLength)
+        // (zeros: the last panel's columns past the block are multiplied, never stored, and stay
+        // finite numbers that cost no slow arithmetic)
+        scores = precision == .float32 && packs
+            ? [Float](repeating: 0, count: (rows + 31) / 32 * 32 * keyLength) : uninitializedFloats(rows * keyLength)
         inverseSums = uninitializedFloats(rows)
         valuePanelRows = lz_bf16_panel_rows(Int32(headDim))
         if precision == .float32 && packs {

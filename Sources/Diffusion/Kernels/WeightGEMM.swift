@@ -93,7 +93,7 @@ func bf16GEMM(
     let byColumns = n >= m
     let out = SendablePointer(p: c)
     let operands = UncheckedSendable(value: (a, b, rowBias, columnBias))
-    let rowPanel = Int(a.panel_rows == 0 ? LZ_MR : a.panel_rows)
+    let rowPanel = Int(a.packed != nil && a.panel_rows != 0 ? a.panel_rows : LZ_MR)
     splitIntoSlabs(extent: byColumns ? n : m, panel: byColumns ? Int(LZ_NR) : rowPanel, work: m * n * k) { lo, hi in
         let (a, b, rowBias, columnBias) = operands.value
         if byColumns {
@@ -110,7 +110,8 @@ extension lz_bf16_operand {
     /// An operand packed whole in advance (`lz_bf16_pack_*`; an A packed in panels of other
     /// than LZ_MR rows says how many).
     static func packed(_ words: UnsafePointer<UInt32>, panelRows: Int32 = LZ_MR) -> lz_bf16_operand {
-        lz_bf16_operand(packed: words, data: nil, ld: 0, transposed: 0, convolution: nil, panel_rows: panelRows)
+        precondition([LZ_MR, 10, 8].contains(panelRows), "the kernel has panels of 12, 10 or 8 rows")
+        return lz_bf16_operand(packed: words, data: nil, ld: 0, transposed: 0, convolution: nil, panel_rows: panelRows)
     }
 
     /// A row-major fp32 matrix packed on the fly; `transposed`: B given as Bᵀ.

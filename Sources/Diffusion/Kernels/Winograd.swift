@@ -51,10 +51,11 @@ struct WinogradPrologue {
     var upsampled = false
 }
 
-/// A 3×3, stride-1, padding-1 convolution with a Winograd weight of x, (N, C, H, W) or,
-/// upsampled, (N, C, H/2, W/2): each image's grid of 2×2 output tiles is split between
-/// the cores, each transforming its own tiles' input, multiplying and transforming back in
-/// blocks (`lz_winograd_conv`).
+/// A 3×3, stride-1, padding-1 convolution as Winograd of x, (N, C, H, W) or, upsampled,
+/// (N, C, H/2, W/2). With a Winograd weight, each image's grid of 2×2 output tiles is split
+/// between the cores, each transforming its own tiles' input, multiplying and transforming
+/// back in blocks (`lz_winograd_conv`); a bf16 direct weight makes its transforms as they are
+/// used (`winogradFromDirectWeights`).
 func winogradConv2d(
     _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float], prologue: WinogradPrologue = WinogradPrologue()
 ) -> [Float] {
