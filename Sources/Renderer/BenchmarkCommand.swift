@@ -68,7 +68,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
             var engine = ComponentTimes()
             let ids = [[49406] + Array(repeating: 320, count: 20) + Array(repeating: 49407, count: 56)]
             if withText {
-                engineText = try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: max(repeats, 5)) { _ = try text(ids + ids) }.median
+                let timing = try EngineBenchmark.time("text encoder, batch 2 x 77 tokens", repeats: max(repeats, 5)) { _ = try text(ids + ids) }
+                printCalls(timing)
+                engineText = timing.median
             }
             engine.text = engineText
             for b in batch {
@@ -76,6 +78,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
                 let timing = EngineBenchmark.time("U-Net, batch \(b)", repeats: repeats) {
                     _ = unet(x, timesteps: Array(repeating: 500, count: b), context: c)
                 }
+                printCalls(timing, latent: size)
                 engine.unet[b] = timing.median
                 let rate = timing.flops / timing.median / 1e9
                 gemmRates.append(String(format: "U-Net %d², batch %d: %.0f GFLOP of GEMMs per call, %.0f GFLOP/s = ", size * 8, b, timing.flops / 1e9, rate)
@@ -83,7 +86,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
             }
             if !skipVAE {
                 let (z, _) = EngineBenchmark.unetInputs(batch: 1, latent: size)
-                engine.vae = EngineBenchmark.time("VAE decode", repeats: max(1, repeats - 1)) { _ = vae.decode(z) }.median
+                let timing = EngineBenchmark.time("VAE decode, batch 1", repeats: max(1, repeats - 1)) { _ = vae.decode(z) }
+                printCalls(timing, latent: size)
+                engine.vae = timing.median
             }
             BenchmarkTable(latent: size, steps: steps, engine: engine, reference: reference, referenceName: "PyTorch \(pytorchDtype)",
                            showText: withText).print()
@@ -104,6 +109,14 @@ struct BenchmarkCommand: AsyncParsableCommand {
         print(String(format: "peak RSS (VmHWM): engine %.2f GB", peak)
               + (pytorch == nil ? "" : String(format: ", PyTorch %.2f GB, ratio %.2f", torchPeak, peak / max(torchPeak, 1e-9))))
     }
+}
+
+/// Every timed call of a measurement, as PyTorch's side prints them: runs on this 2-core VM
+/// vary by several percent, and the spread says how far a median can be trusted.
+private func printCalls(_ timing: EngineBenchmark.Timing, latent: Int? = nil) {
+    let size = latent.map { ", latent \($0)x\($0)" } ?? ""
+    print(String(format: "   engine | %@%@: median %.3f s (%@)", timing.name, size, timing.median,
+                 timing.all.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
 }
 
 /// Seconds per call of each component at one resolution (nil: not measured).
