@@ -361,6 +361,24 @@ size_t lz_winograd_workspace_bytes(int out_channels, int in_channels) {
     return v + m;
 }
 
+// M_ξ = U_ξ · V_ξ for the sixteen ξ of a block of `columns` tiles from grid column j0 (U_ξ
+// `rows` × channels, u_stride words apart; V_ξ channels × columns, v_stride apart), then
+// Y = Aᵀ M A + bias written into (or added to) out. M is laid out by output channel, its
+// sixteen ξ runs side by side, so that the output transform reads one contiguous run per
+// channel.
+LZ_TARGET_BF16 static void multiply_and_transform_back(const uint32_t *u, size_t u_stride, const uint32_t *v,
+                                                       size_t v_stride, int rows, int columns, int channels, float *m,
+                                                       int j0, const float *bias, float *out, int height, int width,
+                                                       int accumulate) {
+    for (int xi = 0; xi < 16; xi++) {
+        lz_bf16_operand a = {.packed = u + xi * u_stride};
+        lz_bf16_operand b = {.packed = v + xi * v_stride};
+        lz_bf16_gemm(rows, columns, channels, a, b, m + xi * (size_t)BLOCK_COLUMNS, 16 * BLOCK_COLUMNS, 0, rows, 0,
+                     columns, 0, NULL, NULL);
+    }
+    lz_winograd_output(m, rows, j0, columns, bias, out, height, width, accumulate);
+}
+
 LZ_TARGET_BF16 void lz_winograd_conv(const lz_winograd_input *input, const uint32_t *weights, int out_channels,
                                      const float *bias, float *out, int accumulate, int j0, int j1, void *workspace) {
     int channels = input->channels, height = input->height, width = input->width;
@@ -372,15 +390,8 @@ LZ_TARGET_BF16 void lz_winograd_conv(const lz_winograd_input *input, const uint3
     for (int jb = j0; jb < j1; jb += BLOCK_COLUMNS) {
         int columns = min_int(BLOCK_COLUMNS, j1 - jb);
         pack_transformed_input(input, tiles_per_row, jb, columns, v, v_stride);
-        for (int xi = 0; xi < 16; xi++) {
-            lz_bf16_operand a = {.packed = weights + xi * u_stride};
-            lz_bf16_operand b = {.packed = v + xi * v_stride};
-            // M is laid out by output channel, its sixteen ξ rows side by side, so that the
-            // output transform reads one contiguous run per channel
-            lz_bf16_gemm(out_channels, columns, channels, a, b, m + xi * (size_t)BLOCK_COLUMNS, 16 * BLOCK_COLUMNS, 0,
-                         out_channels, 0, columns, 0, NULL, NULL);
-        }
-        lz_winograd_output(m, out_channels, jb, columns, bias, out, height, width, accumulate);
+        multiply_and_transform_back(weights, u_stride, v, v_stride, out_channels, columns, channels, m, jb, bias, out,
+                                    height, width, accumulate);
     }
 }
 
@@ -481,13 +492,8 @@ LZ_TARGET_BF16 void lz_winograd_conv_direct_weights(const uint32_t *direct_weigh
             float *plane = out + ((size_t)b * out_channels + s) * height * width;
             for (int jb = 0; jb < tiles; jb += BLOCK_COLUMNS) {
                 int columns = min_int(BLOCK_COLUMNS, tiles - jb);
-                for (int xi = 0; xi < 16; xi++) {
-                    lz_bf16_operand a = {.packed = u + xi * u_stride};
-                    lz_bf16_operand bv = {.packed = vb + xi * v_stride + (size_t)(jb / LZ_NR) * panel};
-                    lz_bf16_gemm(rows, columns, in_channels, a, bv, m + xi * (size_t)BLOCK_COLUMNS, 16 * BLOCK_COLUMNS, 0,
-                                 rows, 0, columns, 0, NULL, NULL);
-                }
-                lz_winograd_output(m, rows, jb, columns, bias ? bias + s : NULL, plane, height, width, accumulate);
+                multiply_and_transform_back(u, u_stride, vb + (size_t)(jb / LZ_NR) * panel, v_stride, rows, columns,
+                                            in_channels, m, jb, bias ? bias + s : NULL, plane, height, width, accumulate);
             }
         }
     }
