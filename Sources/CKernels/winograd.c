@@ -99,7 +99,7 @@ LZ_TARGET static inline __m512 prologue(__m512 v, __mmask16 inside, const lz_win
 // The 4×4 input patches of 16 tiles of channel `ch`, starting at tile (ty, tx0), as
 // d[r][c] (vectors over the 16 tiles): row 2·ty − 1 + r, column 2·(tx0 + t) − 1 + c.
 // Outside the image they are zero (the padding, and the grid's rounded-up tiles).
-LZ_TARGET static inline void load_patches(const lz_winograd_input *x, int ch, int ty, int tx0, __m512 d[4][4]) {
+LZ_TARGET __attribute__((always_inline)) static inline void load_patches(const lz_winograd_input *x, int ch, int ty, int tx0, __m512 d[4][4]) {
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odds = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     int sh = x->upsampled ? x->height / 2 : x->height, sw = x->upsampled ? x->width / 2 : x->width;
@@ -152,7 +152,7 @@ LZ_TARGET static inline __m512 load_into_lanes(__m512 v, const float *row, int c
 // load_patches for a group of narrow rows starting at tile row ty0 (see narrow_lanes). Tiles
 // past the image's width read zeros or their neighbour's columns; their outputs are never
 // stored.
-LZ_TARGET static inline void load_patches_narrow(const lz_winograd_input *x, int ch, int ty0, __m512 d[4][4]) {
+LZ_TARGET __attribute__((always_inline)) static inline void load_patches_narrow(const lz_winograd_input *x, int ch, int ty0, __m512 d[4][4]) {
     narrow_lanes l = narrow_lanes_for(lz_winograd_tiles_per_row(x->width));
     int rows = 16 / l.tiles_per_row, per_vector = 16 / l.slot;
     int sh = x->upsampled ? x->height / 2 : x->height, sw = x->upsampled ? x->width / 2 : x->width;
@@ -227,8 +227,11 @@ LZ_TARGET static inline void input_transform(__m512 d[4][4], __m512 v[16]) {
 
 // The input of `columns` tiles from grid column j0 on, transformed and packed as sixteen
 // B operands (inputs × columns, panels of LZ_NR), `stride` words apart.
-LZ_TARGET_BF16 static void pack_transformed_input(const lz_winograd_input *x, int tiles_per_row, int j0, int columns,
-                                                  uint32_t *v_packed, size_t stride) {
+// `narrow` is a constant at each call below, so that each copy inlines the one way of reading
+// patches it takes (with both inlined in one loop, the VAE's convolutions lost a tenth).
+LZ_TARGET_BF16 __attribute__((always_inline)) static inline void pack_transformed_input_rows(
+    const int narrow, const lz_winograd_input *x, int tiles_per_row, int j0, int columns, uint32_t *v_packed,
+    size_t stride) {
     int k2 = pair_count(x->channels);
     for (int jl = 0; jl < columns; jl += TILE_GROUP) {
         int j = j0 + jl;
@@ -243,7 +246,7 @@ LZ_TARGET_BF16 static void pack_transformed_input(const lz_winograd_input *x, in
                     continue;
                 }
                 __m512 d[4][4];
-                if (tiles_per_row < TILE_GROUP)
+                if (narrow)
                     load_patches_narrow(x, ch, ty, d);
                 else
                     load_patches(x, ch, ty, tx0, d);
@@ -260,6 +263,14 @@ LZ_TARGET_BF16 static void pack_transformed_input(const lz_winograd_input *x, in
             for (int p = 0; p < k2; p++)
                 memset(v_packed + xi * stride + offset + (size_t)p * LZ_NR, 0, sizeof(uint32_t) * (LZ_NR - columns % LZ_NR));
     }
+}
+
+LZ_TARGET_BF16 static void pack_transformed_input(const lz_winograd_input *x, int tiles_per_row, int j0, int columns,
+                                                  uint32_t *v_packed, size_t stride) {
+    if (tiles_per_row < TILE_GROUP)
+        pack_transformed_input_rows(1, x, tiles_per_row, j0, columns, v_packed, stride);
+    else
+        pack_transformed_input_rows(0, x, tiles_per_row, j0, columns, v_packed, stride);
 }
 
 LZ_TARGET void lz_winograd_input_f32(const lz_winograd_input *x, int j0, int columns, float *v, size_t stride) {
@@ -307,8 +318,10 @@ LZ_TARGET static inline void store_tiles_narrow(__m512 s[2][4], __m512 b, int ty
 
 // Y = Aᵀ M A + bias, Aᵀ = [1 1 1 0; 0 1 −1 −1], for the tiles of one output channel, written
 // into (or, `accumulate`, added to) the channel's (height × width) plane.
-LZ_TARGET static void output_transform(const float *m, size_t stride, int columns, int j0, int tiles_per_row,
-                                       float bias, float *plane, int height, int width, int accumulate) {
+// `narrow` a constant at each call, as for pack_transformed_input_rows.
+LZ_TARGET __attribute__((always_inline)) static inline void output_transform(
+    const int narrow, const float *m, size_t stride, int columns, int j0, int tiles_per_row, float bias, float *plane,
+    int height, int width, int accumulate) {
     const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     __m512 b = _mm512_set1_ps(bias);
@@ -322,7 +335,7 @@ LZ_TARGET static void output_transform(const float *m, size_t stride, int column
             s[0][c] = _mm512_add_ps(_mm512_add_ps(x[c], x[4 + c]), x[8 + c]);
             s[1][c] = _mm512_sub_ps(_mm512_sub_ps(x[4 + c], x[8 + c]), x[12 + c]);
         }
-        if (tiles_per_row < TILE_GROUP) {
+        if (narrow) {
             store_tiles_narrow(s, b, ty, tiles_per_row, plane, height, width, accumulate);
             continue;
         }
@@ -350,9 +363,14 @@ int lz_winograd_block_columns(void) { return BLOCK_COLUMNS; }
 LZ_TARGET void lz_winograd_output(const float *m, int out_channels, int j0, int columns, const float *bias, float *out,
                                   int height, int width, int accumulate) {
     int tiles_per_row = lz_winograd_tiles_per_row(width);
-    for (int o = 0; o < out_channels; o++)
-        output_transform(m + (size_t)o * 16 * BLOCK_COLUMNS, BLOCK_COLUMNS, columns, j0, tiles_per_row,
-                         bias ? bias[o] : 0.0f, out + (size_t)o * height * width, height, width, accumulate);
+    for (int o = 0; o < out_channels; o++) {
+        const float *mo = m + (size_t)o * 16 * BLOCK_COLUMNS;
+        float *plane = out + (size_t)o * height * width, b = bias ? bias[o] : 0.0f;
+        if (tiles_per_row < TILE_GROUP)
+            output_transform(1, mo, BLOCK_COLUMNS, columns, j0, tiles_per_row, b, plane, height, width, accumulate);
+        else
+            output_transform(0, mo, BLOCK_COLUMNS, columns, j0, tiles_per_row, b, plane, height, width, accumulate);
+    }
 }
 
 size_t lz_winograd_workspace_bytes(int out_channels, int in_channels) {
