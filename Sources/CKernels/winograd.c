@@ -273,13 +273,15 @@ LZ_TARGET_BF16 static void pack_transformed_input(const lz_winograd_input *x, in
         pack_transformed_input_rows(0, x, tiles_per_row, j0, columns, v_packed, stride);
 }
 
-LZ_TARGET void lz_winograd_input_f32(const lz_winograd_input *x, int j0, int columns, float *v, size_t stride) {
-    int tiles_per_row = lz_winograd_tiles_per_row(x->width);
+// `narrow` a constant at each call, as for pack_transformed_input_rows.
+LZ_TARGET __attribute__((always_inline)) static inline void input_f32_rows(const int narrow, const lz_winograd_input *x,
+                                                                            int tiles_per_row, int j0, int columns,
+                                                                            float *v, size_t stride) {
     for (int ch = 0; ch < x->channels; ch++) {
         for (int jl = 0; jl < columns; jl += TILE_GROUP) {
             int j = j0 + jl;
             __m512 d[4][4], t[16];
-            if (tiles_per_row < TILE_GROUP)
+            if (narrow)
                 load_patches_narrow(x, ch, j / tiles_per_row, d);
             else
                 load_patches(x, ch, j / tiles_per_row, j % tiles_per_row, d);
@@ -287,6 +289,14 @@ LZ_TARGET void lz_winograd_input_f32(const lz_winograd_input *x, int j0, int col
             for (int xi = 0; xi < 16; xi++) _mm512_storeu_ps(v + xi * stride + (size_t)ch * BLOCK_COLUMNS + jl, t[xi]);
         }
     }
+}
+
+LZ_TARGET void lz_winograd_input_f32(const lz_winograd_input *x, int j0, int columns, float *v, size_t stride) {
+    int tiles_per_row = lz_winograd_tiles_per_row(x->width);
+    if (tiles_per_row < TILE_GROUP)
+        input_f32_rows(1, x, tiles_per_row, j0, columns, v, stride);
+    else
+        input_f32_rows(0, x, tiles_per_row, j0, columns, v, stride);
 }
 
 // The 2×2 outputs of a group of narrow rows from tile row ty0 on, given Aᵀ M's two rows
