@@ -2,6 +2,7 @@
 // bf16 pair store the packers use. Internal header.
 #pragma once
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
 
 #define LZ_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
@@ -30,6 +31,21 @@ LZ_TARGET static inline __m512 exp_ps(__m512 x) {
     __m512 y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
     __m512 result = _mm512_scalef_ps(y, n);
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.3f), _CMP_GE_OQ), result);
+}
+
+// The maxima down 16 columns (the lanes `mask`) of `rows` rows of x, `stride` apart: the
+// column softmaxes' shifts. A column masked out entirely (-inf) gets 0, so that it shifts by
+// 0 and comes out all zeros, not NaN.
+LZ_TARGET static inline __m512 column_max(const float *x, int rows, long stride, __mmask16 mask) {
+    const __m512 minus_inf = _mm512_set1_ps(-INFINITY);
+    __m512 m = minus_inf;
+    for (int r = 0; r < rows; r++) m = _mm512_max_ps(m, _mm512_mask_loadu_ps(m, mask, x + (size_t)r * stride));
+    return _mm512_mask_mov_ps(m, _mm512_cmp_ps_mask(m, minus_inf, _CMP_EQ_OQ), _mm512_setzero_ps());
+}
+
+// 1/Σ of the first `count` lanes of sum (none when count ≤ 0) into out.
+LZ_TARGET static inline void store_inverse_sums(__m512 sum, int count, float *out) {
+    _mm512_mask_storeu_ps(out, lane_mask(count), _mm512_div_ps(_mm512_set1_ps(1.0f), sum));
 }
 
 // erf(x) by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7, odd extension):

@@ -109,13 +109,10 @@ LZ_TARGET void lz_f32_gemm_packed(int m, int n, int k, const float *a, int a_pan
 }
 
 LZ_TARGET void lz_f32_softmax_columns(float *x, int rows, int cols, long stride, float scale, float *inverse_sums) {
-    const __m512 vscale = _mm512_set1_ps(scale), minus_inf = _mm512_set1_ps(-INFINITY);
+    const __m512 vscale = _mm512_set1_ps(scale);
     for (int c0 = 0; c0 < cols; c0 += 16) {
         __mmask16 mask = lane_mask(cols - c0);
-        __m512 mv = minus_inf;
-        for (int r = 0; r < rows; r++) mv = _mm512_max_ps(mv, _mm512_mask_loadu_ps(mv, mask, x + (size_t)r * stride + c0));
-        // a column masked out entirely (-inf) shifts by 0 and comes out all zeros
-        mv = _mm512_mask_mov_ps(mv, _mm512_cmp_ps_mask(mv, minus_inf, _CMP_EQ_OQ), _mm512_setzero_ps());
+        __m512 mv = column_max(x + c0, rows, stride, mask);
         __m512 sum = _mm512_setzero_ps();
         for (int r = 0; r < rows; r++) {
             float *p = x + (size_t)r * stride + c0;
@@ -123,8 +120,6 @@ LZ_TARGET void lz_f32_softmax_columns(float *x, int rows, int cols, long stride,
             _mm512_mask_storeu_ps(p, mask, e);
             sum = _mm512_add_ps(sum, e);
         }
-        float s[16];
-        _mm512_storeu_ps(s, sum);
-        for (int i = 0; i < 16 && c0 + i < cols; i++) inverse_sums[c0 + i] = 1.0f / s[i];
+        store_inverse_sums(sum, cols - c0, inverse_sums + c0);
     }
 }

@@ -29,20 +29,14 @@ LZ_TARGET_BF16 void lz_softmax_columns_packed(const float *x, int rows, int cols
                                          float *inverse_sums, uint32_t *packed) {
     // exp(scale·(x − max)) = 2^(scale·log2 e·x − scale·log2 e·max): one fmadd per score
     const float scale2 = scale * 1.442695040888963f;
-    const __m512 vscale = _mm512_set1_ps(scale2), minus_inf = _mm512_set1_ps(-INFINITY);
+    const __m512 vscale = _mm512_set1_ps(scale2);
     int pairs = (rows + 1) / 2;
     for (int c0 = 0; c0 < cols; c0 += LZ_NR) {
         uint32_t *panel = packed + (size_t)(c0 / LZ_NR) * pairs * LZ_NR;
         __mmask16 masks[2] = {lane_mask(cols - c0), lane_mask(cols - c0 - 16)};
         __m512 shift[2], sum[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
-        for (int h = 0; h < 2; h++) {
-            __m512 mv = minus_inf;
-            for (int r = 0; r < rows; r++)
-                mv = _mm512_max_ps(mv, _mm512_mask_loadu_ps(mv, masks[h], x + (size_t)r * stride + c0 + 16 * h));
-            // a column masked out entirely (-inf) shifts by 0 and comes out all zeros
-            mv = _mm512_mask_mov_ps(mv, _mm512_cmp_ps_mask(mv, minus_inf, _CMP_EQ_OQ), _mm512_setzero_ps());
-            shift[h] = _mm512_mul_ps(mv, _mm512_set1_ps(-scale2));
-        }
+        for (int h = 0; h < 2; h++)
+            shift[h] = _mm512_mul_ps(column_max(x + c0 + 16 * h, rows, stride, masks[h]), _mm512_set1_ps(-scale2));
         for (int p = 0; p < pairs; p++) {
             const float *r0 = x + (size_t)(2 * p) * stride + c0;
             int second = 2 * p + 1 < rows;
@@ -57,11 +51,7 @@ LZ_TARGET_BF16 void lz_softmax_columns_packed(const float *x, int rows, int cols
                 store_bf16_pairs(panel + (size_t)p * LZ_NR + 16 * h, e0, e1);
             }
         }
-        for (int h = 0; h < 2; h++) {
-            float s[16];
-            _mm512_storeu_ps(s, sum[h]);
-            for (int i = 0; i < 16 && c0 + 16 * h + i < cols; i++) inverse_sums[c0 + 16 * h + i] = 1.0f / s[i];
-        }
+        for (int h = 0; h < 2; h++) store_inverse_sums(sum[h], cols - c0 - 16 * h, inverse_sums + c0 + 16 * h);
     }
 }
 

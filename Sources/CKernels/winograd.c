@@ -299,28 +299,37 @@ LZ_TARGET void lz_winograd_input_f32(const lz_winograd_input *x, int j0, int col
         input_f32_rows(0, x, tiles_per_row, j0, columns, v, stride);
 }
 
-// The 2×2 outputs of a group of narrow rows from tile row ty0 on, given Aᵀ M's two rows
-// s[r][c]: each output row's floats go to the tile rows' slots (see narrow_lanes).
-LZ_TARGET static inline void store_tiles_narrow(__m512 s[2][4], __m512 b, int ty0, int tiles_per_row, float *plane,
-                                                int height, int width, int accumulate) {
+// Output row r (0 or 1) of a group's 16 tiles, given Aᵀ M's two rows s[r][c]: (Aᵀ M A)[r] plus
+// the bias, tiles 0–7 in halves[0] and 8–15 in halves[1], each tile's two outputs side by side.
+LZ_TARGET static inline void output_row(__m512 s[2][4], int r, __m512 b, __m512 halves[2]) {
     const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[r][0], s[r][1]), s[r][2]), b);
+    __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[r][1], s[r][2]), s[r][3]), b);
+    halves[0] = _mm512_permutex2var_ps(y0, low, y1);
+    halves[1] = _mm512_permutex2var_ps(y0, high, y1);
+}
+
+// v's lanes `mask` written into, or (accumulate) added to, those of the floats at p.
+LZ_TARGET static inline void write_lanes(float *p, __mmask16 mask, __m512 v, int accumulate) {
+    if (accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, p), v);
+    _mm512_mask_storeu_ps(p, mask, v);
+}
+
+// The 2×2 outputs of a group of narrow rows from tile row ty0 on: each output row's floats go
+// to the tile rows' slots (see narrow_lanes).
+LZ_TARGET static inline void store_tiles_narrow(__m512 s[2][4], __m512 b, int ty0, int tiles_per_row, float *plane,
+                                                int height, int width, int accumulate) {
     int slot = 2 * tiles_per_row, per_vector = 16 / slot;
     for (int r = 0; r < 2; r++) {
-        __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[r][0], s[r][1]), s[r][2]), b);
-        __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[r][1], s[r][2]), s[r][3]), b);
-        // tiles 0–7 then 8–15, each tile's two outputs side by side
-        __m512 halves[2] = {_mm512_permutex2var_ps(y0, low, y1), _mm512_permutex2var_ps(y0, high, y1)};
+        __m512 halves[2];
+        output_row(s, r, b, halves);
         for (int h = 0; h < 2; h++) {
             for (int e = 0; e < per_vector; e++) {
                 int oy = 2 * (ty0 + h * per_vector + e) + r;
                 if (oy >= height) break;
                 int first = e * slot;
-                __mmask16 lanes = (__mmask16)(lane_mask(width) << first);
-                float *row = plane + (size_t)oy * width - first;
-                __m512 v = halves[h];
-                if (accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, row), v);
-                _mm512_mask_storeu_ps(row, lanes, v);
+                write_lanes(plane + (size_t)oy * width - first, (__mmask16)(lane_mask(width) << first), halves[h], accumulate);
             }
         }
     }
@@ -332,8 +341,6 @@ LZ_TARGET static inline void store_tiles_narrow(__m512 s[2][4], __m512 b, int ty
 LZ_TARGET __attribute__((always_inline)) static inline void output_transform(
     const int narrow, const float *m, size_t stride, int columns, int j0, int tiles_per_row, float bias, float *plane,
     int height, int width, int accumulate) {
-    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     __m512 b = _mm512_set1_ps(bias);
     for (int jl = 0; jl < columns; jl += TILE_GROUP) {
         int j = j0 + jl;
@@ -354,16 +361,11 @@ LZ_TARGET __attribute__((always_inline)) static inline void output_transform(
         for (int r = 0; r < 2; r++) {
             int oy = 2 * ty + r;
             if (oy >= height) break;
-            __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[r][0], s[r][1]), s[r][2]), b);
-            __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[r][1], s[r][2]), s[r][3]), b);
+            __m512 halves[2];
+            output_row(s, r, b, halves);
             float *row = plane + (size_t)oy * width + ox;
-            __m512 left = _mm512_permutex2var_ps(y0, low, y1), right = _mm512_permutex2var_ps(y0, high, y1);
-            if (accumulate) {
-                left = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, row), left);
-                right = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, row + 16), right);
-            }
-            _mm512_mask_storeu_ps(row, m0, left);
-            _mm512_mask_storeu_ps(row + 16, m1, right);
+            write_lanes(row, m0, halves[0], accumulate);
+            write_lanes(row + 16, m1, halves[1], accumulate);
         }
     }
 }

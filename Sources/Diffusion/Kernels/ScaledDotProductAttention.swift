@@ -80,6 +80,7 @@ private struct HeadAttention {
     let precision: ComputePrecision
     /// false: fp32 without AVX-512, on sgemm and the Swift softmax (`block`'s row-wise path).
     let packs: Bool
+    var packsFloat32: Bool { precision == .float32 && packs }
     let keyLength: Int
     let headDim: Int
     let width: Int
@@ -123,7 +124,7 @@ private struct HeadAttention {
             ? [Float](repeating: 0, count: (rows + 31) / 32 * 32 * keyLength) : uninitializedFloats(rows * keyLength)
         inverseSums = uninitializedFloats(rows)
         valuePanelRows = lz_bf16_panel_rows(Int32(headDim))
-        if precision == .float32 && packs {
+        if packsFloat32 {
             packedK32 = uninitializedFloats(lz_f32_packed_floats(Int32(keyLength), Int32(headDim), LZ_MR))
             packedVT32 = uninitializedFloats(lz_f32_packed_floats(Int32(headDim), Int32(keyLength), valuePanelRows))
             packedQ32 = uninitializedFloats(lz_f32_packed_floats(Int32(rows), Int32(headDim), 32))
@@ -143,7 +144,7 @@ private struct HeadAttention {
         self.keys = keys
         self.values = values
         let (lk, d, width) = (keyLength, headDim, width)
-        if precision == .float32 && packs {
+        if packsFloat32 {
             packedK32.withUnsafeMutableBufferPointer { lz_f32_pack_panels(keys, width, 0, Int32(lk), Int32(d), LZ_MR, $0.baseAddress) }
             packedVT32.withUnsafeMutableBufferPointer {
                 lz_f32_pack_panels(values, width, 1, Int32(d), Int32(lk), valuePanelRows, $0.baseAddress)

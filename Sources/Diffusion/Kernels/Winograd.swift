@@ -49,6 +49,20 @@ struct WinogradPrologue {
     var shift: [Float] = []
     var silu = false
     var upsampled = false
+
+    /// Image b of the batch at `images` as the transforms read it, for a convolution of
+    /// c channels to (h, w): `scale` and `shift` point at this prologue's values.
+    func input(
+        image b: Int, of images: UnsafePointer<Float>, c: Int, h: Int, w: Int, scale: UnsafePointer<Float>?,
+        shift: UnsafePointer<Float>?
+    ) -> lz_winograd_input {
+        let planeSize = upsampled ? h * w / 4 : h * w
+        let normalised = !self.scale.isEmpty
+        return lz_winograd_input(
+            image: images + b * c * planeSize, channels: Int32(c), height: Int32(h), width: Int32(w),
+            scale: normalised ? scale! + b * c : nil, shift: normalised ? shift! + b * c : nil, silu: silu ? 1 : 0,
+            upsampled: upsampled ? 1 : 0)
+    }
 }
 
 /// A 3×3, stride-1, padding-1 convolution as Winograd of x, (N, C, H, W) or, upsampled,
@@ -69,20 +83,18 @@ func winogradConv2d(
     _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float], prologue: WinogradPrologue,
     into out: inout [Float], accumulate: Bool
 ) {
+    let oc = weight.rows
+    precondition(weight.columns == c * 9 && out.count == n * oc * h * w)
+    precondition(!prologue.upsampled || (h % 2 == 0 && w % 2 == 0), "upsampled inputs are read at exactly half size")
+    // the work of the direct convolution it replaces, so that rates compare across the two
+    GEMMWork.add(m: oc, n: n * h * w, k: c * 9)
     guard weight.isWinograd else {
         winogradFromDirectWeights(x, n: n, c: c, h: h, w: w, weight: weight, bias: bias, prologue: prologue, into: &out, accumulate: accumulate)
         return
     }
-    precondition(weight.columns == c * 9)
-    precondition(!prologue.upsampled || (h % 2 == 0 && w % 2 == 0), "upsampled inputs are read at exactly half size")
-    let planeSize = prologue.upsampled ? h * w / 4 : h * w
-    let oc = weight.rows
-    // the work of the direct convolution it replaces, so that rates compare across the two
-    GEMMWork.add(m: oc, n: n * h * w, k: c * 9)
-    let tiles = (h + 1) / 2 * Int(lz_winograd_tiles_per_row(Int32(w)))
+    let tiles = Int(lz_winograd_tiles(Int32(h), Int32(w)))
     let workspaceBytes = weight.isPacked ? lz_winograd_workspace_bytes(Int32(oc), Int32(c))
         : 16 * (c + oc) * Int(lz_winograd_block_columns()) * MemoryLayout<Float>.size
-    precondition(out.count == n * oc * h * w)
     x.withUnsafeBufferPointer { xp in
         out.withUnsafeMutableBufferPointer { op in
             weight.packed.withUnsafeBufferPointer { wp in
@@ -94,11 +106,7 @@ func winogradConv2d(
                             for b in 0..<n {
                                 splitIntoSlabs(extent: tiles, panel: Int(LZ_NR), work: oc * h * w * c * 4) { lo, hi in
                                     let (xb, ob, weights, biasValues, scale, shift) = shared.value
-                                    let normalised = !prologue.scale.isEmpty
-                                    var input = lz_winograd_input(
-                                        image: xb + b * c * planeSize, channels: Int32(c), height: Int32(h), width: Int32(w),
-                                        scale: normalised ? scale! + b * c : nil, shift: normalised ? shift! + b * c : nil,
-                                        silu: prologue.silu ? 1 : 0, upsampled: prologue.upsampled ? 1 : 0)
+                                    var input = prologue.input(image: b, of: xb, c: c, h: h, w: w, scale: scale, shift: shift)
                                     let workspace = UnsafeMutableRawPointer.allocate(byteCount: workspaceBytes, alignment: 64)
                                     defer { workspace.deallocate() }
                                     let output = ob + b * oc * h * w
@@ -141,15 +149,11 @@ private func winogradFromDirectWeights(
     _ x: [Float], n: Int, c: Int, h: Int, w: Int, weight: WeightMatrix, bias: [Float], prologue: WinogradPrologue,
     into out: inout [Float], accumulate: Bool
 ) {
-    precondition(weight.isPacked && weight.columns == c * 9)
-    precondition(!prologue.upsampled || (h % 2 == 0 && w % 2 == 0), "upsampled inputs are read at exactly half size")
-    let planeSize = prologue.upsampled ? h * w / 4 : h * w
+    precondition(weight.isPacked)
     let oc = weight.rows
-    GEMMWork.add(m: oc, n: n * h * w, k: c * 9)
     let tiles = Int(lz_winograd_tiles(Int32(h), Int32(w)))
     let imageWords = lz_winograd_input_words(Int32(c), Int32(tiles))
     var v = [UInt32](unsafeUninitializedCapacity: n * imageWords) { _, initialized in initialized = n * imageWords }
-    precondition(out.count == n * oc * h * w)
     x.withUnsafeBufferPointer { xp in
         v.withUnsafeMutableBufferPointer { vp in
             prologue.scale.withUnsafeBufferPointer { sp in
@@ -158,11 +162,7 @@ private func winogradFromDirectWeights(
                     for b in 0..<n {
                         splitIntoSlabs(extent: tiles, panel: Int(LZ_NR), work: c * h * w * 16) { lo, hi in
                             let (xb, vb, scale, shift) = shared.value
-                            let normalised = !prologue.scale.isEmpty
-                            var input = lz_winograd_input(
-                                image: xb + b * c * planeSize, channels: Int32(c), height: Int32(h), width: Int32(w),
-                                scale: normalised ? scale! + b * c : nil, shift: normalised ? shift! + b * c : nil,
-                                silu: prologue.silu ? 1 : 0, upsampled: prologue.upsampled ? 1 : 0)
+                            var input = prologue.input(image: b, of: xb, c: c, h: h, w: w, scale: scale, shift: shift)
                             lz_winograd_transform_input(&input, Int32(lo), Int32(hi), vb + b * imageWords)
                         }
                     }
